@@ -1,0 +1,134 @@
+// Network parameters. ODA's own networks: own magic, ports, address prefixes and genesis,
+// so that ODA and Bitcoin addresses, peers and data dirs can never be confused.
+// Regtest follows Core's CRegTestParams (halving 150, maturity 100, powLimit 0x207fffff,
+// no retargeting, every soft fork active from the start).
+import { Block, Transaction } from 'bitcoinjs-lib';
+
+export type NetworkName = 'main' | 'regtest';
+
+export interface NetworkParams {
+  name: NetworkName;
+  /** Core's chain name as printed by getblockchaininfo ("main", "regtest"). */
+  chain: string;
+  /** P2P message start bytes. */
+  magic: number;
+  port: number;
+  rpcPort: number;
+  bech32: string;
+  pubKeyHash: number;
+  scriptHash: number;
+  wif: number;
+  bip32: { public: number; private: number };
+  /** Coin type for BIP84 paths m/84'/coinType'/0'. */
+  coinType: number;
+  powLimit: bigint;
+  powLimitBits: number;
+  powTargetTimespan: number;
+  powTargetSpacing: number;
+  powNoRetargeting: boolean;
+  powAllowMinDifficultyBlocks: boolean;
+  subsidyHalvingInterval: number;
+  coinbaseMaturity: number;
+  /** Heights from which BIP34/65/66/CSV(68,112,113) are enforced; segwit from genesis. */
+  bip34Height: number;
+  bip65Height: number;
+  bip66Height: number;
+  csvHeight: number;
+  segwitHeight: number;
+  maxBlockWeight: number;
+  maxBlockSigOpsCost: number;
+  /** Max seconds a block time may run ahead of the node's adjusted time. */
+  maxFutureBlockTime: number;
+  genesis: { time: number; bits: number; nonce: number; version: number; hash: string };
+  /** Is this a test chain (skips getblocktemplate's connection/IBD checks, as Core). */
+  isTestChain: boolean;
+}
+
+const COIN = 100_000_000n;
+export { COIN };
+
+export const GENESIS_MESSAGE = 'ODA genesis 2026-01-01: open, decentralized AI on Bitcoin';
+/** The genesis output is OP_RETURN: provably unspendable, and never enters the UTXO set (as in Core). */
+export const GENESIS_REWARD = 50n * COIN;
+
+function compactToTarget(bits: number): bigint {
+  const exponent = bits >>> 24;
+  const mantissa = BigInt(bits & 0x007fffff);
+  return exponent <= 3 ? mantissa >> BigInt(8 * (3 - exponent)) : mantissa << BigInt(8 * (exponent - 3));
+}
+
+export const regtest: NetworkParams = {
+  name: 'regtest',
+  chain: 'regtest',
+  magic: 0x0da7e57a,
+  port: 28444,
+  rpcPort: 28443,
+  bech32: 'odart',
+  pubKeyHash: 0x41, // addresses start with 'T'
+  scriptHash: 0x7a, // addresses start with 'r'
+  wif: 0xf1,
+  bip32: { public: 0x0436f6e1, private: 0x0436ef7d },
+  coinType: 1,
+  powLimit: compactToTarget(0x207fffff),
+  powLimitBits: 0x207fffff,
+  powTargetTimespan: 14 * 24 * 60 * 60,
+  powTargetSpacing: 10 * 60,
+  powNoRetargeting: true,
+  powAllowMinDifficultyBlocks: true,
+  subsidyHalvingInterval: 150,
+  coinbaseMaturity: 100,
+  bip34Height: 1,
+  bip65Height: 1,
+  bip66Height: 1,
+  csvHeight: 1,
+  segwitHeight: 0,
+  maxBlockWeight: 4_000_000,
+  maxBlockSigOpsCost: 80_000,
+  maxFutureBlockTime: 2 * 60 * 60,
+  genesis: { time: 1767225600, bits: 0x207fffff, nonce: 0, version: 1, hash: '1ebac10f6af800d779d0d4fbb920a2e5eb5e7ef81370ddf9520a740839a8c07c' },
+  isTestChain: true,
+};
+
+/** A mainnet-style network: real retargeting every 2016 blocks. Its powLimit is low enough for CPU tests. */
+export const main: NetworkParams = {
+  ...regtest,
+  name: 'main',
+  chain: 'main',
+  magic: 0x0da1a1ed,
+  port: 8744,
+  rpcPort: 8743,
+  bech32: 'oda',
+  pubKeyHash: 0x17, // 'A'
+  scriptHash: 0x1e, // 'D'
+  wif: 0x97,
+  bip32: { public: 0x0488b21f, private: 0x0488ade5 },
+  coinType: 0,
+  powLimit: compactToTarget(0x1e0fffff),
+  powLimitBits: 0x1e0fffff,
+  powNoRetargeting: false,
+  powAllowMinDifficultyBlocks: false,
+  subsidyHalvingInterval: 210_000,
+  genesis: { time: 1767225600, bits: 0x1e0fffff, nonce: 478552, version: 1, hash: '0000040b135ca97066d626fc855dbab9972c779cfc61187d611994c680f0fe8f' },
+  isTestChain: false,
+};
+
+export const networks: Record<NetworkName, NetworkParams> = { main, regtest };
+
+/** The genesis coinbase: BIP34-style height push is absent (as in Bitcoin), message in scriptSig, OP_RETURN output. */
+export function genesisBlock(params: NetworkParams): Block {
+  const cb = new Transaction();
+  cb.version = 1;
+  const msg = Buffer.from(GENESIS_MESSAGE, 'utf8');
+  const scriptSig = Buffer.concat([Buffer.from([0x04, 0xff, 0xff, 0x00, 0x1d, 0x01, 0x04, msg.length]), msg]);
+  cb.addInput(Buffer.alloc(32), 0xffffffff, 0xffffffff, scriptSig);
+  cb.addOutput(Buffer.from([0x6a]), GENESIS_REWARD);
+  const block = new Block();
+  block.version = params.genesis.version;
+  block.prevHash = Buffer.alloc(32);
+  block.timestamp = params.genesis.time;
+  block.bits = params.genesis.bits;
+  block.nonce = params.genesis.nonce;
+  block.transactions = [cb];
+  block.merkleRoot = Block.calculateMerkleRoot([cb]);
+  return block;
+}
