@@ -20,5 +20,15 @@ export interface RpcMethod<C = unknown> {
   help: string;
   /** Wallet methods are also served at /wallet/<name>. */
   wallet?: boolean;
-  handler: (args: unknown[], ctx: C) => unknown | Promise<unknown>;
+  handler: (args: unknown[], ctx: C, req?: RpcRequestInfo) => unknown | Promise<unknown>;
+}
+
+/** What the server knows about the HTTP request a call arrived in (rpc/server.ts). */
+export interface RpcRequestInfo {
+  /** Request path, e.g. "/" or "/wallet/alice". */
+  uri: string;
+  /** Decoded wallet name from a /wallet/<name> path (may be ""). */
+  walletName?: string;
+  /** The authenticated user ("__cookie__" for cookie auth). */
+  authUser: string;
 }
