@@ -1,0 +1,802 @@
+// An HD wallet kept in step with the chain and mempool (bcoin's wallet plugin, Core's
+// CWallet reduced to what ODA's RPC needs). Only wallet transactions and a small state
+// record are persisted; the coin set is derived from them at load, so coins, spends and
+// confirmations can never disagree with the transactions that made them.
+//
+// Consistency rules:
+// - a transaction counts when it is confirmed on our tip or sits in the mempool (checked
+//   live, so a conflicted or evicted spend frees its coins without bookkeeping);
+// - each block is applied in one DB batch with the new wallet tip, so a killed node
+//   resumes from the last applied block and catches up from the chain (rescan);
+// - a disconnected block makes its transactions unconfirmed; its coinbase is dropped,
+//   other transactions count again only if the mempool takes them back.
+import { mkdirSync, chmodSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { ClassicLevel } from 'classic-level';
+import { Transaction, type Block } from 'bitcoinjs-lib';
+import type { NetworkParams } from '../chain/params.js';
+import { scriptToAddress } from '../chain/address.js';
+import { KeyChain, ADDRESS_TYPES, type AddressType, type DerivedKey } from './keys.js';
+import { selectCoins, SelectionError, type Candidate } from './coin-selection.js';
+import { signInput, type Prevout } from './signer.js';
+import { keyDescriptor } from './descriptor.js';
+import { getDustThreshold, DEFAULT_MIN_RELAY_TX_FEE } from '../mempool/policy.js';
+
+/** What the wallet needs of the chain (satisfied by chain/chain.ts's Chain). */
+export interface WalletChain {
+  on(event: 'connect' | 'disconnect', fn: (entry: any, block: Block) => void): unknown;
+  off(event: 'connect' | 'disconnect', fn: (entry: any, block: Block) => void): unknown;
+  readonly height: number;
+  readonly tip: { hash: string; height: number; time: number };
+  getEntry(hash: string): { hash: string; prevHash: string; height: number; time: number } | undefined;
+  getEntryByHeight(height: number): { hash: string; prevHash: string; height: number; time: number } | undefined;
+  isMainChain(entry: any): boolean;
+  getBlock(hash: string): Promise<Block | undefined>;
+  getCoin?(txid: string, vout: number): Promise<{ value: bigint; script: Uint8Array } | undefined>;
+}
+
+/** What the wallet needs of the mempool (satisfied by mempool/mempool.ts's Mempool). */
+export interface WalletMempool {
+  on(event: 'tx', fn: (entry: { tx: Transaction }) => void): unknown;
+  off(event: 'tx', fn: (entry: { tx: Transaction }) => void): unknown;
+  has(txid: string): boolean;
+  getCoin?(txid: string, vout: number): { value: bigint; script: Uint8Array } | undefined;
+}
+
+export interface WalletOptions {
+  name: string;
+  /** The wallet's own directory, e.g. <networkDir>/wallets/<name>. */
+  dir: string;
+  params: NetworkParams;
+  chain: WalletChain;
+  mempool?: WalletMempool;
+  /** Keys derived ahead of the last used one, per branch (Core's -keypool). */
+  lookahead?: number;
+  /** sat/kvB used when no fee_rate is given; 0 disables (Core's -fallbackfee). */
+  fallbackFee?: bigint;
+  /** sat; Core's -maxtxfee (0.1 BTC). */
+  maxTxFee?: bigint;
+  /** Core's -walletrbf: BIP125 signalling by default (true since Core 24). */
+  walletRbf?: boolean;
+  log?: (msg: string) => void;
+}
+
+/** Core's -fallbackfee most regtest users set: 0.0002 BTC/kvB. */
+export const REGTEST_FALLBACK_FEE = 20_000n;
+export const DEFAULT_MAX_TX_FEE = 10_000_000n;
+export const DEFAULT_KEYPOOL = 1000;
+
+/** A wallet error with the message Core prints; the RPC layer picks the code. */
+export class WalletError extends Error {
+  constructor(message: string, readonly kind: 'funds' | 'fee' | 'param' | 'other' = 'other') {
+    super(message);
+    this.name = 'WalletError';
+  }
+}
+
+interface TxRecord {
+  txid: string;
+  hex: string;
+  /** -1 while unconfirmed. */
+  height: number;
+  blockHash?: string;
+  blockTime?: number;
+  blockIndex?: number;
+  /** Unix time first seen. */
+  time: number;
+  comment?: string;
+  commentTo?: string;
+}
+
+interface WalletTx { rec: TxRecord; tx: Transaction; coinbase: boolean }
+
+interface State {
+  version: 1;
+  tipHash: string;
+  tipHeight: number;
+  /** Next index getnewaddress/getrawchangeaddress hands out, per "type/branch". */
+  next: Record<string, number>;
+  labels: Record<string, string>;
+}
+
+export interface WalletCoin {
+  txid: string;
+  vout: number;
+  value: bigint;
+  script: Uint8Array;
+  key: DerivedKey;
+  coinbase: boolean;
+}
+
+export interface CoinView extends WalletCoin {
+  address: string;
+  confirmations: number;
+  /** Confirmed, or unconfirmed but built only from our own trusted coins (Core's IsTrusted). */
+  trusted: boolean;
+  immature: boolean;
+}
+
+export interface Balances { trusted: bigint; untrustedPending: bigint; immature: bigint }
+
+export interface Recipient { script: Uint8Array; value: bigint }
+
+export interface FundOptions {
+  /** sat/kvB; the fallback fee when absent. */
+  feeRate?: bigint;
+  subtractFeeFrom?: number[];
+  changeScript?: Uint8Array;
+  /** Where the change output goes; random when absent (as Core). */
+  changePosition?: number;
+  lockUnspents?: boolean;
+  replaceable?: boolean;
+  includeUnsafe?: boolean;
+}
+
+export interface FundResult { tx: Transaction; fee: bigint; changePos: number }
+
+export interface SignError { txid: string; vout: number; witness: string[]; scriptSig: string; sequence: number; error: string }
+
+const outpoint = (txid: string, vout: number) => `${txid}:${vout}`;
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const rev = (b: Uint8Array) => Buffer.from(b).reverse().toString('hex');
+const now = () => Math.floor(Date.now() / 1000);
+
+function isCoinbase(tx: Transaction): boolean {
+  return tx.ins.length === 1 && tx.ins[0].index === 0xffffffff && tx.ins[0].hash.every((b) => b === 0);
+}
+
+export class Wallet {
+  readonly name: string;
+  readonly params: NetworkParams;
+  private readonly db: ClassicLevel<string, any>;
+  private readonly chain: WalletChain;
+  private readonly mempool?: WalletMempool;
+  private keys!: KeyChain;
+  private fingerprint!: Uint8Array;
+  private state!: State;
+  private readonly txs = new Map<string, WalletTx>();
+  private readonly coins = new Map<string, WalletCoin>();
+  private readonly spends = new Map<string, Set<string>>();
+  private readonly locked = new Set<string>();
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+  readonly fallbackFee: bigint;
+  readonly maxTxFee: bigint;
+  readonly walletRbf: boolean;
+  private readonly lookahead: number;
+  private readonly log: (msg: string) => void;
+  private readonly onConnect = (entry: any, block: Block) => this.enqueue(() => this.connectBlock(entry, block));
+  private readonly onDisconnect = (entry: any, block: Block) => this.enqueue(() => this.disconnectBlock(entry, block));
+  private readonly onTx = (entry: { tx: Transaction }) => this.enqueue(() => this.addMempoolTx(entry.tx));
+
+  private constructor(opts: WalletOptions) {
+    this.name = opts.name;
+    this.params = opts.params;
+    this.chain = opts.chain;
+    this.mempool = opts.mempool;
+    this.lookahead = opts.lookahead ?? DEFAULT_KEYPOOL;
+    this.fallbackFee = opts.fallbackFee ?? (opts.params.isTestChain ? REGTEST_FALLBACK_FEE : 0n);
+    this.maxTxFee = opts.maxTxFee ?? DEFAULT_MAX_TX_FEE;
+    this.walletRbf = opts.walletRbf ?? true;
+    this.log = opts.log ?? (() => {});
+    mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+    chmodSync(opts.dir, 0o700);
+    this.db = new ClassicLevel<string, any>(opts.dir, { valueEncoding: 'json' });
+  }
+
+  /** Opens (or creates) the wallet in `opts.dir`, catches up with the chain, then follows it. */
+  static async open(opts: WalletOptions): Promise<Wallet> {
+    const w = new Wallet(opts);
+    await w.db.open();
+    try {
+      await w.load();
+    } catch (e) {
+      await w.db.close();
+      throw e;
+    }
+    return w;
+  }
+
+  private async load(): Promise<void> {
+    let seedHex: string | undefined = await this.db.get('seed');
+    let state: State | undefined = await this.db.get('state');
+    if (seedHex === undefined) {
+      seedHex = randomBytes(32).toString('hex');
+      // A new wallet has never received anything: it starts at the current tip.
+      state = { version: 1, tipHash: this.chain.tip.hash, tipHeight: this.chain.tip.height, next: {}, labels: {} };
+      await this.db.batch([
+        { type: 'put', key: 'seed', value: seedHex },
+        { type: 'put', key: 'state', value: state },
+      ]);
+      this.log(`Wallet "${this.name}" created at height ${state.tipHeight}`);
+    }
+    if (!state) throw new Error(`wallet "${this.name}": missing state record`);
+    this.state = state;
+    this.keys = new KeyChain(Buffer.from(seedHex, 'hex'), this.params, this.lookahead);
+    this.fingerprint = this.keys.rootFingerprint();
+    for (const type of ADDRESS_TYPES) {
+      for (const branch of [0, 1] as const) {
+        const n = this.state.next[`${type}/${branch}`];
+        if (n !== undefined || type === 'bech32') this.keys.ensure(type, branch, n ?? 0);
+      }
+    }
+    const records: TxRecord[] = [];
+    for await (const [key, value] of this.db.iterator({ gt: 't', lt: 'u' })) {
+      if (key.startsWith('t')) records.push(value as TxRecord);
+    }
+    // Parents before children, so spends find their coins: confirmed by height and
+    // block position, unconfirmed after them in arrival order (parents arrive first).
+    records.sort((a, b) => {
+      const ha = a.height < 0 ? Infinity : a.height;
+      const hb = b.height < 0 ? Infinity : b.height;
+      return ha !== hb ? ha - hb : (a.blockIndex ?? 0) - (b.blockIndex ?? 0) || a.time - b.time;
+    });
+    for (const rec of records) this.index(rec, Transaction.fromHex(rec.hex));
+    this.queue = this.catchUp().catch((e) => this.log(`Wallet "${this.name}" catch-up failed: ${(e as Error).message}`));
+    await this.queue;
+    this.chain.on('connect', this.onConnect);
+    this.chain.on('disconnect', this.onDisconnect);
+    this.mempool?.on('tx', this.onTx);
+  }
+
+  /** Waits until every chain and mempool event seen so far has been applied. */
+  async sync(): Promise<void> {
+    let q: Promise<void>;
+    do {
+      q = this.queue;
+      await q;
+    } while (q !== this.queue);
+  }
+
+  private enqueue(fn: () => Promise<void> | void): void {
+    if (this.closed) return;
+    this.queue = this.queue.then(fn).catch((e) => this.log(`Wallet "${this.name}" error: ${(e as Error).stack ?? e}`));
+  }
+
+  async close(): Promise<void> {
+    this.chain.off('connect', this.onConnect);
+    this.chain.off('disconnect', this.onDisconnect);
+    this.mempool?.off('tx', this.onTx);
+    await this.sync();
+    this.closed = true;
+    await this.db.close();
+  }
+
+  // --- tracking ---
+
+  get tipHeight(): number {
+    return this.state.tipHeight;
+  }
+
+  get tipHash(): string {
+    return this.state.tipHash;
+  }
+
+  private index(rec: TxRecord, tx: Transaction): void {
+    const coinbase = isCoinbase(tx);
+    this.txs.set(rec.txid, { rec, tx, coinbase });
+    if (!coinbase) {
+      for (const input of tx.ins) {
+        const op = outpoint(rev(input.hash), input.index);
+        let s = this.spends.get(op);
+        if (!s) this.spends.set(op, (s = new Set()));
+        s.add(rec.txid);
+      }
+    }
+    tx.outs.forEach((out, vout) => {
+      const key = this.keys.lookup(out.script);
+      if (!key) return;
+      this.coins.set(outpoint(rec.txid, vout), { txid: rec.txid, vout, value: out.value, script: out.script, key, coinbase });
+      this.markUsed(key);
+    });
+  }
+
+  private unindex(wtx: WalletTx): void {
+    const { rec, tx } = wtx;
+    this.txs.delete(rec.txid);
+    for (const input of tx.ins) {
+      const op = outpoint(rev(input.hash), input.index);
+      const s = this.spends.get(op);
+      s?.delete(rec.txid);
+      if (s && s.size === 0) this.spends.delete(op);
+    }
+    tx.outs.forEach((_, vout) => this.coins.delete(outpoint(rec.txid, vout)));
+  }
+
+  /** A key seen on chain: hand out only later ones and keep the lookahead ahead of it. */
+  private markUsed(key: DerivedKey): void {
+    const k = `${key.type}/${key.branch}`;
+    if ((this.state.next[k] ?? 0) <= key.index) this.state.next[k] = key.index + 1;
+    this.keys.ensure(key.type, key.branch, key.index + 1);
+  }
+
+  private isRelevant(tx: Transaction): boolean {
+    if (tx.outs.some((o) => this.keys.lookup(o.script))) return true;
+    return !isCoinbase(tx) && tx.ins.some((i) => this.coins.has(outpoint(rev(i.hash), i.index)));
+  }
+
+  private async connectBlock(entry: { hash: string; prevHash: string; height: number; time: number }, block: Block): Promise<void> {
+    if (entry.prevHash !== this.state.tipHash) {
+      // Not the next block for us (missed events, or already applied by a catch-up).
+      if (entry.hash !== this.state.tipHash) await this.catchUp();
+      return;
+    }
+    const changed: TxRecord[] = [];
+    (block.transactions ?? []).forEach((tx, blockIndex) => {
+      const txid = tx.getId();
+      const known = this.txs.get(txid);
+      if (known) {
+        Object.assign(known.rec, { height: entry.height, blockHash: entry.hash, blockTime: entry.time, blockIndex });
+        changed.push(known.rec);
+      } else if (this.isRelevant(tx)) {
+        const rec: TxRecord = { txid, hex: tx.toHex(), height: entry.height, blockHash: entry.hash, blockTime: entry.time, blockIndex, time: entry.time };
+        this.index(rec, tx);
+        changed.push(rec);
+      }
+    });
+    this.state.tipHash = entry.hash;
+    this.state.tipHeight = entry.height;
+    await this.db.batch([
+      ...changed.map((rec) => ({ type: 'put' as const, key: `t${rec.txid}`, value: rec })),
+      { type: 'put', key: 'state', value: this.state },
+    ]);
+  }
+
+  private async disconnectBlock(entry: { hash: string; prevHash: string; height: number }, _block?: Block): Promise<void> {
+    if (entry.hash !== this.state.tipHash) {
+      const ours = this.chain.getEntry(this.state.tipHash);
+      if (!ours || !this.chain.isMainChain(ours)) await this.catchUp();
+      return;
+    }
+    await this.rollBack(entry);
+  }
+
+  /** Undoes one block: its transactions become unconfirmed, its coinbase disappears. */
+  private async rollBack(entry: { hash: string; prevHash: string; height: number }): Promise<void> {
+    const ops: any[] = [];
+    for (const wtx of [...this.txs.values()]) {
+      if (wtx.rec.blockHash !== entry.hash) continue;
+      if (wtx.coinbase) {
+        this.unindex(wtx);
+        ops.push({ type: 'del', key: `t${wtx.rec.txid}` });
+      } else {
+        wtx.rec.height = -1;
+        delete wtx.rec.blockHash;
+        delete wtx.rec.blockTime;
+        delete wtx.rec.blockIndex;
+        ops.push({ type: 'put', key: `t${wtx.rec.txid}`, value: wtx.rec });
+      }
+    }
+    this.state.tipHash = entry.prevHash;
+    this.state.tipHeight = entry.height - 1;
+    ops.push({ type: 'put', key: 'state', value: this.state });
+    await this.db.batch(ops);
+  }
+
+  /**
+   * Brings the wallet to the chain tip: rolls back blocks of ours that left the main
+   * chain (while the node was down, or events were missed), then scans forward.
+   */
+  private async catchUp(): Promise<void> {
+    let ours = this.chain.getEntry(this.state.tipHash);
+    if (!ours) {
+      // The chain no longer knows our tip (new chain data): forget confirmations, rescan all.
+      this.log(`Wallet "${this.name}": tip ${this.state.tipHash} unknown to the chain, rescanning from genesis`);
+      for (const wtx of [...this.txs.values()]) {
+        if (wtx.rec.height < 0) continue;
+        await this.rollBack({ hash: wtx.rec.blockHash!, prevHash: this.state.tipHash, height: this.state.tipHeight + 1 });
+      }
+      const genesis = this.chain.getEntryByHeight(0)!;
+      this.state.tipHash = genesis.hash;
+      this.state.tipHeight = 0;
+      await this.db.put('state', this.state);
+      ours = genesis;
+    }
+    while (!this.chain.isMainChain(ours)) {
+      await this.rollBack(ours);
+      ours = this.chain.getEntry(ours.prevHash)!;
+    }
+    const start = ours.height;
+    for (let h = ours.height + 1; h <= this.chain.height; h++) {
+      const entry = this.chain.getEntryByHeight(h);
+      if (!entry || entry.prevHash !== this.state.tipHash) break; // the chain moved under us; events follow
+      const block = await this.chain.getBlock(entry.hash);
+      if (!block) throw new Error(`block ${entry.hash} at height ${h} is missing`);
+      await this.connectBlock(entry, block);
+    }
+    if (this.state.tipHeight > start) this.log(`Wallet "${this.name}" rescanned blocks ${start + 1}..${this.state.tipHeight}`);
+  }
+
+  private async addMempoolTx(tx: Transaction): Promise<void> {
+    const txid = tx.getId();
+    if (this.txs.has(txid) || !this.isRelevant(tx)) return;
+    const rec: TxRecord = { txid, hex: tx.toHex(), height: -1, time: now() };
+    this.index(rec, tx);
+    await this.db.batch([
+      { type: 'put', key: `t${txid}`, value: rec },
+      { type: 'put', key: 'state', value: this.state },
+    ]);
+  }
+
+  /** Records a transaction the wallet created (Core's CommitTransaction), with comments. */
+  async commitTransaction(tx: Transaction, meta: { comment?: string; commentTo?: string } = {}): Promise<void> {
+    await this.sync();
+    const txid = tx.getId();
+    const known = this.txs.get(txid);
+    const rec: TxRecord = known?.rec ?? { txid, hex: tx.toHex(), height: -1, time: now() };
+    if (meta.comment) rec.comment = meta.comment;
+    if (meta.commentTo) rec.commentTo = meta.commentTo;
+    if (!known) this.index(rec, tx);
+    await this.db.batch([
+      { type: 'put', key: `t${txid}`, value: rec },
+      { type: 'put', key: 'state', value: this.state },
+    ]);
+  }
+
+  // --- queries ---
+
+  private isActive(wtx: WalletTx | undefined): boolean {
+    if (!wtx) return false;
+    return wtx.rec.height >= 0 || (this.mempool?.has(wtx.rec.txid) ?? false);
+  }
+
+  private isSpent(op: string): boolean {
+    const s = this.spends.get(op);
+    if (!s) return false;
+    for (const txid of s) if (this.isActive(this.txs.get(txid))) return true;
+    return false;
+  }
+
+  /** Core's CachedTxIsTrusted: confirmed, or in the mempool spending only our trusted coins. */
+  private isTrusted(wtx: WalletTx, seen = new Set<string>()): boolean {
+    if (wtx.rec.height >= 0) return true;
+    if (!this.isActive(wtx) || seen.has(wtx.rec.txid)) return false;
+    seen.add(wtx.rec.txid);
+    return wtx.tx.ins.every((input) => {
+      const parentTxid = rev(input.hash);
+      const parent = this.txs.get(parentTxid);
+      return parent !== undefined && this.coins.has(outpoint(parentTxid, input.index)) && this.isTrusted(parent, seen);
+    });
+  }
+
+  depth(txid: string): number {
+    const wtx = this.txs.get(txid);
+    if (!wtx || wtx.rec.height < 0) return 0;
+    return this.state.tipHeight - wtx.rec.height + 1;
+  }
+
+  /** Unspent coins of active transactions, with their confirmation state. */
+  coinViews(): CoinView[] {
+    const out: CoinView[] = [];
+    for (const [op, coin] of this.coins) {
+      const wtx = this.txs.get(coin.txid)!;
+      if (!this.isActive(wtx) || this.isSpent(op)) continue;
+      const confirmations = this.depth(coin.txid);
+      out.push({
+        ...coin,
+        address: scriptToAddress(coin.script, this.params)!,
+        confirmations,
+        trusted: this.isTrusted(wtx),
+        // Core's GetTxBlocksToMaturity: spendable by the wallet at depth COINBASE_MATURITY + 1.
+        immature: coin.coinbase && confirmations < this.params.coinbaseMaturity + 1,
+      });
+    }
+    return out;
+  }
+
+  /** Core's GetBalance: trusted (with min depth), untrusted pending, immature. */
+  getBalances(minConf = 0): Balances {
+    const b: Balances = { trusted: 0n, untrustedPending: 0n, immature: 0n };
+    for (const c of this.coinViews()) {
+      if (c.immature) b.immature += c.value;
+      else if (c.trusted && c.confirmations >= minConf) b.trusted += c.value;
+      else if (!c.trusted && c.confirmations === 0) b.untrustedPending += c.value;
+    }
+    return b;
+  }
+
+  /** Coins selectable for spending (Core's AvailableCoins): mature, unlocked. */
+  listUnspent(opts: { minConf?: number; maxConf?: number; scripts?: Set<string>; includeUnsafe?: boolean; includeLocked?: boolean } = {}): CoinView[] {
+    const minConf = opts.minConf ?? 1;
+    const maxConf = opts.maxConf ?? 9_999_999;
+    return this.coinViews()
+      .filter((c) => !c.immature)
+      .filter((c) => c.confirmations >= minConf && c.confirmations <= maxConf)
+      .filter((c) => (opts.includeUnsafe ?? true) || c.trusted)
+      .filter((c) => opts.includeLocked || !this.locked.has(outpoint(c.txid, c.vout)))
+      .filter((c) => !opts.scripts || opts.scripts.has(hex(c.script)))
+      .sort((a, b) => (a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : a.vout - b.vout));
+  }
+
+  lockCoin(txid: string, vout: number): void {
+    this.locked.add(outpoint(txid, vout));
+  }
+
+  unlockCoin(txid: string, vout: number): boolean {
+    return this.locked.delete(outpoint(txid, vout));
+  }
+
+  listLocked(): { txid: string; vout: number }[] {
+    return [...this.locked].map((op) => {
+      const [txid, vout] = op.split(':');
+      return { txid, vout: Number(vout) };
+    });
+  }
+
+  /** The wallet's own key for an output script, if any. */
+  keyFor(script: Uint8Array): DerivedKey | undefined {
+    return this.keys.lookup(script);
+  }
+
+  descriptorFor(key: DerivedKey): string {
+    return keyDescriptor(key.type, this.fingerprint, key.path, key.publicKey);
+  }
+
+  labelOf(address: string): string | undefined {
+    return this.state.labels[address];
+  }
+
+  get txCount(): number {
+    return this.txs.size;
+  }
+
+  get keypoolSize(): number {
+    return this.lookahead;
+  }
+
+  getTransaction(txid: string): { tx: Transaction; height: number; blockHash?: string; blockTime?: number; blockIndex?: number; time: number; comment?: string; commentTo?: string; trusted: boolean; active: boolean } | undefined {
+    const wtx = this.txs.get(txid);
+    if (!wtx) return undefined;
+    return { tx: wtx.tx, ...wtx.rec, trusted: this.isTrusted(wtx), active: this.isActive(wtx) };
+  }
+
+  /** Wallet transactions in arrival order (listtransactions). */
+  transactions(): { txid: string; tx: Transaction; height: number; blockHash?: string; blockTime?: number; blockIndex?: number; time: number; coinbase: boolean; active: boolean; trusted: boolean }[] {
+    return [...this.txs.values()]
+      .map((w) => ({ ...w.rec, tx: w.tx, coinbase: w.coinbase, active: this.isActive(w), trusted: this.isTrusted(w) }))
+      .sort((a, b) => a.time - b.time || (a.height < 0 ? Infinity : a.height) - (b.height < 0 ? Infinity : b.height) || (a.blockIndex ?? 0) - (b.blockIndex ?? 0));
+  }
+
+  /** Value of a wallet-owned output (spent or not), for fees and debits. */
+  ownedOutput(txid: string, vout: number): WalletCoin | undefined {
+    return this.coins.get(outpoint(txid, vout));
+  }
+
+  // --- keys and addresses ---
+
+  private async persistState(): Promise<void> {
+    await this.db.put('state', this.state);
+  }
+
+  /** Core's getnewaddress: the next unused receive key. */
+  async getNewAddress(label = '', type: AddressType = 'bech32'): Promise<string> {
+    const address = await this.nextKey(type, 0, label);
+    return address;
+  }
+
+  /** Core's getrawchangeaddress. */
+  async getRawChangeAddress(type: AddressType = 'bech32'): Promise<string> {
+    return this.nextKey(type, 1);
+  }
+
+  private async nextKey(type: AddressType, branch: 0 | 1, label?: string): Promise<string> {
+    await this.sync();
+    const k = `${type}/${branch}`;
+    const index = this.state.next[k] ?? 0;
+    this.state.next[k] = index + 1;
+    this.keys.ensure(type, branch, index + 1);
+    const key = this.keys.derive({ type, branch, index });
+    const address = scriptToAddress(key.script, this.params)!;
+    if (label !== undefined) this.state.labels[address] = label;
+    await this.persistState();
+    return address;
+  }
+
+  private peekChangeScript(type: AddressType = 'bech32'): { script: Uint8Array; consume: () => void } {
+    const k = `${type}/1`;
+    const index = this.state.next[k] ?? 0;
+    const key = this.keys.derive({ type, branch: 1, index });
+    return {
+      script: key.script,
+      consume: () => {
+        this.state.next[k] = index + 1;
+        this.keys.ensure(type, 1, index + 1);
+      },
+    };
+  }
+
+  setLabel(address: string, label: string): Promise<void> {
+    this.state.labels[address] = label;
+    return this.persistState();
+  }
+
+  // --- funding and signing ---
+
+  /** The fee rate to use (sat/kvB): the given one or the fallback, checked as Core. */
+  resolveFeeRate(feeRate?: bigint): bigint {
+    if (feeRate === undefined) {
+      if (this.fallbackFee === 0n) {
+        throw new WalletError('Fee estimation failed. Fallbackfee is disabled. Wait a few blocks or enable -fallbackfee.', 'fee');
+      }
+      return this.fallbackFee;
+    }
+    if (feeRate < DEFAULT_MIN_RELAY_TX_FEE) {
+      const fmt = (r: bigint) => `${r / 1000n}.${(r % 1000n).toString().padStart(3, '0')} sat/vB`;
+      throw new WalletError(`Fee rate (${fmt(feeRate)}) is lower than the minimum fee rate setting (${fmt(DEFAULT_MIN_RELAY_TX_FEE)})`, 'fee');
+    }
+    return feeRate;
+  }
+
+  /**
+   * Core's FundTransaction: keeps the given inputs and outputs, adds wallet coins and a
+   * change output (unless it would be dust) so the fee rate is met. Throws WalletError.
+   */
+  async fund(input: Transaction, opts: FundOptions = {}): Promise<FundResult> {
+    await this.sync();
+    const tx = input.clone();
+    const feeRate = this.resolveFeeRate(opts.feeRate);
+    const sffo = [...new Set(opts.subtractFeeFrom ?? [])].sort((a, b) => a - b);
+    for (const i of sffo) {
+      if (!Number.isInteger(i) || i < 0 || i >= tx.outs.length) throw new WalletError(`Invalid parameter, subtractfeefrom output ${i} does not exist`, 'param');
+    }
+    if (tx.outs.length === 0 && tx.ins.length === 0) throw new WalletError('Transaction must have at least one recipient', 'param');
+    for (const [i, out] of tx.outs.entries()) {
+      if (out.value < 0n) throw new WalletError('Transaction amounts must not be negative', 'param');
+      if (!sffo.includes(i) && out.value < getDustThreshold(out.script)) throw new WalletError('Transaction amount too small', 'funds');
+    }
+    const presetTypes: AddressType[] = [];
+    let presetValue = 0n;
+    const preset = new Set<string>();
+    for (const inp of tx.ins) {
+      const op = outpoint(rev(inp.hash), inp.index);
+      const coin = this.coins.get(op);
+      if (!coin) throw new WalletError(`Not solvable pre-selected input ${op}`, 'other');
+      presetTypes.push(coin.key.type);
+      presetValue += coin.value;
+      preset.add(op);
+    }
+    const change = opts.changeScript ? { script: opts.changeScript, consume: () => {} } : this.peekChangeScript();
+    const changeDust = getDustThreshold(change.script);
+    const available = this.listUnspent({ minConf: 0, includeUnsafe: opts.includeUnsafe ?? false }).filter((c) => !preset.has(outpoint(c.txid, c.vout)));
+    const byValue = (a: CoinView, b: CoinView) => (a.value > b.value ? -1 : a.value < b.value ? 1 : 0);
+    const toCandidate = (c: CoinView): Candidate => ({ id: outpoint(c.txid, c.vout), value: c.value, type: c.key.type });
+    const confirmed = available.filter((c) => c.confirmations > 0).sort(byValue).map(toCandidate);
+    const pending = available.filter((c) => c.confirmations === 0).sort(byValue).map(toCandidate);
+    const base = { tx, presetTypes, presetValue, feeRate, changeScript: change.script, changeDust, subtractFeeFrom: sffo };
+    let result;
+    try {
+      // As Core: confirmed coins first, our own unconfirmed change only if needed.
+      try {
+        result = selectCoins({ ...base, candidates: confirmed });
+      } catch (e) {
+        if (!(e instanceof SelectionError) || e.message !== 'Insufficient funds' || pending.length === 0) throw e;
+        result = selectCoins({ ...base, candidates: [...confirmed, ...pending] });
+      }
+    } catch (e) {
+      if (e instanceof SelectionError) throw new WalletError(e.message, 'funds');
+      throw e;
+    }
+    if (result.fee > this.maxTxFee) throw new WalletError('Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)', 'fee');
+    const sequence = (opts.replaceable ?? this.walletRbf) ? 0xfffffffd : 0xfffffffe;
+    for (const c of result.selected) {
+      const [txid, vout] = c.id.split(':');
+      tx.addInput(Buffer.from(txid, 'hex').reverse(), Number(vout), sequence);
+    }
+    sffo.forEach((i, k) => (tx.outs[i].value -= result.subtracted[k]));
+    let changePos = -1;
+    if (result.change > 0n) {
+      const pos = opts.changePosition ?? Math.floor(Math.random() * (tx.outs.length + 1));
+      if (pos < 0 || pos > tx.outs.length) throw new WalletError('changePosition out of bounds', 'param');
+      tx.outs.splice(pos, 0, { script: change.script, value: result.change });
+      changePos = pos;
+      change.consume();
+      await this.persistState();
+    }
+    if (opts.lockUnspents) for (const c of result.selected) this.locked.add(c.id);
+    return { tx, fee: result.fee, changePos };
+  }
+
+  /** Looks up the outputs an input spends: wallet, caller-supplied, mempool, chain. */
+  private async findPrevout(txid: string, vout: number, extra?: Map<string, Prevout>): Promise<Prevout | undefined> {
+    const op = outpoint(txid, vout);
+    const mine = this.coins.get(op);
+    if (mine) return { script: mine.script, value: mine.value };
+    const given = extra?.get(op);
+    if (given) return given;
+    const wtx = this.txs.get(txid);
+    if (wtx && wtx.tx.outs[vout]) return { script: wtx.tx.outs[vout].script, value: wtx.tx.outs[vout].value };
+    const m = this.mempool?.getCoin?.(txid, vout);
+    if (m) return m;
+    return (await this.chain.getCoin?.(txid, vout)) ?? undefined;
+  }
+
+  /**
+   * Core's SignTransaction for the inputs our keys control. Returns Core's per-input
+   * errors for inputs that remain unsigned. The transaction is changed in place.
+   */
+  async sign(tx: Transaction, opts: { prevouts?: Map<string, Prevout>; hashType?: number } = {}): Promise<{ complete: boolean; errors: SignError[] }> {
+    await this.sync();
+    const hashType = opts.hashType ?? Transaction.SIGHASH_DEFAULT;
+    const prevouts: (Prevout | undefined)[] = [];
+    for (const input of tx.ins) prevouts.push(await this.findPrevout(rev(input.hash), input.index, opts.prevouts));
+    const errors: SignError[] = [];
+    const errorFor = (i: number, error: string): SignError => ({
+      txid: rev(tx.ins[i].hash),
+      vout: tx.ins[i].index,
+      witness: tx.ins[i].witness.map(hex),
+      scriptSig: hex(tx.ins[i].script),
+      sequence: tx.ins[i].sequence,
+      error,
+    });
+    const allKnown = prevouts.every((p) => p !== undefined);
+    for (let i = 0; i < tx.ins.length; i++) {
+      const prev = prevouts[i];
+      if (!prev) {
+        errors.push(errorFor(i, 'Input not found or already spent'));
+        continue;
+      }
+      const key = this.keys.lookup(prev.script);
+      if (key) {
+        if (key.type === 'bech32m' && !allKnown) {
+          errors.push(errorFor(i, 'Unable to sign input, missing spent outputs for taproot'));
+          continue;
+        }
+        signInput(tx, i, key.type, this.keys.privateNode(key), prevouts as Prevout[], hashType);
+        continue;
+      }
+      const input = tx.ins[i];
+      if (input.script.length === 0 && input.witness.length === 0) {
+        const witnessSpend = prev.script.length >= 4 && (prev.script[0] === 0 || (prev.script[0] >= 0x51 && prev.script[0] <= 0x60)) && prev.script[1] + 2 === prev.script.length;
+        errors.push(errorFor(i, witnessSpend ? 'Witness program was passed an empty witness' : 'Unable to sign input, invalid stack size (possibly missing key)'));
+      }
+    }
+    return { complete: errors.length === 0, errors };
+  }
+
+  /**
+   * Core's CreateTransaction + sign for sendtoaddress: version 2, anti-fee-sniping
+   * locktime at our tip, BIP125 signalling per `replaceable`. Returns the signed tx; the
+   * caller submits it to the mempool and relays it (the wallet never broadcasts).
+   */
+  async createTransaction(recipients: Recipient[], opts: FundOptions = {}): Promise<{ tx: Transaction; fee: bigint; changePos: number }> {
+    await this.sync();
+    const tx = new Transaction();
+    tx.version = 2;
+    tx.locktime = this.state.tipHeight;
+    for (const r of recipients) tx.addOutput(r.script, r.value);
+    const funded = await this.fund(tx, { ...opts, includeUnsafe: false });
+    const { complete, errors } = await this.sign(funded.tx);
+    if (!complete) throw new WalletError(`Signing transaction failed: ${errors.map((e) => e.error).join(', ')}`, 'other');
+    return funded;
+  }
+
+  /** Debit and credit of a wallet transaction (sum of our inputs / our outputs). */
+  amounts(txid: string): { debit: bigint; credit: bigint; fee?: bigint } | undefined {
+    const wtx = this.txs.get(txid);
+    if (!wtx) return undefined;
+    let debit = 0n;
+    let allMine = !wtx.coinbase;
+    let inSum = 0n;
+    if (!wtx.coinbase) {
+      for (const input of wtx.tx.ins) {
+        const coin = this.coins.get(outpoint(rev(input.hash), input.index));
+        if (coin) {
+          debit += coin.value;
+          inSum += coin.value;
+        } else allMine = false;
+      }
+    }
+    let credit = 0n;
+    wtx.tx.outs.forEach((_, vout) => {
+      const coin = this.coins.get(outpoint(txid, vout));
+      if (coin) credit += coin.value;
+    });
+    const outSum = wtx.tx.outs.reduce((a, o) => a + o.value, 0n);
+    return { debit, credit, fee: allMine ? inSum - outSum : undefined };
+  }
+
+  /** getwalletinfo's hdseedid-like fingerprint of the master key. */
+  get masterFingerprint(): string {
+    return hex(this.fingerprint);
+  }
+}
