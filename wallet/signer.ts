@@ -53,6 +53,8 @@ export function signInput(tx: Transaction, i: number, type: AddressType, node: B
       return;
     }
     case 'bech32m': {
+      // BIP341: SIGHASH_SINGLE without a matching output has no valid signature.
+      if ((hashType & 3) === Transaction.SIGHASH_SINGLE && i >= tx.outs.length) throw new Error('SIGHASH_SINGLE without a matching output');
       const hash = tx.hashForWitnessV1(i, prevouts.map((p) => p.script), prevouts.map((p) => p.value), hashType);
       const tweak = bcrypto.taggedHash('TapTweak', node.publicKey.subarray(1));
       const sig = node.tweak(tweak).signSchnorr(hash);

@@ -21,6 +21,7 @@ import { selectCoins, SelectionError, type Candidate } from './coin-selection.js
 import { signInput, type Prevout } from './signer.js';
 import { keyDescriptor } from './descriptor.js';
 import { getDustThreshold, DEFAULT_MIN_RELAY_TX_FEE } from '../mempool/policy.js';
+import { verifyInput, isScriptError, STANDARD_SCRIPT_VERIFY_FLAGS } from '../chain/script/index.js';
 
 /** What the wallet needs of the chain (satisfied by chain/chain.ts's Chain). */
 export interface WalletChain {
@@ -741,13 +742,27 @@ export class Wallet {
           errors.push(errorFor(i, 'Unable to sign input, missing spent outputs for taproot'));
           continue;
         }
-        signInput(tx, i, key.type, this.keys.privateNode(key), prevouts as Prevout[], hashType);
-        continue;
+        try {
+          signInput(tx, i, key.type, this.keys.privateNode(key), prevouts as Prevout[], hashType);
+        } catch (e) {
+          errors.push(errorFor(i, `Unable to sign input: ${(e as Error).message}`));
+        }
       }
-      const input = tx.ins[i];
-      if (input.script.length === 0 && input.witness.length === 0) {
-        const witnessSpend = prev.script.length >= 4 && (prev.script[0] === 0 || (prev.script[0] >= 0x51 && prev.script[0] <= 0x60)) && prev.script[1] + 2 === prev.script.length;
-        errors.push(errorFor(i, witnessSpend ? 'Witness program was passed an empty witness' : 'Unable to sign input, invalid stack size (possibly missing key)'));
+    }
+    // As Core's SignTransaction: whatever we could not sign must already verify.
+    const known = prevouts.map((p) => p ?? { script: new Uint8Array(0), value: 0n });
+    for (let i = 0; i < tx.ins.length; i++) {
+      if (!prevouts[i] || errors.some((e) => e.txid === rev(tx.ins[i].hash) && e.vout === tx.ins[i].index)) continue;
+      try {
+        verifyInput(tx, i, known, STANDARD_SCRIPT_VERIFY_FLAGS);
+      } catch (e) {
+        if (!isScriptError(e)) throw e;
+        const msg = e.code === 'SCRIPT_ERR_INVALID_STACK_OPERATION'
+          ? 'Unable to sign input, invalid stack size (possibly missing key)'
+          : e.code === 'SCRIPT_ERR_SIG_NULLFAIL'
+            ? 'CHECK(MULTI)SIG failing with non-zero signature (possibly need more signatures)'
+            : e.message;
+        errors.push(errorFor(i, msg));
       }
     }
     return { complete: errors.length === 0, errors };
