@@ -1,0 +1,276 @@
+// odad's options (Core names, single or double dash) and the resolved node configuration:
+// data dir, network dir, config file with [main]/[regtest] sections, ports, RPC auth, P2P,
+// mining and logging. ODA is regtest-first: without -chain the node runs its own regtest.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { networks, type NetworkName, type NetworkParams } from '../chain/params.js';
+import { parseFixedPoint } from '../rpc/amount.js';
+import { ArgsManager, ConfigError, type OptionSpec } from './args.js';
+import type { NodeOptions } from './node.js';
+
+export { ConfigError } from './args.js';
+
+export const CONFIG_FILENAME = 'oda.conf';
+export const DEFAULT_DATADIR_NAME = '.oda';
+/** 0.0002 BTC/kvB: ODA sets a fallback fee so regtest wallets work out of the box (Core #20087). */
+export const DEFAULT_FALLBACK_FEE = 20_000n;
+export const DEFAULT_MAX_MEMPOOL_MB = 300;
+export const DEFAULT_MAX_CONNECTIONS = 125;
+export const DEFAULT_MINE_INTERVAL = 10;
+export const DEFAULT_RPC_WORKQUEUE = 64;
+
+/** Every odad option; add a row here to make a new option legal (unknown ones are errors). */
+export const NODE_OPTIONS: OptionSpec[] = [
+  { name: 'help', type: 'bool', help: 'Print this help message and exit', commandLineOnly: true },
+  { name: 'h', type: 'bool', help: '', commandLineOnly: true, hidden: true },
+  { name: '?', type: 'bool', help: '', commandLineOnly: true, hidden: true },
+  { name: 'version', type: 'bool', help: 'Print version and exit', commandLineOnly: true },
+  { name: 'regtest', type: 'bool', help: 'Use ODA\'s regression test chain (the default). Equivalent to -chain=regtest.' },
+  { name: 'chain', type: 'string', arg: '<chain>', help: 'Use the chain <chain> (default: regtest). Allowed values: main, regtest' },
+  { name: 'datadir', type: 'string', arg: '<dir>', help: `Specify data directory (default: ~/${DEFAULT_DATADIR_NAME}; network files under <datadir>/regtest/)`, commandLineOnly: true },
+  { name: 'conf', type: 'string', arg: '<file>', help: `Specify path to read-only configuration file. Relative paths will be prefixed by datadir location (default: ${CONFIG_FILENAME})`, commandLineOnly: true },
+  { name: 'printtoconsole', type: 'bool', help: 'Send trace/debug info to console (default: 1)' },
+  { name: 'debug', type: 'list', arg: '<category>', help: 'Output debug and trace logging (default: -nodebug). If <category> is not supplied or is 1 or all, output all debug logging. <category> can be: rpc, net, mempool, validation, miner, wallet, store' },
+  { name: 'port', type: 'int', arg: '<port>', help: `Listen for P2P connections on <port> (default: ${networks.regtest.port}, main: ${networks.main.port})`, networkOnly: true },
+  { name: 'bind', type: 'string', arg: '<addr>[:<port>]', help: 'Bind the P2P listener to the given address (default: 0.0.0.0)', networkOnly: true },
+  { name: 'listen', type: 'bool', help: 'Accept connections from outside (default: 1 if no -connect)' },
+  { name: 'connect', type: 'list', arg: '<ip:port>', help: 'Connect only to the specified node(s); -connect=0 disables automatic connections', networkOnly: true },
+  { name: 'addnode', type: 'list', arg: '<ip:port>', help: 'Add a node to connect to and attempt to keep the connection open', networkOnly: true },
+  { name: 'maxconnections', type: 'int', arg: '<n>', help: `Maintain at most <n> connections to peers (default: ${DEFAULT_MAX_CONNECTIONS})` },
+  { name: 'server', type: 'bool', help: 'Accept JSON-RPC commands (default: 1)' },
+  { name: 'rpcport', type: 'int', arg: '<port>', help: `Listen for JSON-RPC connections on <port> (default: ${networks.regtest.rpcPort}, main: ${networks.main.rpcPort})`, networkOnly: true },
+  { name: 'rpcbind', type: 'string', arg: '<addr>[:port]', help: 'Bind the JSON-RPC server to the given address (default: 127.0.0.1)', networkOnly: true },
+  { name: 'rpcuser', type: 'string', arg: '<user>', help: 'Username for JSON-RPC connections (with -rpcpassword; without it a cookie is used)' },
+  { name: 'rpcpassword', type: 'string', arg: '<pw>', help: 'Password for JSON-RPC connections' },
+  { name: 'rpccookiefile', type: 'string', arg: '<loc>', help: 'Location of the auth cookie. Relative paths will be prefixed by a net-specific datadir location. (default: .cookie)' },
+  { name: 'rpcworkqueue', type: 'int', arg: '<n>', help: `Set the depth of the work queue to service RPC calls (default: ${DEFAULT_RPC_WORKQUEUE})` },
+  { name: 'disablewallet', type: 'bool', help: 'Do not load the wallet and disable wallet RPC calls' },
+  { name: 'fallbackfee', type: 'amount', arg: '<amt>', help: 'Fee rate (in BTC/kvB) used when fee estimation has insufficient data (default: 0.0002; 0 disables it)' },
+  { name: 'maxmempool', type: 'int', arg: '<n>', help: `Keep the transaction memory pool below <n> megabytes (default: ${DEFAULT_MAX_MEMPOOL_MB})` },
+  { name: 'txindex', type: 'bool', help: 'Maintain a full transaction index (always on in ODA; accepted for compatibility)' },
+  { name: 'mine', type: 'bool', help: 'Mine blocks continuously (regtest CPU miner; default: 0)' },
+  { name: 'mineaddress', type: 'string', arg: '<address>', help: 'Pay mined blocks to <address> (default: a new address of the default wallet)' },
+  { name: 'mineinterval', type: 'int', arg: '<seconds>', help: `Seconds between mined blocks with -mine (default: ${DEFAULT_MINE_INTERVAL})` },
+];
+
+export interface NodeConfig {
+  /** The parsed settings, for options a module reads itself. */
+  readonly args: ArgsManager;
+  get(name: string): string | undefined;
+  getBool(name: string, def?: boolean): boolean;
+  getInt(name: string, def?: number): number;
+  getList(name: string): string[];
+  isSet(name: string): boolean;
+
+  help: boolean;
+  version: boolean;
+  chain: NetworkName;
+  params: NetworkParams;
+  datadir: string;
+  /** <datadir>/regtest (main: <datadir> itself, as Core). */
+  networkDir: string;
+  /** The config file read (or looked for). */
+  confFile: string;
+  rpc: { enabled: boolean; host: string; port: number; user?: string; password?: string; cookieFile: string; workQueue: number };
+  p2p: { listen: boolean; port: number; bind: string; connect: string[]; addnode: string[]; maxConnections: number };
+  mine: boolean;
+  mineAddress?: string;
+  /** Seconds between blocks with -mine. */
+  mineInterval: number;
+  printToConsole: boolean;
+  debug: string[];
+  wallet: boolean;
+  /** Satoshis per 1000 vbytes. */
+  fallbackFee: bigint;
+  /** Bytes (-maxmempool is in MB of 1,000,000 bytes, as Core). */
+  maxMempool: number;
+  /** Always true: ODA keeps a transaction index. */
+  txindex: true;
+  warnings: string[];
+}
+
+function parsePort(v: string | number, option: string): number {
+  const s = String(v).trim();
+  const n = Number(s);
+  if (!/^\d+$/.test(s) || n < 1 || n > 65535) throw new ConfigError(`Invalid port specified in -${option}: '${v}'`);
+  return n;
+}
+
+/** "host", "host:port", "[v6]", "[v6]:port". */
+export function splitHostPort(v: string, option: string): { host: string; port?: number } {
+  const m6 = /^\[([^\]]+)\](?::(.*))?$/.exec(v);
+  if (m6) return { host: m6[1], port: m6[2] === undefined ? undefined : parsePort(m6[2], option) };
+  const colon = v.lastIndexOf(':');
+  if (colon > 0 && v.indexOf(':') === colon) return { host: v.slice(0, colon), port: parsePort(v.slice(colon + 1), option) };
+  if (!v) throw new ConfigError(`Invalid -${option} address or hostname: '${v}'`);
+  return { host: v };
+}
+
+/** Default data dir: ~/.oda. */
+export function defaultDatadir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.HOME || homedir(), DEFAULT_DATADIR_NAME);
+}
+
+/**
+ * Resolves -datadir, reads the config file (-conf, default <datadir>/oda.conf), selects the
+ * chain. Shared by odad and oda-cli (which passes its own option table and ignores unknown
+ * config keys, as bitcoin-cli).
+ */
+export function loadArgs(
+  args: ArgsManager,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  opts: { stopAtNonOption?: boolean; ignoreInvalidKeys?: boolean } = {},
+): { rest: string[]; datadir: string; confFile: string; chain: NetworkName } {
+  const rest = args.parseCommandLine(argv, { stopAtNonOption: opts.stopAtNonOption });
+  const dd = args.get('datadir');
+  const datadir = dd !== undefined && dd !== '' ? resolve(dd) : defaultDatadir(env);
+  const wantsHelp = ['help', 'h', '?', 'version'].some((n) => args.options.has(n) && args.getBool(n, false));
+  if (!wantsHelp && dd !== undefined && dd !== '' && !(existsSync(datadir) && statSync(datadir).isDirectory())) {
+    throw new ConfigError(`Specified data directory "${dd}" does not exist.`);
+  }
+  const conf = args.get('conf');
+  const confFile = conf ? (isAbsolute(conf) ? conf : join(datadir, conf)) : join(datadir, CONFIG_FILENAME);
+  if (existsSync(confFile)) {
+    let text: string;
+    try { text = readFileSync(confFile, 'utf8'); } catch { throw new ConfigError(`Error reading configuration file: specified config file "${confFile}" could not be opened.`); }
+    try { args.readConfig(text, { ignoreInvalidKeys: opts.ignoreInvalidKeys, file: confFile }); } catch (e) {
+      if (e instanceof ConfigError) throw new ConfigError(`Error reading configuration file: ${e.message}`);
+      throw e;
+    }
+  } else if (conf) {
+    throw new ConfigError(`Error reading configuration file: specified config file "${confFile}" could not be opened.`);
+  }
+  const chain = args.selectChain('regtest') as NetworkName;
+  return { rest, datadir, confFile, chain };
+}
+
+/** Core's network subdirectory: main uses the data dir itself. */
+export function networkDirFor(datadir: string, chain: NetworkName): string {
+  return chain === 'main' ? datadir : join(datadir, chain);
+}
+
+/** Parses odad's argv (without node and script) and config file. Throws ConfigError. */
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): NodeConfig {
+  const args = new ArgsManager(NODE_OPTIONS);
+  const { datadir, confFile, chain } = loadArgs(args, argv, env);
+  const params = networks[chain];
+  const networkDir = networkDirFor(datadir, chain);
+
+  const getInt = (name: string, def: number, min = 0): number => {
+    const n = args.getInt(name, def);
+    if (n < min) throw new ConfigError(`Invalid value for -${name}: '${args.get(name)}' (minimum ${min})`);
+    return n;
+  };
+
+  const rpcbind = args.get('rpcbind');
+  const bindRpc = rpcbind ? splitHostPort(rpcbind, 'rpcbind') : { host: '127.0.0.1' };
+  const rpcPort = args.isSet('rpcport') ? parsePort(args.get('rpcport') ?? '', 'rpcport') : bindRpc.port ?? params.rpcPort;
+  const password = args.get('rpcpassword');
+  const user = args.get('rpcuser');
+  if (password !== undefined && password !== '' && (user === undefined || user === '')) {
+    throw new ConfigError('-rpcpassword is set but -rpcuser is empty; set both, or neither to use cookie authentication');
+  }
+  const cookie = args.get('rpccookiefile') || '.cookie';
+
+  const bind = args.get('bind');
+  const bindP2p = bind ? splitHostPort(bind, 'bind') : { host: '0.0.0.0' };
+  const port = args.isSet('port') ? parsePort(args.get('port') ?? '', 'port') : bindP2p.port ?? params.port;
+  const connect = args.getList('connect').filter((c) => c !== '0' && c !== '');
+  const connectSet = args.isSet('connect') && !args.isNegated('connect');
+
+  const fee = args.get('fallbackfee');
+  let fallbackFee = DEFAULT_FALLBACK_FEE;
+  if (fee !== undefined) {
+    const sats = parseFixedPoint(fee, 8);
+    if (sats === undefined || sats < 0n) throw new ConfigError(`Invalid amount for -fallbackfee=<amount>: '${fee}'`);
+    fallbackFee = sats;
+  } else if (args.isNegated('fallbackfee')) {
+    fallbackFee = 0n;
+  }
+
+  const mineAddress = args.get('mineaddress') || undefined;
+  return {
+    args,
+    get: (n) => args.get(n),
+    getBool: (n, d = false) => args.getBool(n, d),
+    getInt: (n, d = 0) => args.getInt(n, d),
+    getList: (n) => args.getList(n),
+    isSet: (n) => args.isSet(n),
+    help: args.getBool('help', false) || args.getBool('h', false) || args.getBool('?', false),
+    version: args.getBool('version', false),
+    chain,
+    params,
+    datadir,
+    networkDir,
+    confFile,
+    rpc: {
+      enabled: args.getBool('server', true),
+      host: bindRpc.host,
+      port: rpcPort,
+      user: password ? user : undefined,
+      password: password || undefined,
+      cookieFile: isAbsolute(cookie) ? cookie : join(networkDir, cookie),
+      workQueue: getInt('rpcworkqueue', DEFAULT_RPC_WORKQUEUE, 1),
+    },
+    p2p: {
+      // Core: -connect implies -listen=0 unless -listen is given.
+      listen: args.getBool('listen', !connectSet),
+      port,
+      bind: bindP2p.host,
+      connect,
+      addnode: args.getList('addnode'),
+      maxConnections: getInt('maxconnections', DEFAULT_MAX_CONNECTIONS),
+    },
+    mine: args.getBool('mine', false),
+    mineAddress,
+    mineInterval: getInt('mineinterval', DEFAULT_MINE_INTERVAL, 1),
+    printToConsole: args.getBool('printtoconsole', true),
+    debug: args.isNegated('debug') ? [] : args.getList('debug'),
+    wallet: !args.getBool('disablewallet', false),
+    fallbackFee,
+    maxMempool: getInt('maxmempool', DEFAULT_MAX_MEMPOOL_MB, 5) * 1_000_000,
+    txindex: true,
+    warnings: args.warnings,
+  };
+}
+
+/** The FullNode options for a parsed configuration. */
+export function toNodeOptions(cfg: NodeConfig): NodeOptions {
+  return {
+    params: cfg.params,
+    networkDir: cfg.networkDir,
+    rpc: cfg.rpc.enabled
+      ? { host: cfg.rpc.host, port: cfg.rpc.port, user: cfg.rpc.user, password: cfg.rpc.password, cookieFile: cfg.rpc.cookieFile }
+      : false,
+    p2p: { ...cfg.p2p },
+    mine: cfg.mine ? { address: cfg.mineAddress, interval: cfg.mineInterval } : undefined,
+    wallet: cfg.wallet,
+    fallbackFee: cfg.fallbackFee,
+    maxMempool: cfg.maxMempool,
+    printToConsole: cfg.printToConsole,
+    debug: cfg.debug,
+    config: cfg,
+  };
+}
+
+/** odad -help. */
+export function helpMessage(version: string): string {
+  const args = new ArgsManager(NODE_OPTIONS);
+  return [
+    `ODA daemon version v${version}`,
+    '',
+    'ODA is regtest-first: without -chain it runs its own regression test chain',
+    `(P2P port ${networks.regtest.port}, RPC port ${networks.regtest.rpcPort}, data in ~/${DEFAULT_DATADIR_NAME}/regtest/).`,
+    'Options may be given with one or two dashes, as -name=value, and negated as -noname.',
+    `The configuration file (${CONFIG_FILENAME} in the data dir, or -conf) takes name=value lines;`,
+    'network options (port, rpcport, bind, rpcbind, connect, addnode) belong in a [regtest] section.',
+    '',
+    'Usage:  odad [options]',
+    '',
+    'Options:',
+    '',
+    args.helpText(),
+  ].join('\n');
+}
