@@ -160,10 +160,8 @@ export function evalScript(
           break;
 
         case OP.OP_CHECKLOCKTIMEVERIFY: {
-          if (!(flags & SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY)) {
-            if (flags & SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_NOPS) fail('SCRIPT_ERR_DISCOURAGE_UPGRADABLE_NOPS');
-            break;
-          }
+          // Not enabled: a plain NOP2 (Core does not apply DISCOURAGE_UPGRADABLE_NOPS here).
+          if (!(flags & SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY)) break;
           need(1);
           // 5-byte operand: lock times reach 2^32-1, beyond the 4-byte arithmetic range.
           const lockTime = num(top(-1), 5);
@@ -173,10 +171,7 @@ export function evalScript(
         }
 
         case OP.OP_CHECKSEQUENCEVERIFY: {
-          if (!(flags & SCRIPT_VERIFY_CHECKSEQUENCEVERIFY)) {
-            if (flags & SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_NOPS) fail('SCRIPT_ERR_DISCOURAGE_UPGRADABLE_NOPS');
-            break;
-          }
+          if (!(flags & SCRIPT_VERIFY_CHECKSEQUENCEVERIFY)) break; // a plain NOP3
           need(1);
           const sequence = num(top(-1), 5);
           if (sequence < 0n) fail('SCRIPT_ERR_NEGATIVE_LOCKTIME');
