@@ -189,7 +189,8 @@ export function evalScript(
         case OP.OP_IF: case OP.OP_NOTIF: {
           let value = false;
           if (fExec) {
-            if (stack.length < 1) fail('SCRIPT_ERR_UNBALANCED_CONDITIONAL');
+            // Current Core (and its script_tests.json) report a missing operand as a stack error.
+            if (stack.length < 1) fail('SCRIPT_ERR_INVALID_STACK_OPERATION');
             const v = top(-1);
             // Minimal IF is consensus in tapscript, policy (MINIMALIF) in witness v0.
             if (sigversion === 'tapscript' && (v.length > 1 || (v.length === 1 && v[0] !== 1))) fail('SCRIPT_ERR_TAPSCRIPT_MINIMALIF');
