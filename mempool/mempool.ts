@@ -83,8 +83,9 @@ export interface TestAcceptResult {
   /** Modified fee rate in sat/kvB, and the wtxids it was computed over. */
   effectiveFeeRate?: bigint;
   effectiveIncludes?: string[];
-  rejectReason?: string;
-  rejectDetails?: string;
+  /** Core's reject-reason and reject-details. */
+  reason?: string;
+  details?: string;
 }
 
 export interface MempoolInfo {
@@ -199,6 +200,8 @@ export class Mempool extends EventEmitter {
   loaded = false;
   /** Why the last load() ignored the file, if it did. */
   loadError?: string;
+  /** Bumped on every addition or removal (Core's GetTransactionsUpdated, for GBT longpollid). */
+  transactionsUpdated = 0;
 
   private readonly map = new Map<string, MempoolEntry>();
   private readonly byWtxid = new Map<string, string>();
@@ -272,6 +275,14 @@ export class Mempool extends EventEmitter {
   spenderOf(key: string): string | undefined {
     return this.spends.get(key);
   }
+  /** Direct in-mempool parents (Core's getmempoolentry "depends"). */
+  getParents(txid: string): string[] {
+    return [...(this.map.get(txid)?.depends ?? [])];
+  }
+  /** Direct in-mempool children (Core's getmempoolentry "spentby"). */
+  getChildren(txid: string): string[] {
+    return [...(this.map.get(txid)?.spentBy ?? [])];
+  }
   /** All in-mempool ancestors (not including txid itself). */
   getAncestors(txid: string): Set<string> {
     return this.collect(txid, (e) => e.depends);
@@ -279,6 +290,10 @@ export class Mempool extends EventEmitter {
   /** All in-mempool descendants (not including txid itself). */
   getDescendants(txid: string): Set<string> {
     return this.collect(txid, (e) => e.spentBy);
+  }
+  /** Every prioritisetransaction delta, by txid. */
+  prioritisedTransactions(): [string, bigint][] {
+    return [...this.deltas.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
   getDelta(txid: string): bigint {
     return this.deltas.get(txid) ?? 0n;
@@ -385,7 +400,7 @@ export class Mempool extends EventEmitter {
           });
         } catch (e) {
           if (!(e instanceof VerifyError)) throw e;
-          results.push({ txid, wtxid, allowed: false, rejectReason: e.reason, rejectDetails: e.details || undefined });
+          results.push({ txid, wtxid, allowed: false, reason: e.reason, details: e.details || undefined });
         }
       }
       return results;
@@ -610,6 +625,7 @@ export class Mempool extends EventEmitter {
         adopted = true;
       }
     }
+    this.transactionsUpdated++;
     this.totalUsage += entry.usage;
     this.totalBytes += entry.vsize;
     this.totalFee += entry.fee;
@@ -682,6 +698,7 @@ export class Mempool extends EventEmitter {
       });
       this.map.delete(id);
       this.byWtxid.delete(e.wtxid);
+      this.transactionsUpdated++;
       this.totalUsage -= e.usage;
       this.totalBytes -= e.vsize;
       this.totalFee -= e.fee;

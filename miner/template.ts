@@ -158,6 +158,12 @@ export function selectPackages(
   return { selected, weight, sigOpCost, fees };
 }
 
+let lastTemplate: { weight: number; txCount: number } | undefined;
+/** Weight and transaction count of the last template built (getmininginfo's currentblock*). */
+export function lastTemplateStats(): { weight: number; txCount: number } | undefined {
+  return lastTemplate;
+}
+
 /** Core's CreateNewBlock: a full block on the current tip paying `outputScript`. */
 export function createBlockTemplate(opts: TemplateOptions): BlockTemplate {
   const { chain } = opts;
@@ -203,6 +209,7 @@ export function createBlockTemplate(opts: TemplateOptions): BlockTemplate {
   block.transactions = [coinbase, ...txs.map((t) => t.tx)];
   // Segwit is active from genesis on ODA networks, so every block commits to witnesses.
   addWitnessCommitment(block);
+  lastTemplate = { weight, txCount: txs.length };
   return {
     block, height, prevHash: prev.hash, txs, coinbaseValue, fees, weight, sigOpCost,
     minTime: mtp + 1, bits: block.bits, outputScript: opts.outputScript,
