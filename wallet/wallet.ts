@@ -785,32 +785,20 @@ export class Wallet {
     return funded;
   }
 
-  /** Debit and credit of a wallet transaction (sum of our inputs / our outputs). */
-  amounts(txid: string): { debit: bigint; credit: bigint; fee?: bigint } | undefined {
+  /** Debit (our coins it spends) and credit (our outputs) of a wallet transaction. */
+  amounts(txid: string): { debit: bigint; credit: bigint } | undefined {
     const wtx = this.txs.get(txid);
     if (!wtx) return undefined;
     let debit = 0n;
-    let allMine = !wtx.coinbase;
-    let inSum = 0n;
     if (!wtx.coinbase) {
-      for (const input of wtx.tx.ins) {
-        const coin = this.coins.get(outpoint(rev(input.hash), input.index));
-        if (coin) {
-          debit += coin.value;
-          inSum += coin.value;
-        } else allMine = false;
-      }
+      for (const input of wtx.tx.ins) debit += this.coins.get(outpoint(rev(input.hash), input.index))?.value ?? 0n;
     }
     let credit = 0n;
-    wtx.tx.outs.forEach((_, vout) => {
-      const coin = this.coins.get(outpoint(txid, vout));
-      if (coin) credit += coin.value;
-    });
-    const outSum = wtx.tx.outs.reduce((a, o) => a + o.value, 0n);
-    return { debit, credit, fee: allMine ? inSum - outSum : undefined };
+    wtx.tx.outs.forEach((_, vout) => (credit += this.coins.get(outpoint(txid, vout))?.value ?? 0n));
+    return { debit, credit };
   }
 
-  /** getwalletinfo's hdseedid-like fingerprint of the master key. */
+  /** The master key's fingerprint (getaddressinfo's hdmasterfingerprint). */
   get masterFingerprint(): string {
     return hex(this.fingerprint);
   }
