@@ -146,13 +146,8 @@ async function* rechunk(source: AsyncIterable<Uint8Array>, sizeOf: (i: number) =
 }
 
 /** Encrypts a plaintext stream; yields ciphertext pieces (1 MiB each, the last shorter). */
-export async function* encryptStream(source: AsyncIterable<Uint8Array>, key: Uint8Array): AsyncGenerator<Uint8Array> {
-  const k = newFileKeys(key);
-  let i = 0;
-  for await (const seg of rechunk(source, (n) => (n === 0 ? FIRST_SEGMENT : SEGMENT))) {
-    if (i >= MAX_SEGMENTS) throw new RangeError('plaintext too large for 2^32 segments');
-    yield sealSegment(k, i++, seg.last, seg.bytes);
-  }
+export function encryptStream(source: AsyncIterable<Uint8Array>, key: Uint8Array): AsyncGenerator<Uint8Array> {
+  return encryptStreamWithParams(source, key, randomBytes(16), randomBytes(7));
 }
 
 /** Decrypts a ciphertext stream; yields plaintext segments. Throws DecryptionError on a wrong key or any tampering. */
@@ -235,4 +230,18 @@ export function encryptFile(inPath: string, outPath: string, key: Uint8Array): P
 export function decryptFile(inPath: string, outPath: string, key: Uint8Array): Promise<number> {
   checkKey(key);
   return writeStreamAtomic(outPath, decryptStream(readFileChunks(inPath), key));
+}
+
+/**
+ * Deterministic encryption for test vectors only: the caller supplies salt and nonce prefix,
+ * which must never repeat under one key in real use (encryptStream draws them at random).
+ */
+export async function* encryptStreamWithParams(source: AsyncIterable<Uint8Array>, key: Uint8Array, salt: Uint8Array, noncePrefix: Uint8Array): AsyncGenerator<Uint8Array> {
+  if (salt.length !== 16 || noncePrefix.length !== 7) throw new RangeError('salt must be 16 bytes and nonce prefix 7 bytes');
+  const k = newFileKeys(key, Buffer.from(salt), Buffer.from(noncePrefix));
+  let i = 0;
+  for await (const seg of rechunk(source, (n) => (n === 0 ? FIRST_SEGMENT : SEGMENT))) {
+    if (i >= MAX_SEGMENTS) throw new RangeError('plaintext too large for 2^32 segments');
+    yield sealSegment(k, i++, seg.last, seg.bytes);
+  }
 }

@@ -1,0 +1,91 @@
+// Test helpers: the deterministic data stream of the ODA-BIP-0001 vectors, and an
+// independent BEP 52 computation (recursive, over all leaves at once, with createHash) to
+// cross-check model-store/merkle.ts, which is streaming and iterative.
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+
+const sha = (...parts: Uint8Array[]) => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest();
+};
+
+/** Stream block k (32 bytes) = SHA256("ODA-BIP-0001" || u32 LE k). */
+export function streamBlock(k: number): Buffer {
+  const ctr = Buffer.alloc(4);
+  ctr.writeUInt32LE(k);
+  return sha(Buffer.from('ODA-BIP-0001', 'ascii'), ctr);
+}
+
+/** The first `length` bytes of the vector data stream. */
+export function testData(length: number, offset = 0): Uint8Array {
+  const out = new Uint8Array(length);
+  let k = Math.floor(offset / 32);
+  let skip = offset % 32;
+  let at = 0;
+  while (at < length) {
+    const b = streamBlock(k++).subarray(skip);
+    skip = 0;
+    const take = Math.min(b.length, length - at);
+    out.set(b.subarray(0, take), at);
+    at += take;
+  }
+  return out;
+}
+
+/** Writes `length` bytes of the stream to a file in 1 MiB chunks, never holding it whole. */
+export async function writeTestFile(path: string, length: number): Promise<void> {
+  const fh = await open(path, 'w');
+  try {
+    for (let off = 0; off < length; off += 1048576) await fh.write(testData(Math.min(1048576, length - off), off));
+  } finally {
+    await fh.close();
+  }
+}
+
+const ZERO = Buffer.alloc(32);
+
+function leaves(data: Uint8Array): Buffer[] {
+  const out: Buffer[] = [];
+  const n = Math.max(1, Math.ceil(data.length / 16384));
+  for (let i = 0; i < n; i++) out.push(sha(data.subarray(i * 16384, (i + 1) * 16384)));
+  return out;
+}
+
+function width(data: Uint8Array): number {
+  let w = 1;
+  while (w < leaves(data).length) w *= 2;
+  return w;
+}
+
+// Node over leaf range [lo, lo + size): zero hash beyond the real leaves.
+function node(ls: Buffer[], lo: number, size: number): Buffer {
+  if (size === 1) return lo < ls.length ? ls[lo] : ZERO;
+  const half = size / 2;
+  return sha(node(ls, lo, half), node(ls, lo + half, half));
+}
+
+export function naiveRoot(data: Uint8Array): Buffer {
+  return node(leaves(data), 0, width(data));
+}
+
+export function naivePieceLayer(data: Uint8Array): Buffer[] {
+  const ls = leaves(data);
+  if (data.length <= 1048576) return [naiveRoot(data)];
+  const out: Buffer[] = [];
+  for (let lo = 0; lo < ls.length; lo += 64) out.push(node(ls, lo, 64));
+  return out;
+}
+
+export function naiveProof(data: Uint8Array, index: number): Buffer[] {
+  const ls = leaves(data);
+  const proof: Buffer[] = [];
+  let size = 1;
+  const w = width(data);
+  while (size < w) {
+    const sibLo = (Math.floor(index / size) ^ 1) * size;
+    proof.push(node(ls, sibLo, size));
+    size *= 2;
+  }
+  return proof;
+}
