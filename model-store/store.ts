@@ -140,7 +140,7 @@ export class BlobStore {
     const pinTag = opts.pin === undefined ? 'user' : opts.pin;
     if (pinTag !== false && (typeof pinTag !== 'string' || pinTag.length === 0 || pinTag.length > 64)) throw new StoreError('bad-format', 'pin tag must be 1..64 characters');
     const tmp = join(tmpDir(this.dir), `${randomBytes(8).toString('hex')}.part`);
-    const out = await open(tmp, 'wx');
+    const out = await open(tmp, 'wx+');
     let renamed = false;
     try {
       const mb = new MerkleBuilder();

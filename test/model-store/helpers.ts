@@ -89,3 +89,26 @@ export function naiveProof(data: Uint8Array, index: number): Buffer[] {
   }
   return proof;
 }
+
+// Minimal protobuf writer, enough to build a real ONNX ModelProto for tests.
+function varint(n: number): number[] {
+  const out: number[] = [];
+  while (n > 0x7f) { out.push((n & 0x7f) | 0x80); n = Math.floor(n / 128); }
+  out.push(n);
+  return out;
+}
+const fieldVarint = (f: number, v: number) => Buffer.from([...varint(f << 3), ...varint(v)]);
+const fieldBytes = (f: number, b: Uint8Array | string) => {
+  const body = typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.from(b);
+  return Buffer.concat([Buffer.from([...varint((f << 3) | 2), ...varint(body.length)]), body]);
+};
+
+/** ONNX model Y = Identity(X), X and Y float[n], opset 13, IR version 8. */
+export function identityOnnx(n = 4): Uint8Array {
+  const tensorType = (dim: number) => fieldBytes(1, Buffer.concat([fieldVarint(1, 1), fieldBytes(2, fieldBytes(1, fieldVarint(1, dim)))]));
+  const valueInfo = (name: string) => Buffer.concat([fieldBytes(1, name), fieldBytes(2, tensorType(n))]);
+  const node = Buffer.concat([fieldBytes(1, 'X'), fieldBytes(2, 'Y'), fieldBytes(3, 'id0'), fieldBytes(4, 'Identity')]);
+  const graph = Buffer.concat([fieldBytes(1, node), fieldBytes(2, 'g'), fieldBytes(11, valueInfo('X')), fieldBytes(12, valueInfo('Y'))]);
+  const opset = Buffer.concat([fieldBytes(1, ''), fieldVarint(2, 13)]);
+  return new Uint8Array(Buffer.concat([fieldVarint(1, 8), fieldBytes(2, 'oda-test'), fieldBytes(7, graph), fieldBytes(8, opset)]));
+}
