@@ -4,7 +4,7 @@
 import type { Transaction } from 'bitcoinjs-lib';
 import * as ecc from 'tiny-secp256k1';
 import { parseDerLax } from './encoding.js';
-import { legacySighash, witnessV0Sighash, taprootSighash, precomputeTaproot, type Prevout, type TaprootTxData } from './sighash.js';
+import { legacySighash, witnessV0Sighash, taprootSighash, PrecomputedTransactionData, type Prevout } from './sighash.js';
 import { ScriptError, type ScriptErrorCode } from './errors.js';
 
 export type SigVersion = 'base' | 'witness_v0' | 'taproot' | 'tapscript';
@@ -66,7 +66,7 @@ export function verifySchnorr(sig: Uint8Array, xonly: Uint8Array, hash: Uint8Arr
 }
 
 export class TransactionSignatureChecker implements SignatureChecker {
-  private taprootData?: TaprootTxData;
+  readonly txdata: PrecomputedTransactionData;
 
   constructor(
     readonly tx: Transaction,
@@ -74,8 +74,12 @@ export class TransactionSignatureChecker implements SignatureChecker {
     /** Value of the coin this input spends (BIP143 signs it). */
     readonly value: bigint,
     /** All spent outputs in input order; taproot signatures commit to them. */
-    readonly spent?: Prevout[],
-  ) {}
+    spent?: Prevout[],
+    /** Shared per-transaction hashes; pass one instance for all inputs of a transaction. */
+    txdata?: PrecomputedTransactionData,
+  ) {
+    this.txdata = txdata ?? new PrecomputedTransactionData(tx, spent);
+  }
 
   checkECDSASignature(sigIn: Uint8Array, pubkey: Uint8Array, scriptCode: Uint8Array, sigversion: SigVersion): boolean {
     if (!normalizePubKey(pubkey)) return false;
@@ -84,7 +88,7 @@ export class TransactionSignatureChecker implements SignatureChecker {
     const sig = sigIn.subarray(0, sigIn.length - 1);
     const hash =
       sigversion === 'witness_v0'
-        ? witnessV0Sighash(this.tx, this.index, scriptCode, this.value, hashType)
+        ? witnessV0Sighash(this.tx, this.index, scriptCode, this.value, hashType, this.txdata)
         : legacySighash(this.tx, this.index, scriptCode, hashType);
     return verifyECDSA(sig, pubkey, hash);
   }
@@ -101,12 +105,8 @@ export class TransactionSignatureChecker implements SignatureChecker {
       if (hashType === 0) fail('SCRIPT_ERR_SCHNORR_SIG_HASHTYPE');
       sig = sigIn.subarray(0, 64);
     }
-    if (!this.spent || this.spent.length !== this.tx.ins.length) {
-      throw new Error('taproot signature check needs every spent output of the transaction');
-    }
-    this.taprootData ??= precomputeTaproot(this.tx, this.spent);
     const tapscript = sigversion === 'tapscript' ? { leafHash: exec.tapleafHash!, codeSeparatorPos: exec.codeSeparatorPos } : undefined;
-    const hash = taprootSighash(this.tx, this.index, this.taprootData, hashType, exec.annexHash, tapscript);
+    const hash = taprootSighash(this.tx, this.index, this.txdata.taproot(), hashType, exec.annexHash, tapscript);
     if (!hash) fail('SCRIPT_ERR_SCHNORR_SIG_HASHTYPE');
     if (!verifySchnorr(sig, pubkey, hash!)) fail('SCRIPT_ERR_SCHNORR_SIG');
   }

@@ -1,10 +1,12 @@
 // Signature hashes. Legacy (pre-segwit) is written out here because Core's quirks are
 // consensus: OP_CODESEPARATORs are dropped from the scriptCode with GetOp's exact stopping
-// point on a malformed script, and SIGHASH_SINGLE without a matching output signs the number 1.
-// BIP143 (witness v0) comes from bitcoinjs-lib, which matches Core. BIP341/342 is written out
-// because tapscript signs the position of the last executed OP_CODESEPARATOR, which
-// bitcoinjs-lib's hashForWitnessV1 does not take, and so that the per-transaction hashes are
-// computed once per transaction rather than once per input.
+// point on a malformed script, and SIGHASH_SINGLE without a matching output signs uint256(1)
+// (bitcoinjs-lib's hashForSignature signs the bytes 00..01 there, not Core's 01 00..00).
+// BIP143 and BIP341/342 are written out so that the per-transaction hashes are computed once
+// per transaction (Core's PrecomputedTransactionData): bitcoinjs-lib's hashForWitnessV0/V1
+// rehash every input and output for each input, which makes a 1,000-input transaction cost
+// seconds; and tapscript signs the last OP_CODESEPARATOR position, which hashForWitnessV1 does
+// not take. The tests check both against bitcoinjs-lib wherever bitcoinjs-lib is defined.
 import type { Transaction } from 'bitcoinjs-lib';
 import { OP } from './opcodes.js';
 import { readOp, failedOpEnd } from './script.js';
@@ -78,9 +80,68 @@ export function legacySighash(tx: Transaction, index: number, scriptCode: Uint8A
   return hash256(w.end());
 }
 
+const ZERO32: Uint8Array = new Uint8Array(32);
+
+/** Per-transaction hashes shared by all inputs (Core's PrecomputedTransactionData). */
+export class PrecomputedTransactionData {
+  private bip143?: { prevouts: Uint8Array; sequences: Uint8Array; outputs: Uint8Array };
+  private bip341?: TaprootTxData;
+
+  constructor(
+    readonly tx: Transaction,
+    /** Every spent output in input order; needed only for taproot signatures. */
+    readonly spent?: Prevout[],
+  ) {}
+
+  segwitV0(): { prevouts: Uint8Array; sequences: Uint8Array; outputs: Uint8Array } {
+    if (!this.bip143) {
+      const p = new ByteWriter();
+      const q = new ByteWriter();
+      for (const input of this.tx.ins) {
+        p.bytes(input.hash).u32(input.index);
+        q.u32(input.sequence);
+      }
+      const o = new ByteWriter();
+      for (const out of this.tx.outs) o.i64(out.value).varBytes(out.script);
+      this.bip143 = { prevouts: hash256(p.end()), sequences: hash256(q.end()), outputs: hash256(o.end()) };
+    }
+    return this.bip143;
+  }
+
+  taproot(): TaprootTxData {
+    if (!this.spent || this.spent.length !== this.tx.ins.length) {
+      throw new Error('taproot signature check needs every spent output of the transaction');
+    }
+    this.bip341 ??= precomputeTaproot(this.tx, this.spent);
+    return this.bip341;
+  }
+}
+
 /** BIP143 signature hash (SigVersion::WITNESS_V0). */
-export function witnessV0Sighash(tx: Transaction, index: number, scriptCode: Uint8Array, value: bigint, hashType: number): Uint8Array {
-  return tx.hashForWitnessV0(index, scriptCode, value, hashType);
+export function witnessV0Sighash(
+  tx: Transaction,
+  index: number,
+  scriptCode: Uint8Array,
+  value: bigint,
+  hashType: number,
+  txdata: PrecomputedTransactionData = new PrecomputedTransactionData(tx),
+): Uint8Array {
+  const base = hashType & 0x1f;
+  const anyoneCanPay = (hashType & SIGHASH_ANYONECANPAY) !== 0;
+  const shared = txdata.segwitV0();
+  const hashPrevouts = anyoneCanPay ? ZERO32 : shared.prevouts;
+  const hashSequence = anyoneCanPay || base === SIGHASH_SINGLE || base === SIGHASH_NONE ? ZERO32 : shared.sequences;
+  let hashOutputs: Uint8Array = ZERO32;
+  if (base !== SIGHASH_SINGLE && base !== SIGHASH_NONE) hashOutputs = shared.outputs;
+  else if (base === SIGHASH_SINGLE && index < tx.outs.length) {
+    hashOutputs = hash256(new ByteWriter().i64(tx.outs[index].value).varBytes(tx.outs[index].script).end());
+  }
+  const input = tx.ins[index];
+  const w = new ByteWriter();
+  w.u32(tx.version).bytes(hashPrevouts).bytes(hashSequence);
+  w.bytes(input.hash).u32(input.index).varBytes(scriptCode).i64(value).u32(input.sequence);
+  w.bytes(hashOutputs).u32(tx.locktime).u32(hashType);
+  return hash256(w.end());
 }
 
 /** Per-transaction BIP341 hashes (Core's PrecomputedTransactionData, taproot part). */
