@@ -89,7 +89,7 @@ function openFileKeys(key: Uint8Array, header: Uint8Array): FileKeys {
   const h = Buffer.from(header.subarray(0, HEADER_SIZE));
   const salt = h.subarray(8, 24);
   if (!timingSafeEqual(derive(key, salt, 'ODA-BIP-0001 key check'), h.subarray(32, 64))) {
-    throw new DecryptionError('wrong decryption key (key check value does not match)');
+    throw new DecryptionError('wrong decryption key or tampered header (key check value does not match)');
   }
   return { header: h, segKey: derive(key, salt, 'ODA-BIP-0001 segment key'), prefix: Buffer.from(h.subarray(24, 31)) };
 }
@@ -178,11 +178,13 @@ async function collect(it: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   return new Uint8Array(Buffer.concat(parts));
 }
 
-export function encryptBytes(plain: Uint8Array, key: Uint8Array): Promise<Uint8Array> {
+export async function encryptBytes(plain: Uint8Array, key: Uint8Array): Promise<Uint8Array> {
+  checkKey(key);
   return collect(encryptStream(once(plain), key));
 }
 
-export function decryptBytes(cipher: Uint8Array, key: Uint8Array): Promise<Uint8Array> {
+export async function decryptBytes(cipher: Uint8Array, key: Uint8Array): Promise<Uint8Array> {
+  checkKey(key);
   return collect(decryptStream(once(cipher), key));
 }
 
