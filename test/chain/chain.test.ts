@@ -195,6 +195,20 @@ test('BIP68 and locktime finality in blocks', async () => {
   });
 });
 
+test('limits: legacy sigops and block weight', async () => {
+  await withChain(async (chain) => {
+    await mine(chain, 1);
+    const sigops = spendTx([{ txid: '05'.repeat(32), vout: 0 }], [{ value: 1n, script: new Uint8Array(20_001).fill(0xac) }]);
+    await rejects(chain.processBlock(buildBlock(chain, { txs: [sigops] })), 'bad-blk-sigops');
+    const ok = spendTx([{ txid: '05'.repeat(32), vout: 0 }], [{ value: 1n, script: new Uint8Array(20_000).fill(0xac) }]);
+    await rejects(chain.processBlock(buildBlock(chain, { txs: [ok] })), 'bad-txns-inputs-missingorspent'); // passes the sigop limit
+    const heavy = spendTx([{ txid: '06'.repeat(32), vout: 0 }], [{ value: 1n }]);
+    heavy.setWitness(0, [new Uint8Array(4_000_000)]);
+    await rejects(chain.processBlock(buildBlock(chain, { txs: [heavy] })), 'bad-blk-weight');
+    assert.is(chain.height, 1);
+  });
+});
+
 function isFailedEntry(chain: Chain, hash: string): boolean {
   const e = chain.getEntry(hash);
   return !!e && (e.status & (BlockStatus.FAILED | BlockStatus.FAILED_CHILD)) !== 0;
