@@ -1,0 +1,228 @@
+// Headers-first block download. Peers' headers are validated and stored by the chain
+// (Chain.processHeader); the blocks on the most-work header chain whose bodies we lack are
+// fetched in height order from the peers whose best header has them, at most
+// `maxInFlightPerPeer` per peer within a window of `windowSize` blocks past the main chain;
+// blocks may arrive in any order (the chain stores a body whose ancestors lack theirs and
+// connects it when they arrive). A request not answered within `stallTimeout` goes to
+// another peer; a peer that stalls three times is disconnected (peer rotation). An invalid
+// block costs its sender the VerifyError's score; the chain marks it and its descendants
+// failed, so no peer is asked for them again and the best header falls back.
+import type { Block } from 'bitcoinjs-lib';
+import { isVerifyError } from '../chain/errors.js';
+import type { Logger } from '../node/logger.js';
+import type { ChainView } from './chain-view.js';
+import { HeaderIndex, hasData, isFailedEntry } from './headers.js';
+import type { EntryView } from './chain-view.js';
+import type { Peer } from './peer.js';
+import { InvType, MAX_HEADERS, ZERO_HASH, type MessageOf } from './wire/messages.js';
+
+interface InFlight { peer: Peer; hash: string; deadline: number }
+
+export interface SyncOptions {
+  windowSize?: number;
+  maxInFlightPerPeer?: number;
+  stallTimeout?: number;
+  /** Unconnecting headers messages tolerated before scoring (Core's MAX_NUM_UNCONNECTING_HEADERS_MSGS). */
+  maxUnconnecting?: number;
+}
+
+type SyncPeer = Peer & { sync?: { best?: EntryView; unconnecting: number; stalls: number; inFlight: number; headersPending: boolean } };
+
+export class BlockSync {
+  readonly headers: HeaderIndex;
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly peers = new Set<SyncPeer>();
+  private timer: NodeJS.Timeout;
+  private readonly o: Required<SyncOptions>;
+  private lastLoggedHeight = -1;
+
+  constructor(private readonly chain: ChainView, private readonly logger: Logger, opts: SyncOptions = {}) {
+    this.o = { windowSize: 1024, maxInFlightPerPeer: 16, stallTimeout: 15_000, maxUnconnecting: 10, ...opts };
+    this.headers = new HeaderIndex(chain);
+    this.timer = setInterval(() => this.checkStalls(), Math.min(1000, this.o.stallTimeout / 2));
+    this.timer.unref();
+  }
+
+  stop(): void { clearInterval(this.timer); }
+
+  /** Blocks still to download onto the best header chain. */
+  get blocksBehind(): number { return Math.max(0, this.headers.best.height - this.chain.height); }
+  get bestHeaderHeight(): number { return this.headers.best.height; }
+  private leftIbd = false;
+  /** Core's IsInitialBlockDownload: tip far behind the best header or older than a day; latches off. */
+  isInitialBlockDownload(): boolean {
+    if (this.leftIbd) return false;
+    if (this.catchingUp() || this.chain.tip.time < Date.now() / 1000 - 24 * 3600) return true;
+    this.leftIbd = true;
+    return false;
+  }
+  /** Far behind the best header: relay of new blocks and transactions waits (Core does not relay in IBD). */
+  catchingUp(): boolean { return this.blocksBehind > 24; }
+
+  private state(p: SyncPeer) {
+    return (p.sync ??= { unconnecting: 0, stalls: 0, inFlight: 0, headersPending: false });
+  }
+
+  addPeer(p: SyncPeer): void {
+    this.peers.add(p);
+    this.state(p);
+    this.requestHeaders(p);
+  }
+
+  removePeer(p: SyncPeer): void {
+    this.peers.delete(p);
+    for (const [h, f] of this.inFlight) if (f.peer === p) this.inFlight.delete(h);
+    this.schedule();
+  }
+
+  requestHeaders(p: SyncPeer, from?: EntryView): void {
+    if (p.closed) return;
+    this.state(p).headersPending = true;
+    p.send({ cmd: 'getheaders', version: 0, locator: this.headers.locator(from ?? this.headers.best), stop: ZERO_HASH });
+  }
+
+  async onHeaders(p: SyncPeer, m: MessageOf<'headers'>): Promise<void> {
+    const st = this.state(p);
+    st.headersPending = false;
+    if (m.headers.length === 0) { this.schedule(); return; }
+    let last: EntryView | undefined;
+    for (const h of m.headers) {
+      const raw = h.toBuffer(true);
+      if (last && Buffer.from(h.prevHash!).reverse().toString('hex') !== last.hash) { p.misbehave(20, 'non-continuous headers sequence'); return; }
+      const res = await this.headers.add(raw);
+      if (!('hash' in res)) {
+        if (res.reason === 'prev-blk-not-found' && last === undefined) {
+          // An announcement of a block whose parent we lack: we are behind; ask (BIP130).
+          if (++st.unconnecting % this.o.maxUnconnecting === 0) p.misbehave(20, `${st.unconnecting} non-connecting headers`);
+          this.requestHeaders(p);
+          return;
+        }
+        p.misbehave(res.score, `invalid header: ${res.reason}`);
+        return;
+      }
+      last = res;
+    }
+    st.unconnecting = 0;
+    if (last && (!st.best || last.chainwork > st.best.chainwork)) st.best = last;
+    if (last) p.syncedHeaders = Math.max(p.syncedHeaders, last.height);
+    if (m.headers.length === MAX_HEADERS && last) this.requestHeaders(p, last);
+    if (last) this.logHeaders(last);
+    this.schedule();
+  }
+
+  private lastHeaderLog = 0;
+  private logHeaders(last: EntryView): void {
+    const now = Date.now();
+    if (now - this.lastHeaderLog < 1000 && last.height < this.headers.best.height) return;
+    this.lastHeaderLog = now;
+    this.logger.info(`Synchronizing blockheaders, height: ${last.height} (~${(this.progress() * 100).toFixed(2)}% blocks)`);
+  }
+
+  /** An inv for a block we do not know: ask that peer for the headers leading to it. */
+  onBlockInv(p: SyncPeer, hash: string): void {
+    const n = this.headers.get(hash);
+    if (n) {
+      const st = this.state(p);
+      if (!st.best || n.chainwork > st.best.chainwork) st.best = n;
+      this.schedule();
+      return;
+    }
+    if (!this.state(p).headersPending) this.requestHeaders(p);
+  }
+
+  /** Picks block requests for every peer with free slots. */
+  schedule(): void {
+    this.headers.refresh();
+    const best = this.headers.best;
+    if (best.hash === this.chain.tip.hash) return;
+    const path = this.headers.missingPath(best, this.o.windowSize);
+    for (const node of path) {
+      if (this.inFlight.has(node.hash)) continue;
+      const peer = this.pickPeer(node);
+      if (!peer) continue;
+      this.request(peer, node.hash);
+    }
+  }
+
+  private pickPeer(node: EntryView): SyncPeer | undefined {
+    let bestPeer: SyncPeer | undefined;
+    for (const p of this.peers) {
+      const st = this.state(p);
+      if (p.closed || !p.ready || !st.best || st.inFlight >= this.o.maxInFlightPerPeer) continue;
+      if (st.best.height < node.height || this.headers.ancestor(st.best, node.height)?.hash !== node.hash) continue;
+      if (!bestPeer || st.inFlight < this.state(bestPeer).inFlight) bestPeer = p;
+    }
+    return bestPeer;
+  }
+
+  private request(p: SyncPeer, hash: string): void {
+    this.inFlight.set(hash, { peer: p, hash, deadline: Date.now() + this.o.stallTimeout });
+    this.state(p).inFlight++;
+    p.send({ cmd: 'getdata', items: [{ type: InvType.MSG_BLOCK, hash }] });
+  }
+
+  onNotFound(p: SyncPeer, hashes: string[]): void {
+    for (const h of hashes) {
+      const f = this.inFlight.get(h);
+      if (f?.peer === p) { this.inFlight.delete(h); this.state(p).inFlight--; }
+    }
+    // This peer evidently lacks blocks it announced: stop treating its best header as available.
+    this.state(p).best = undefined;
+    this.schedule();
+  }
+
+  private checkStalls(): void {
+    const now = Date.now();
+    for (const [h, f] of this.inFlight) {
+      if (f.deadline > now) continue;
+      this.inFlight.delete(h);
+      const st = this.state(f.peer);
+      st.inFlight--;
+      st.stalls++;
+      this.logger.info(`Block ${h} from peer=${f.peer.id} stalled (${st.stalls}); requesting elsewhere`);
+      if (st.stalls >= 3) f.peer.disconnect('block download stalled');
+    }
+    this.schedule();
+  }
+
+  /** A block message, solicited or not: the chain stores it and connects it once its ancestors are in. */
+  async onBlock(p: SyncPeer | undefined, block: Block): Promise<void> {
+    const hash = block.getId();
+    const f = this.inFlight.get(hash);
+    if (f) { this.inFlight.delete(hash); this.state(f.peer).inFlight--; }
+    if (p) this.state(p).stalls = 0;
+    const known = this.chain.getEntry(hash);
+    if (known && (hasData(known) || isFailedEntry(known))) { this.schedule(); return; }
+    try {
+      const e = await this.chain.processBlock(block);
+      if (p) p.syncedBlocks = Math.max(p.syncedBlocks, e.height);
+      if (!isFailedEntry(e) && e.chainwork > this.headers.best.chainwork) this.headers.best = e;
+    } catch (e) {
+      if (!isVerifyError(e)) throw e;
+      if (e.reason === 'prev-blk-not-found') {
+        // An unsolicited block on a branch we have not heard of: fetch its headers first.
+        if (p && !this.state(p).headersPending) this.requestHeaders(p);
+      } else if (e.reason !== 'duplicate') {
+        this.logger.info(`Block ${hash} from peer=${p?.id ?? 'local'} invalid: ${e.reason}`);
+        p?.misbehave(e.score, `invalid block: ${e.reason}`);
+        this.headers.recompute();
+      }
+    }
+    this.logProgress();
+    this.schedule();
+  }
+
+  private logProgress(): void {
+    const h = this.chain.height;
+    if (h === this.lastLoggedHeight) return;
+    if (!this.isInitialBlockDownload() && h % 100 !== 0 && this.blocksBehind === 0) { this.lastLoggedHeight = h; return; }
+    this.lastLoggedHeight = h;
+    this.logger.info(`UpdateTip: new best=${this.chain.tip.hash} height=${h} headers=${this.headers.best.height} progress=${this.progress().toFixed(6)}`);
+  }
+
+  /** Fraction of known headers whose blocks are connected (verificationprogress). */
+  progress(): number {
+    const best = this.headers.best.height;
+    return best <= 0 ? 1 : Math.min(1, this.chain.height / best);
+  }
+}
