@@ -27,6 +27,7 @@ export const CLI_OPTIONS: OptionSpec[] = [
   { name: 'rpcwait', type: 'bool', help: 'Wait for RPC server to start' },
   { name: 'rpcwaittimeout', type: 'int', arg: '<n>', help: 'Timeout in seconds to wait for the RPC server to start, or 0 for no timeout. (default: 0)' },
   { name: 'getinfo', type: 'bool', help: 'Get general information from the remote server.' },
+  { name: 'generate', type: 'bool', help: 'Generate blocks, equivalent to RPC getnewaddress followed by RPC generatetoaddress. Optional positional integer arguments are number of blocks to generate (default: 1) and maximum iterations to try (default: 1000000), equivalent to RPC generatetoaddress nblocks and maxtries arguments. Example: oda-cli -generate 4 1000' },
   { name: 'rpcconnect', type: 'string', arg: '<ip>', help: 'Send commands to node running on <ip> (default: 127.0.0.1)' },
   { name: 'rpcport', type: 'int', arg: '<port>', help: `Connect to JSON-RPC on <port> (default: ${networks.regtest.rpcPort}, main: ${networks.main.rpcPort})`, networkOnly: true },
   { name: 'rpcuser', type: 'string', arg: '<user>', help: 'Username for JSON-RPC connections' },
@@ -223,7 +224,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (args.getBool('stdin', false)) params = [...params, ...lines];
     }
     const getinfo = args.getBool('getinfo', false);
-    if (!getinfo && params.length < 1) throw new Error('too few parameters (need at least command)');
+    const generate = args.getBool('generate', false);
+    if (!getinfo && !generate && params.length < 1) throw new Error('too few parameters (need at least command)');
 
     const networkDir = networkDirFor(datadir, chain);
     const connect = args.get('rpcconnect') || '127.0.0.1';
@@ -252,6 +254,26 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const { text, code } = getinfoText(reply);
       (code === 0 ? io.stdout : io.stderr)(`${text}\n`);
       return code;
+    }
+
+    if (generate) {
+      // Core's -generate: getnewaddress, then generatetoaddress nblocks address maxtries.
+      if (params.length > 2) throw new Error('too many arguments (maximum 2 for nblocks and maxtries)');
+      if (params[0] === '0') throw new Error('the first argument (number of blocks to generate, default: 1) must be an integer value greater than zero');
+      const addrReply = await connectAndCall(target, wait, waitTimeout, password, user, JSON.stringify({ method: 'getnewaddress', params: [], id: 1 }) + '\n') as { result?: unknown; error?: unknown };
+      if (addrReply.error !== undefined && addrReply.error !== null) {
+        io.stderr(`${errorText(addrReply.error)}\n`);
+        return Math.abs(errorCode(addrReply) ?? 1);
+      }
+      const address = String(addrReply.result);
+      const genArgs = convertPositionalArgs('generatetoaddress', [params[0] ?? '1', address, ...params.slice(1)]);
+      const gen = await connectAndCall(target, wait, waitTimeout, password, user, JSON.stringify({ method: 'generatetoaddress', params: genArgs, id: 1 }) + '\n') as { result?: unknown; error?: unknown };
+      if (gen.error !== undefined && gen.error !== null) {
+        io.stderr(`${errorText(gen.error)}\n`);
+        return Math.abs(errorCode(gen) ?? 1);
+      }
+      io.stdout(`${writeJson({ address, blocks: gen.result }, 2)}\n`);
+      return 0;
     }
 
     const [method, ...rawArgs] = params;

@@ -22,6 +22,9 @@ server.registerMethods([
   { name: 'getblockchaininfo', category: 'Blockchain', params: [], help: 'b', handler: () => ({ chain: 'regtest', blocks: 101, headers: 101, verificationprogress: 1, difficulty: 4.656542373906925e-10 }) },
   { name: 'getwalletinfo', category: 'Wallet', params: [], help: 'w', handler: () => ({ walletname: '', keypoolsize: 1000, paytxfee: amount(0n) }) },
   { name: 'getbalances', category: 'Wallet', params: [], help: 'w', handler: () => ({ mine: { trusted: amount(5000000000n), untrusted_pending: amount(0n), immature: amount(0n) } }) },
+  { name: 'getnewaddress', category: 'Wallet', params: [], help: 'a', handler: () => 'odart1qexample' },
+  { name: 'generatetoaddress', category: 'Mining', params: [{ name: 'nblocks', type: 'number' }, { name: 'address', type: 'string' }, { name: 'maxtries', type: 'number', optional: true }],
+    help: 'g', handler: ([n, a, m]) => Array.from({ length: n as number }, (_, i) => `${a}:${i}:${m ?? 1000000}`) },
   { name: 'nowallet', category: 'Hidden', params: [], help: 'w', handler: () => { throw new RpcError(-19, 'Wallet file not specified (must request wallet RPC through /wallet/<filename> uri-path).'); } },
 ]);
 const base = [`-datadir=${dir}`, `-rpcport=${server.port}`];
@@ -123,6 +126,14 @@ test('config file supplies rpcport and rpcuser/rpcpassword ([regtest] section)',
   assert.is((await inproc([`-datadir=${other}`, '-stdinrpcpass', 'getblockhash', '0'], 'pw\n')).code, 0);
   await s2.stop();
   rmSync(other, { recursive: true, force: true });
+});
+
+test('-generate: getnewaddress then generatetoaddress, Core argument rules', async () => {
+  const r = await inproc([...base, '-generate', '2', '5']);
+  assert.is(r.stdout, '{\n  "address": "odart1qexample",\n  "blocks": [\n    "odart1qexample:0:5",\n    "odart1qexample:1:5"\n  ]\n}\n');
+  assert.match((await inproc([...base, '-generate'])).stdout, '"odart1qexample:0:1000000"');
+  assert.is((await inproc([...base, '-generate', '0'])).stderr, 'error: the first argument (number of blocks to generate, default: 1) must be an integer value greater than zero\n');
+  assert.is((await inproc([...base, '-generate', '1', '2', '3'])).stderr, 'error: too many arguments (maximum 2 for nblocks and maxtries)\n');
 });
 
 test('-getinfo prints Core\'s human-readable summary', async () => {
