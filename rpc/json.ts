@@ -13,6 +13,21 @@ export class RawNumber {
   toString(): string { return this.text; }
 }
 
+/**
+ * A double as UniValue::setFloat prints it (`ostream << setprecision(16)`, i.e. C's %.16g):
+ * 16 significant digits, trailing zeros dropped, exponent form below 1e-4 or from 1e16 with
+ * at least two exponent digits ("4.656542373906925e-10", "1e-05"). Integers print as such.
+ */
+export function formatDouble(v: number): string {
+  if (!Number.isFinite(v)) return 'null';
+  if (Number.isInteger(v) && Math.abs(v) < 1e16) return Object.is(v, -0) ? '-0' : String(v);
+  const strip = (s: string) => (s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s);
+  const [mant, ex] = v.toExponential(15).split('e');
+  const x = Number(ex);
+  if (x < -4 || x >= 16) return `${strip(mant)}e${x < 0 ? '-' : '+'}${String(Math.abs(x)).padStart(2, '0')}`;
+  return strip(v.toFixed(15 - x));
+}
+
 function indentStr(indent: number, level: number): string {
   return ' '.repeat(indent * level);
 }
@@ -35,7 +50,7 @@ function write(v: unknown, indent: number, level: number, out: string[]): void {
     case 'string': out.push(JSON.stringify(v)); return;
     case 'boolean': out.push(v ? 'true' : 'false'); return;
     case 'bigint': out.push(v.toString()); return;
-    case 'number': out.push(Number.isFinite(v) ? String(v) : 'null'); return;
+    case 'number': out.push(formatDouble(v)); return;
     case 'function': case 'symbol': out.push('null'); return;
   }
   if (v instanceof Uint8Array) { out.push(JSON.stringify(Buffer.from(v).toString('hex'))); return; }

@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { amountToSats, satsToAmount, formatAmount, amount, MAX_MONEY } from '../../rpc/amount.js';
 import { RpcError } from '../../rpc/errors.js';
-import { writeJson, parseJsonRaw, RawNumber } from '../../rpc/json.js';
+import { writeJson, parseJsonRaw, RawNumber, formatDouble } from '../../rpc/json.js';
 
 function err(fn: () => unknown): { code: number; message: string } {
   try { fn(); } catch (e) { if (e instanceof RpcError) return { code: e.code, message: e.message }; throw e; }
@@ -52,6 +52,16 @@ test('ValueFromAmount prints exactly 8 decimals', () => {
   assert.is(writeJson({ balance: amount(5000000000n), list: [amount(1n)] }), '{"balance":50.00000000,"list":[0.00000001]}');
   assert.is(JSON.stringify({ a: amount(5000000000n) }), '{"a":50}');
   assert.is(amountToSats(amount(12345n)), 12345n);
+});
+
+test('doubles print as UniValue (%.16g)', () => {
+  const cases: [number, string][] = [
+    [4.6565423739069247e-10, '4.656542373906925e-10'], [0.00001, '1e-05'], [0.0001, '0.0001'], [0.1, '0.1'], [1, '1'],
+    [101, '101'], [-2.5, '-2.5'], [1 / 3, '0.3333333333333333'], [123456.789, '123456.789'], [1e16, '1e+16'],
+    [0.999999, '0.999999'], [12345678901234567890, '1.234567890123457e+19'], [NaN, 'null'],
+  ];
+  for (const [v, s] of cases) assert.is(formatDouble(v), s, String(v));
+  assert.is(writeJson({ difficulty: 4.6565423739069247e-10 }), '{"difficulty":4.656542373906925e-10}');
 });
 
 test('writeJson matches UniValue pretty layout; parseJsonRaw keeps number text', () => {
