@@ -15,6 +15,8 @@ export interface NodeContext {
   wallets?: any;
   store?: any;
   p2p?: any;
+  /** ODA transaction layer (registry, decoding); absent until it is wired. */
+  oda?: any;
   config: any;
   logger: Logger;
   /** Unix seconds when the node started (uptime). */

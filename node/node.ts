@@ -1,0 +1,156 @@
+// FullNode: opens every part in dependency order, joins them by events (bcoin's fullnode.js)
+// and closes them in reverse. The only place that knows all modules.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NetworkParams } from '../chain/params.js';
+import { Chain } from '../chain/chain.js';
+import { Mempool } from '../mempool/mempool.js';
+import { WalletManager } from '../wallet/manager.js';
+import { CpuMiner } from '../miner/cpuminer.js';
+import { BlobStore } from '../model-store/store.js';
+import { RpcServer } from '../rpc/server.js';
+import type { NodeContext } from '../rpc/context.js';
+import type { RpcMethod } from '../rpc/types.js';
+import { allMethods } from '../rpc/methods/index.js';
+import { DirLock } from './lockfile.js';
+import { FileLogger, type Logger } from './logger.js';
+import { addressToScript } from '../chain/address.js';
+
+export interface NodeOptions {
+  params: NetworkParams;
+  /** <datadir>/<network>: every file of this node lives below it. */
+  networkDir: string;
+  rpc: { host: string; port: number; user?: string; password?: string; cookieFile?: string } | false;
+  p2p: { listen: boolean; port: number; bind: string; connect: string[]; addnode: string[]; maxConnections: number } | false;
+  mine?: { address?: string; interval: number };
+  wallet: boolean;
+  fallbackFee: bigint;
+  maxMempool: number;
+  printToConsole: boolean;
+  debug: string[];
+  /** Raw config, passed to modules that read their own options. */
+  config: unknown;
+}
+
+export class FullNode {
+  readonly logger: Logger;
+  chain!: Chain;
+  mempool!: Mempool;
+  store!: BlobStore;
+  wallets?: WalletManager;
+  miner?: CpuMiner;
+  p2p?: any;
+  rpc?: RpcServer<NodeContext>;
+  private lock?: DirLock;
+  private stopping?: Promise<void>;
+  readonly startTime = Math.floor(Date.now() / 1000);
+
+  constructor(readonly opts: NodeOptions) {
+    mkdirSync(opts.networkDir, { recursive: true });
+    this.logger = new FileLogger(join(opts.networkDir, 'debug.log'), opts.printToConsole, opts.debug);
+  }
+
+  async start(): Promise<void> {
+    const { opts, logger } = this;
+    const params = opts.params;
+    this.lock = DirLock.acquire(opts.networkDir);
+    logger.info(`ODA node starting: chain=${params.chain} datadir=${opts.networkDir}`);
+
+    this.store = await BlobStore.open(join(opts.networkDir, 'models'));
+    this.chain = await Chain.open({ params, dir: opts.networkDir });
+    logger.info(`Loaded best chain: height=${this.chain.height} hash=${this.chain.tip.hash}`);
+
+    this.mempool = new Mempool({ chain: this.chain, params, file: join(opts.networkDir, 'mempool.dat'), maxSize: opts.maxMempool, log: (m: string) => logger.info(m) });
+    const loaded = await this.mempool.load();
+    logger.info(`Imported mempool transactions from disk: ${loaded.accepted} succeeded, ${loaded.failed} failed, ${loaded.expired} expired`);
+
+    // Chain → mempool: confirmed txs leave the pool, disconnected ones come back.
+    this.chain.on('connect', (_entry: unknown, block: any) => this.mempool.handleConnect(block));
+    this.chain.on('disconnect', (_entry: unknown, block: any) => {
+      this.mempool.handleDisconnect(block).catch((e: Error) => logger.error(`mempool re-add failed: ${e.message}`));
+    });
+
+    if (opts.wallet) {
+      this.wallets = await WalletManager.open({ dir: join(opts.networkDir, 'wallets'), chain: this.chain, mempool: this.mempool, params, fallbackFee: opts.fallbackFee, logger });
+    }
+
+    if (opts.p2p) {
+      const { P2PNode } = await import('../p2p/node.js');
+      this.p2p = new P2PNode({ params, chain: this.chain, mempool: this.mempool, store: this.store, logger, dataDir: opts.networkDir, ...opts.p2p });
+      await this.p2p.start();
+    }
+
+    if (opts.mine) {
+      const script = opts.mine.address
+        ? addressToScript(opts.mine.address, params)
+        : addressToScript(await this.defaultWallet().getNewAddress('mining'), params);
+      this.miner = new CpuMiner({ chain: this.chain, mempool: this.mempool, outputScript: script, interval: opts.mine.interval, log: (m: string) => logger.info(m) });
+      this.miner.start();
+      logger.info(`Mining every ${opts.mine.interval}s to ${opts.mine.address ?? 'a wallet address'}`);
+    }
+
+    if (opts.rpc) {
+      const ctx = this.context();
+      const auth = opts.rpc.password !== undefined && opts.rpc.user !== undefined
+        ? { user: opts.rpc.user, password: opts.rpc.password }
+        : { cookieFile: opts.rpc.cookieFile ?? join(opts.networkDir, '.cookie') };
+      this.rpc = new RpcServer<NodeContext>({ methods: this.methods(), context: ctx, host: opts.rpc.host, port: opts.rpc.port, auth, logger, startTime: this.startTime });
+      await this.rpc.start();
+      logger.info(`RPC server listening on ${opts.rpc.host}:${this.rpc.port}`);
+    }
+    logger.info('init message: Done loading');
+  }
+
+  private defaultWallet(): any {
+    const w = this.wallets?.get('');
+    if (!w) throw new Error('-mine without -mineaddress needs the wallet');
+    return w;
+  }
+
+  methods(): RpcMethod<NodeContext>[] {
+    return allMethods();
+  }
+
+  context(): NodeContext {
+    // Getters so handlers always see the live objects (e.g. after a wallet loads).
+    const node = this;
+    return {
+      params: this.opts.params,
+      get chain() { return node.chain; },
+      get mempool() { return node.mempool; },
+      get miner() { return node.miner; },
+      get wallets() { return node.wallets; },
+      get wallet() { return node.wallets?.get(''); },
+      get store() { return node.store; },
+      get p2p() { return node.p2p; },
+      config: this.opts.config,
+      logger: this.logger,
+      startTime: this.startTime,
+      networkDir: this.opts.networkDir,
+      shutdown: () => { setImmediate(() => { this.stop().then(() => process.exit(0)); }); },
+    } as NodeContext;
+  }
+
+  /** Clean shutdown in reverse order; safe to call twice. */
+  stop(): Promise<void> {
+    if (!this.stopping) this.stopping = this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    const log = this.logger;
+    log.info('Shutdown: In progress...');
+    const step = async (name: string, fn: () => unknown) => {
+      try { await fn(); } catch (e: any) { log.error(`shutdown ${name}: ${e?.message ?? e}`); }
+    };
+    await step('miner', () => this.miner?.stop());
+    await step('rpc', () => this.rpc?.stop());
+    await step('p2p', () => this.p2p?.stop());
+    await step('mempool', () => this.mempool?.save());
+    await step('wallet', () => this.wallets?.close());
+    await step('chain', () => this.chain?.close());
+    await step('store', () => this.store?.close());
+    this.lock?.release();
+    log.info('Shutdown: done');
+  }
+}

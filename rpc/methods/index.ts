@@ -1,0 +1,23 @@
+// Every RPC method table the node serves, by Core's categories.
+import type { RpcMethod } from '../types.js';
+import type { NodeContext } from '../context.js';
+import { blockchainMethods } from './blockchain.js';
+import { controlMethods } from './control.js';
+import { miningMethods } from './mining.js';
+import { networkMethods } from './network.js';
+import { rawTransactionMethods } from './rawtransactions.js';
+import { utilMethods } from './util.js';
+import { walletMethods } from './wallet.js';
+
+export function allMethods(extra: RpcMethod<NodeContext>[] = []): RpcMethod<NodeContext>[] {
+  return [
+    ...blockchainMethods,
+    ...controlMethods,
+    ...miningMethods,
+    ...networkMethods,
+    ...rawTransactionMethods,
+    ...utilMethods,
+    ...walletMethods,
+    ...extra,
+  ] as RpcMethod<NodeContext>[];
+}
