@@ -67,8 +67,21 @@ export function parseScriptFlags(text: string): number {
   return flags;
 }
 
-/** Core's MANDATORY_SCRIPT_VERIFY_FLAGS (policy/policy.h): failures under these are consensus failures. */
-export const MANDATORY_SCRIPT_VERIFY_FLAGS = SCRIPT_VERIFY_P2SH;
+/**
+ * Core's MANDATORY_SCRIPT_VERIFY_FLAGS (policy/policy.h): every soft fork's consensus flags.
+ * A transaction that fails under these is invalid ("mandatory-script-verify-flag-failed");
+ * one that fails only with the rest of the standard flags is non-standard
+ * ("non-mandatory-script-verify-flag"). P2SH alone (as in Core before 0.21) would misreport a
+ * bad segwit signature as non-mandatory, because the retry without WITNESS would pass.
+ */
+export const MANDATORY_SCRIPT_VERIFY_FLAGS =
+  SCRIPT_VERIFY_P2SH |
+  SCRIPT_VERIFY_DERSIG |
+  SCRIPT_VERIFY_NULLDUMMY |
+  SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY |
+  SCRIPT_VERIFY_CHECKSEQUENCEVERIFY |
+  SCRIPT_VERIFY_WITNESS |
+  SCRIPT_VERIFY_TAPROOT;
 
 /** Core's STANDARD_SCRIPT_VERIFY_FLAGS (policy/policy.h): what the mempool enforces. */
 export const STANDARD_SCRIPT_VERIFY_FLAGS =
@@ -92,6 +105,9 @@ export const STANDARD_SCRIPT_VERIFY_FLAGS =
   SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_TAPROOT_VERSION |
   SCRIPT_VERIFY_DISCOURAGE_OP_SUCCESS |
   SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_PUBKEYTYPE;
+
+/** Core's STANDARD_NOT_MANDATORY_VERIFY_FLAGS: dropped for the mandatory-or-not retry. */
+export const STANDARD_NOT_MANDATORY_VERIFY_FLAGS = STANDARD_SCRIPT_VERIFY_FLAGS & ~MANDATORY_SCRIPT_VERIFY_FLAGS;
 
 /**
  * Consensus script flags for a block at `height` (Core's GetBlockScriptFlags). Core applies

@@ -13,6 +13,8 @@ export { TransactionSignatureChecker } from './checker.js';
 export type { SignatureChecker, SigVersion } from './checker.js';
 export { legacySighash, witnessV0Sighash, taprootSighash, precomputeTaproot, PrecomputedTransactionData } from './sighash.js';
 export type { Prevout } from './sighash.js';
+export { checkInputScripts } from './check-inputs.js';
+export type { InputScriptFailure } from './check-inputs.js';
 export { getLegacySigOpCount, getP2SHSigOpCount, getTransactionSigOpCost, countWitnessSigOps, WITNESS_SCALE_FACTOR } from './sigops.js';
 
 /**
