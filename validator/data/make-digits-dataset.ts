@@ -1,12 +1,10 @@
 // Writes datasets/digits-eval.safetensors, the evaluation split of the digits data as an ODA
 // dataset blob. Run: node --import tsx validator/data/make-digits-dataset.ts
 import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { digitsDatasetBlob, digitsSplit, loadDigits } from './digits.js';
-
-export const DIGITS_EVAL_FILE = fileURLToPath(new URL('../../datasets/digits-eval.safetensors', import.meta.url));
+import { DIGITS_EVAL_FILE } from './paths.js';
 
 const blob = digitsDatasetBlob(digitsSplit(loadDigits(), 'eval'));
 writeFileSync(DIGITS_EVAL_FILE, blob);
