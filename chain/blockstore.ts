@@ -2,7 +2,7 @@
 // per block. Every write is fsynced before it returns; the chain only references a file
 // from the database (HAVE_DATA / tip) after that, so a crash leaves at most an unreferenced
 // or partially written file that the next write of the same block replaces.
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export class BlockStore {
@@ -48,6 +48,17 @@ export class BlockStore {
   readUndo(hash: string): Promise<Uint8Array | undefined> {
     return this.read(this.path(hash, 'rev'));
   }
+  /** Total bytes of all block and undo files. */
+  async size(): Promise<number> {
+    let total = 0;
+    for (const sub of await readdir(this.dir)) {
+      for (const f of await readdir(join(this.dir, sub)).catch(() => [] as string[])) {
+        total += (await stat(join(this.dir, sub, f))).size;
+      }
+    }
+    return total;
+  }
+
   async removeUndo(hash: string): Promise<void> {
     await rm(this.path(hash, 'rev'), { force: true });
   }

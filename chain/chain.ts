@@ -100,6 +100,7 @@ export class Chain extends EventEmitter {
   private readonly sequence = new Map<BlockEntry, number>();
   private nextSequence = 1;
   private candidates = new Set<BlockEntry>();
+  private bestHeaderCache: BlockEntry | undefined;
   private readonly lock = new AsyncLock();
 
   private constructor(opts: ChainOptions) {
@@ -162,6 +163,7 @@ export class Chain extends EventEmitter {
   }
 
   private index(e: BlockEntry): void {
+    this.bestHeaderCache = undefined;
     this.entries.set(e.hash, e);
     if (e.height > 0) {
       const list = this.children.get(e.prevHash);
@@ -244,6 +246,58 @@ export class Chain extends EventEmitter {
   async getTxLocation(txid: string): Promise<{ blockHash: string; index: number } | undefined> {
     const loc = await this.db.getTxLocation(hexToHash(txid));
     return loc && { blockHash: hashToHex(loc.blockHash), index: loc.index };
+  }
+
+  /** The most-work header not known to be invalid (getblockchaininfo "headers"). */
+  get bestHeader(): BlockEntry {
+    if (!this.bestHeaderCache) {
+      let best = this.tip;
+      for (const e of this.entries.values()) {
+        if (!isFailed(e) && (e.chainwork > best.chainwork || (e.chainwork === best.chainwork && this.sequence.get(e)! < this.sequence.get(best)!))) best = e;
+      }
+      this.bestHeaderCache = best;
+    }
+    return this.bestHeaderCache;
+  }
+
+  /** Spent coins of a connected block, grouped per non-coinbase transaction (Core's CBlockUndo). */
+  async getBlockUndo(hash: string): Promise<Coin[][] | undefined> {
+    const e = this.entries.get(hash);
+    if (!e || !(e.status & BlockStatus.VALID) || e.height === 0) return undefined;
+    const [block, raw] = await Promise.all([this.getBlock(hash), this.blocks.readUndo(hash)]);
+    if (!block || !raw) return undefined;
+    const { spent } = decodeUndo(hexToHash(hash), raw);
+    let cursor = 0;
+    return block.transactions!.slice(1).map((tx) => spent.slice(cursor, (cursor += tx.ins.length)));
+  }
+
+  /** Bytes used by block and undo files (getblockchaininfo size_on_disk). */
+  sizeOnDisk(): Promise<number> {
+    return this.blocks.size();
+  }
+
+  /**
+   * Core's TestBlockValidity: would `block` be valid on top of the current tip? Runs every
+   * check including scripts and extensions against a scratch view; writes nothing. PoW is
+   * not checked unless asked (templates are validated before grinding).
+   */
+  testBlockValidity(block: Block, opts: { checkPoW?: boolean } = {}): Promise<void> {
+    return this.lock.run(async () => {
+      const prev = this.tip;
+      if (!block.prevHash || hashToHex(block.prevHash) !== prev.hash) {
+        throw new VerifyError('block', 'inconclusive-not-best-prevblk', 0);
+      }
+      const raw = block.toBuffer(true);
+      if (opts.checkPoW) checkBlockHeader(headerHash(raw), block.bits, this.params);
+      const ctx = this.prevContext(prev, block.timestamp);
+      contextualCheckBlockHeader(decodeHeader(raw), ctx, this.adjustedTime(), this.params);
+      checkBlock(block, this.params);
+      contextualCheckBlock(block, ctx, this.params);
+      const entry = entryFromHeader(raw, prev.height + 1, prev.chainwork, 0);
+      await connectBlock(block, new CoinView(this.db), this.connectParams(entry));
+      const extCtx: ConnectContext = { chain: this, params: this.params, height: entry.height };
+      for (const ext of this.extensions) if (ext.checkBlock) await ext.checkBlock(block, entry, extCtx);
+    });
   }
 
   /** Core's block locator: the last 10 hashes, then exponentially sparser, ending at genesis. */
@@ -590,6 +644,7 @@ export class Chain extends EventEmitter {
 
   /** Marks `e` FAILED and its descendants FAILED_CHILD, persisted in one batch. */
   private async markInvalid(e: BlockEntry): Promise<void> {
+    this.bestHeaderCache = undefined;
     const batch = this.db.batch();
     e.status |= BlockStatus.FAILED;
     batch.put(layout.e(hexToHash(e.hash)), encodeEntry(e));
@@ -652,6 +707,7 @@ export class Chain extends EventEmitter {
       for (const d of this.descendants(e)) clear(d);
       for (let a = this.parent(e); a; a = this.parent(a)) clear(a);
       await this.db.write(batch);
+      this.bestHeaderCache = undefined;
       this.rebuildCandidates();
       await this.activateBestChain();
     });

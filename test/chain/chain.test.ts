@@ -209,6 +209,32 @@ test('limits: legacy sigops and block weight', async () => {
   });
 });
 
+test('testBlockValidity, getBlockUndo, bestHeader, sizeOnDisk', async () => {
+  await withChain(async (chain) => {
+    const blocks = await mine(chain, 101);
+    const cb1 = blocks[0].transactions![0].getId();
+    const tx = spendTx([{ txid: cb1, vout: 0 }], [{ value: 49n * COIN }]);
+    const good = buildBlock(chain, { txs: [tx], fees: COIN, noGrind: true });
+    await chain.testBlockValidity(good); // PoW not required
+    assert.is(chain.height, 101, 'nothing stored');
+    assert.ok(await chain.getCoin(cb1, 0));
+    await rejects(chain.testBlockValidity(buildBlock(chain, { txs: [tx], fees: 2n * COIN, noGrind: true })), 'bad-cb-amount');
+    await rejects(chain.testBlockValidity(buildBlock(chain, { prev: chain.getEntryByHeight(100), noGrind: true })), 'inconclusive-not-best-prevblk');
+    grind(good, chain);
+    await chain.processBlock(good);
+    const undo = await chain.getBlockUndo(good.getId());
+    assert.is(undo!.length, 1);
+    assert.is(undo![0][0].value, 50n * COIN);
+    assert.ok(undo![0][0].coinbase);
+    assert.ok((await chain.sizeOnDisk()) > 100 * 200);
+    assert.is(chain.bestHeader, chain.tip);
+    const next = buildBlock(chain);
+    await chain.processHeader(next.toBuffer(true));
+    assert.is(chain.bestHeader.hash, next.getId());
+    assert.is(chain.height, 102);
+  });
+});
+
 function isFailedEntry(chain: Chain, hash: string): boolean {
   const e = chain.getEntry(hash);
   return !!e && (e.status & (BlockStatus.FAILED | BlockStatus.FAILED_CHILD)) !== 0;
