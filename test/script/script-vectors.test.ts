@@ -57,17 +57,20 @@ function taprootFor(script: Uint8Array): { output: Uint8Array; control: Uint8Arr
   return { output: Uint8Array.from([0x51, 0x20, ...tweaked.xOnlyPubkey]), control };
 }
 
-function run(scriptSig: Uint8Array, scriptPubKey: Uint8Array, witness: Uint8Array[], value: bigint, flags: number): string | undefined {
+/** Builds Core's crediting/spending pair once per case; returns a runner over flag sets. */
+function prepare(scriptSig: Uint8Array, scriptPubKey: Uint8Array, witness: Uint8Array[], value: bigint): (flags: number) => string | undefined {
   const credit = creditingTx(scriptPubKey, value);
   const spend = spendingTx(scriptSig, witness, credit);
   const checker = new TransactionSignatureChecker(spend, 0, value, [{ script: scriptPubKey, value }]);
-  try {
-    verifyScript(scriptSig, scriptPubKey, witness, flags, checker);
-    return undefined;
-  } catch (e) {
-    if (isScriptError(e)) return e.code;
-    throw e;
-  }
+  return (flags) => {
+    try {
+      verifyScript(scriptSig, scriptPubKey, witness, flags, checker);
+      return undefined;
+    } catch (e) {
+      if (isScriptError(e)) return e.code;
+      throw e;
+    }
+  };
 }
 
 let seed = 0x1b873593;
@@ -119,7 +122,8 @@ test('script_tests.json: every case gives Core\'s result and error', () => {
     let flags = parseScriptFlags(flagsText);
     if (flags & SCRIPT_VERIFY_CLEANSTACK) flags |= SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_WITNESS;
     const want = expectedCode(errorName);
-    const got = run(scriptSig, scriptPubKey, witness, value, flags);
+    const run = prepare(scriptSig, scriptPubKey, witness, value);
+    const got = run(flags);
     const problems: string[] = [];
     if (got !== want) problems.push(`got ${got ?? 'OK'}, want ${want ?? 'OK'}`);
     for (let i = 0; i < 16 && problems.length === 0; i++) {
@@ -127,7 +131,7 @@ test('script_tests.json: every case gives Core\'s result and error', () => {
       const combined = want === undefined ? flags & ~extra : flags | extra;
       if (combined & SCRIPT_VERIFY_CLEANSTACK && ~combined & (SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_WITNESS)) continue;
       if (combined & SCRIPT_VERIFY_WITNESS && ~combined & SCRIPT_VERIFY_P2SH) continue;
-      const r = run(scriptSig, scriptPubKey, witness, value, combined);
+      const r = run(combined);
       if ((r === undefined) !== (want === undefined)) problems.push(`flags 0x${combined.toString(16)} flip the result`);
     }
     if (problems.length === 0) passed++;
