@@ -5,7 +5,7 @@ import { Transaction } from 'bitcoinjs-lib';
 import { parseScript } from './core-asm.js';
 import {
   verifyInput, isScriptError, parseScriptFlags, SCRIPT_FLAG_NAMES,
-  SCRIPT_VERIFY_P2SH, SCRIPT_VERIFY_WITNESS, SCRIPT_VERIFY_CLEANSTACK, type Prevout,
+  SCRIPT_VERIFY_P2SH, SCRIPT_VERIFY_WITNESS, SCRIPT_VERIFY_CLEANSTACK, PrecomputedTransactionData, type Prevout,
 } from '../../chain/script/index.js';
 
 export interface TxCase {
@@ -13,6 +13,8 @@ export interface TxCase {
   tx: Transaction;
   prevouts: Prevout[] | undefined;
   flagsText: string;
+  /** Shared sighash data for all checks of this case (the tx is never modified). */
+  txdata?: PrecomputedTransactionData;
 }
 
 export function loadTxCases(file: string): TxCase[] {
@@ -39,7 +41,7 @@ export function loadTxCases(file: string): TxCase[] {
       if (!p) missing = true;
       else prevouts.push(p);
     }
-    cases.push({ comment, tx, prevouts: missing ? undefined : prevouts, flagsText });
+    cases.push({ comment, tx, prevouts: missing ? undefined : prevouts, flagsText, txdata: missing ? undefined : new PrecomputedTransactionData(tx, prevouts) });
     comment = '';
   }
   return cases;
@@ -49,7 +51,7 @@ export function loadTxCases(file: string): TxCase[] {
 export function txScriptsValid(c: TxCase, flags: number): boolean {
   for (let i = 0; i < c.tx.ins.length; i++) {
     try {
-      verifyInput(c.tx, i, c.prevouts!, flags);
+      verifyInput(c.tx, i, c.prevouts!, flags, c.txdata);
     } catch (e) {
       if (isScriptError(e)) return false;
       throw e;
