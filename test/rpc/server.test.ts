@@ -145,6 +145,25 @@ test('handler exceptions: VerifyError → -26, Error → -1, non-Error → -1, u
   assert.is((await post({ id: 1, method: 'getblockhash', params: [0] })).status, 200);
 });
 
+test('hostile input: deep nesting, __proto__ keys, prototype method names, aborted client', async () => {
+  const deep = '['.repeat(200000) + ']'.repeat(200000);
+  const d = await post(deep);
+  assert.ok(d.status === 500 || d.status === 200, String(d.status));
+  const proto = json(await post('{"id":1,"method":"echo","params":{"__proto__":1}}'));
+  assert.equal(proto.error, { code: -8, message: 'Unknown named parameter __proto__' });
+  for (const m of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+    assert.equal(json(await post({ id: 1, method: m })).error, { code: -32601, message: 'Method not found' }, m);
+  }
+  const { request } = await import('node:http');
+  await new Promise<void>((resolve) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'Content-Length': '1000', Authorization: `Basic ${Buffer.from(cookie).toString('base64')}` } });
+    req.on('error', () => resolve());
+    req.write('{"id":1,');
+    setTimeout(() => { req.destroy(); resolve(); }, 50);
+  });
+  assert.is((await post({ id: 1, method: 'getblockhash', params: [0] })).status, 200);
+});
+
 test('rejected requests change nothing', async () => {
   const before = ctx.counter;
   await post({ id: 1, method: 'increment', params: ['5'] });
