@@ -36,7 +36,7 @@ export function messageFromJson(j: Json): Message {
     else if (k === 'headers') m[k] = (v as string[]).map((h) => Block.fromHex(h));
     else if (k === 'block') m[k] = Block.fromHex(v as string);
     else if (k === 'tx') m[k] = Transaction.fromHex(v as string);
-    else if (k === 'bitfield' || k === 'data') m[k] = unhex(v);
+    else if (k === 'bitfield' || k === 'data' || k === 'manifest') m[k] = unhex(v);
     else m[k] = v;
   }
   return m as unknown as Message;

@@ -40,9 +40,13 @@ export const MAX_ADDR = 1000;
 export const MAX_LOCATOR = 101;
 export const MAX_HEADERS = 2000;
 export const MAX_INV = 50_000;
-export const MAX_BLOBHAVE_PIECES = 1 << 20; // 1 TiB at 1 MiB pieces
-export const MAX_PROOF = 32;
+/** Largest blob (ODA-BIP-0001 MAX_BLOB_LENGTH, 64 GiB) in 1 MiB pieces. */
+export const MAX_BLOB_PIECES = 1 << 16;
 export const PIECE_SIZE = 1 << 20;
+/** Encoded manifest (ODA-BIP-0001): 44-byte head, piece layer, 1 + ≤255 bytes of CID. */
+export const MAX_MANIFEST = 3 + 8 + 32 + MAX_BLOB_PIECES * 32 + 1 + 255;
+/** nopiece index meaning "no manifest / blob unknown". */
+export const NO_BLOB = 0xffffffff;
 export const MAX_BLOCK_SERIALIZED = 4_000_000;
 export const MAX_TX_SERIALIZED = 400_000;
 
@@ -63,11 +67,13 @@ export type Message =
   | { cmd: 'tx'; tx: Transaction }
   | { cmd: 'mempool' }
   | { cmd: 'feefilter'; feeRate: bigint }
-  | { cmd: 'blobhave'; root: string; length: bigint; bitfield: Uint8Array }
+  | { cmd: 'getmanifest'; root: string }
+  | { cmd: 'manifest'; manifest: Uint8Array }
   | { cmd: 'getblobhave'; root: string }
+  | { cmd: 'blobhave'; root: string; length: bigint; bitfield: Uint8Array }
   | { cmd: 'havepiece'; root: string; index: number }
   | { cmd: 'getpiece'; root: string; index: number }
-  | { cmd: 'piece'; root: string; index: number; proof: string[]; data: Uint8Array }
+  | { cmd: 'piece'; root: string; index: number; data: Uint8Array }
   | { cmd: 'nopiece'; root: string; index: number };
 
 export type Command = Message['cmd'];
@@ -92,11 +98,13 @@ export const MAX_PAYLOAD: Record<Command, number> = {
   tx: MAX_TX_SERIALIZED,
   mempool: 0,
   feefilter: 8,
-  blobhave: 32 + 8 + 5 + MAX_BLOBHAVE_PIECES / 8,
+  getmanifest: 32,
+  manifest: 5 + MAX_MANIFEST,
   getblobhave: 32,
+  blobhave: 32 + 8 + 5 + MAX_BLOB_PIECES / 8,
   havepiece: 36,
   getpiece: 36,
-  piece: 36 + 1 + MAX_PROOF * 32 + 5 + PIECE_SIZE,
+  piece: 36 + 5 + PIECE_SIZE,
   nopiece: 36,
 };
 
@@ -109,6 +117,13 @@ export function hashToBytes(hex: string): Uint8Array {
   return Uint8Array.from(Buffer.from(hex, 'hex').reverse());
 }
 export function bytesToHash(b: Uint8Array): string { return Buffer.from(b).reverse().toString('hex'); }
+// Blob roots are SHA-256 outputs printed in their natural byte order (ODA-BIP-0001), unlike
+// block and transaction hashes.
+export function rootToBytes(hex: string): Uint8Array {
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw new WireError(`bad blob root ${hex}`);
+  return Uint8Array.from(Buffer.from(hex, 'hex'));
+}
+export function bytesToRoot(b: Uint8Array): string { return Buffer.from(b).toString('hex'); }
 export const ZERO_HASH = '0'.repeat(64);
 
 // ---- addresses: IPv6 (IPv4-mapped for v4) + big-endian port, as Core's CAddress ----
@@ -164,7 +179,11 @@ function readInv(r: Reader): InvItem[] {
   return items;
 }
 
-function pieceCount(length: bigint): number { return Number((length + BigInt(PIECE_SIZE) - 1n) / BigInt(PIECE_SIZE)); }
+/** Pieces of a blob (an empty blob has one empty piece, as ODA-BIP-0001). */
+export function blobPieceCount(length: bigint): number {
+  if (length > BigInt(MAX_BLOB_PIECES) * BigInt(PIECE_SIZE)) return MAX_BLOB_PIECES + 1;
+  return Math.max(1, Number((length + BigInt(PIECE_SIZE) - 1n) / BigInt(PIECE_SIZE)));
+}
 
 /** Encodes a message payload (without the 20-byte frame header). */
 export function encodePayload(m: Message): Uint8Array {
@@ -191,14 +210,11 @@ export function encodePayload(m: Message): Uint8Array {
     case 'block': w.bytes(m.block.toBuffer()); break;
     case 'tx': w.bytes(m.tx.toBuffer()); break;
     case 'feefilter': w.i64(m.feeRate); break;
-    case 'blobhave': w.bytes(hashToBytes(m.root)).u64(m.length).varbytes(m.bitfield); break;
-    case 'getblobhave': w.bytes(hashToBytes(m.root)); break;
-    case 'havepiece': case 'getpiece': case 'nopiece': w.bytes(hashToBytes(m.root)).u32(m.index); break;
-    case 'piece':
-      w.bytes(hashToBytes(m.root)).u32(m.index).varint(m.proof.length);
-      for (const h of m.proof) w.bytes(hashToBytes(h));
-      w.varbytes(m.data);
-      break;
+    case 'getmanifest': case 'getblobhave': w.bytes(rootToBytes(m.root)); break;
+    case 'manifest': w.varbytes(m.manifest); break;
+    case 'blobhave': w.bytes(rootToBytes(m.root)).u64(m.length).varbytes(m.bitfield); break;
+    case 'havepiece': case 'getpiece': case 'nopiece': w.bytes(rootToBytes(m.root)).u32(m.index); break;
+    case 'piece': w.bytes(rootToBytes(m.root)).u32(m.index).varbytes(m.data); break;
   }
   const out = w.finish();
   if (out.length > MAX_PAYLOAD[m.cmd]) throw new WireError(`${m.cmd} payload ${out.length} exceeds ${MAX_PAYLOAD[m.cmd]}`);
@@ -261,28 +277,21 @@ export function decodePayload(cmd: Command, payload: Uint8Array): Message {
       return { cmd, tx };
     }
     case 'feefilter': m = { cmd, feeRate: r.i64() }; if (m.feeRate < 0n) throw new WireError('negative feefilter'); break;
+    case 'getmanifest': case 'getblobhave': m = { cmd, root: bytesToRoot(r.bytes(32)) }; break;
+    case 'manifest': m = { cmd, manifest: r.varbytes(MAX_MANIFEST) }; break;
     case 'blobhave': {
-      const root = bytesToHash(r.bytes(32)), length = r.u64();
-      const pieces = pieceCount(length);
-      if (pieces > MAX_BLOBHAVE_PIECES) throw new WireError('blob too large');
-      const bitfield = r.varbytes(MAX_BLOBHAVE_PIECES / 8);
+      const root = bytesToRoot(r.bytes(32)), length = r.u64();
+      const pieces = blobPieceCount(length);
+      if (pieces > MAX_BLOB_PIECES) throw new WireError('blob too large');
+      const bitfield = r.varbytes(MAX_BLOB_PIECES / 8);
       if (bitfield.length !== Math.ceil(pieces / 8)) throw new WireError('bitfield length does not match the blob length');
-      if (pieces % 8 !== 0 && bitfield.length > 0 && (bitfield[bitfield.length - 1] & (0xff >> (pieces % 8))) !== 0) throw new WireError('bitfield spare bits set');
+      // Bit i is (byte i>>3) & (1 << (i&7)) as the store keeps it; bits past the last piece are zero.
+      if (pieces % 8 !== 0 && (bitfield[bitfield.length - 1] & ((0xff << (pieces % 8)) & 0xff)) !== 0) throw new WireError('bitfield spare bits set');
       m = { cmd, root, length, bitfield };
       break;
     }
-    case 'getblobhave': m = { cmd, root: bytesToHash(r.bytes(32)) }; break;
-    case 'havepiece': case 'getpiece': case 'nopiece': m = { cmd, root: bytesToHash(r.bytes(32)), index: r.u32() }; break;
-    case 'piece': {
-      const root = bytesToHash(r.bytes(32)), index = r.u32();
-      const n = r.varint(MAX_PROOF);
-      const proof: string[] = [];
-      for (let i = 0; i < n; i++) proof.push(bytesToHash(r.bytes(32)));
-      const data = r.varbytes(PIECE_SIZE);
-      if (data.length === 0) throw new WireError('empty piece');
-      m = { cmd, root, index, proof, data };
-      break;
-    }
+    case 'havepiece': case 'getpiece': case 'nopiece': m = { cmd, root: bytesToRoot(r.bytes(32)), index: r.u32() }; break;
+    case 'piece': m = { cmd, root: bytesToRoot(r.bytes(32)), index: r.u32(), data: r.varbytes(PIECE_SIZE) }; break;
   }
   r.end();
   return m;

@@ -7,6 +7,9 @@ import { encodeFrame, HEADER_SIZE } from '../../../../p2p/wire/frame.js';
 import { InvType, PROTOCOL_VERSION, Services, type Message } from '../../../../p2p/wire/messages.js';
 import { messageToJson } from '../../../../p2p/wire/json.js';
 import { Block } from 'bitcoinjs-lib';
+import { encodeManifest } from '../../../../model-store/manifest.js';
+import { sha256 } from '../../../../model-store/merkle.js';
+const sha256Hex = (b: Uint8Array) => Buffer.from(sha256(b)).toString('hex');
 
 const dir = new URL('.', import.meta.url).pathname;
 const magic = regtest.magic;
@@ -35,12 +38,14 @@ const msgs: Message[] = [
   { cmd: 'tx', tx: genesis.transactions![0] },
   { cmd: 'mempool' },
   { cmd: 'feefilter', feeRate: 1000n },
-  { cmd: 'blobhave', root, length: 3n * 1048576n + 5n, bitfield: Uint8Array.of(0b10110000) },
+  { cmd: 'getmanifest', root },
+  { cmd: 'manifest', manifest: encodeManifest({ root: sha256Hex(Uint8Array.of(1, 2, 3)), length: 3, pieceSize: 1048576, mediaType: 'raw', pieceLayer: [sha256(Uint8Array.of(1, 2, 3))] }) },
   { cmd: 'getblobhave', root },
+  { cmd: 'blobhave', root, length: 3n * 1048576n + 5n, bitfield: Uint8Array.of(0b00001101) },
   { cmd: 'havepiece', root, index: 2 },
   { cmd: 'getpiece', root, index: 3 },
-  { cmd: 'piece', root, index: 3, proof: [h2, h1], data: Uint8Array.of(1, 2, 3, 4, 5) },
-  { cmd: 'nopiece', root, index: 3 },
+  { cmd: 'piece', root, index: 3, data: Uint8Array.of(1, 2, 3, 4, 5) },
+  { cmd: 'nopiece', root, index: 0xffffffff },
 ];
 
 const valid = msgs.map((m) => ({ message: messageToJson(m), hex: Buffer.from(encodeFrame(magic, m)).toString('hex') }));
@@ -55,7 +60,7 @@ const withPayload = (cmd: string, payload: Buffer, len = payload.length) => {
 const ping = frame({ cmd: 'ping', nonce: 1n });
 const wrongMagic = Buffer.from(ping); wrongMagic.writeUInt32BE(0xfabfb5da, 0);
 const nonCanonicalInv = withPayload('inv', Buffer.concat([Buffer.from([0xfd, 0x01, 0x00]), Buffer.alloc(36)]));
-const badSpare = frame({ cmd: 'blobhave', root, length: 3n * 1048576n, bitfield: Uint8Array.of(0b11100000) }); badSpare[badSpare.length - 1] |= 1;
+const badSpare = frame({ cmd: 'blobhave', root, length: 3n * 1048576n, bitfield: Uint8Array.of(0b00000111) }); badSpare[badSpare.length - 1] |= 0x80;
 const invalid = [
   { comment: 'shorter than the header', hex: ping.subarray(0, 10), fault: 'header' },
   { comment: 'wrong network magic (Bitcoin regtest)', hex: wrongMagic, fault: 'magic' },
