@@ -1,10 +1,11 @@
-// The transaction memory pool: Core's MemPoolAccept (PreChecks, ReplacementChecks,
-// PolicyScriptChecks, Finalize) and CTxMemPool bookkeeping (ancestor/descendant state,
-// TrimToSize with a rolling minimum fee, expiry, removeForBlock, removeForReorg), with
+// The transaction memory pool (Core's CTxMemPool with AcceptToMemoryPool): acceptance
+// (accept.ts), package bookkeeping (graph.ts), size limit with eviction and the rolling
+// minimum fee, expiry, removal on block connect, re-add and re-check on disconnect, and
 // mempool.dat persistence. Every rejection throws VerifyError with Core's reason string.
 //
 // All state changes run one at a time through an internal queue, because acceptance awaits
-// UTXO reads from the chain and a block may arrive in between.
+// UTXO reads from the chain and a block may arrive in between; a block connect that
+// arrives while work is queued is applied in arrival order behind it.
 import { EventEmitter } from 'node:events';
 import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -13,37 +14,23 @@ import type { Coin } from '../chain/coin.js';
 import { LOCKTIME_VERIFY_SEQUENCE } from '../chain/consensus.js';
 import { VerifyError } from '../chain/errors.js';
 import type { NetworkParams } from '../chain/params.js';
+import { calculateSequenceLocks, evaluateSequenceLocks, isCoinbaseTx, isFinalTx } from '../chain/tx-checks.js';
 import {
-  calculateSequenceLocks, checkTransaction, checkTxInputs, evaluateSequenceLocks, isCoinbaseTx, isFinalTx,
-} from '../chain/tx-checks.js';
-import {
-  MANDATORY_SCRIPT_VERIFY_FLAGS, STANDARD_SCRIPT_VERIFY_FLAGS, getTransactionSigOpCost, isScriptError, verifyInput,
-} from '../chain/script/index.js';
+  type AcceptArgs, type AcceptPolicy, MEMPOOL_HEIGHT, type MempoolChain, type Workspace, reject, validateTransaction,
+} from './accept.js';
 import { type MempoolEntry, entryUsage, feeRateCompare, feeRatePerKvB } from './entry.js';
+import { PackageView, TxGraph, outpoint, txidOf } from './graph.js';
+import { checkPackage } from './package.js';
 import { MempoolFileError, decodeMempool, encodeMempool } from './persist.js';
 import {
   DEFAULT_ANCESTOR_LIMIT, DEFAULT_ANCESTOR_SIZE_LIMIT_KVB, DEFAULT_DESCENDANT_LIMIT, DEFAULT_DESCENDANT_SIZE_LIMIT_KVB,
   DEFAULT_INCREMENTAL_RELAY_FEE, DEFAULT_MAX_MEMPOOL_SIZE_MB, DEFAULT_MEMPOOL_EXPIRY_HOURS, DEFAULT_MIN_RELAY_TX_FEE,
-  DUST_RELAY_TX_FEE, MAX_OP_RETURN_RELAY, MAX_STANDARD_TX_SIGOPS_COST, MIN_STANDARD_TX_NONWITNESS_SIZE,
-  type StandardOptions, areInputsStandard, checkStandardTx, feeForSize, isWitnessStandard, signalsOptInRbf, virtualSize,
+  DUST_RELAY_TX_FEE, MAX_OP_RETURN_RELAY, type StandardOptions,
 } from './policy.js';
-import { checkReplacementCount, hasNoNewUnconfirmed, paysForRbf, paysMoreThanConflicts } from './rbf.js';
+import { RollingMinFee } from './rolling-fee.js';
 
 export type { MempoolEntry } from './entry.js';
-
-/** Height Core's CCoinsViewMemPool gives coins created by mempool transactions. */
-export const MEMPOOL_HEIGHT = 0x7fffffff;
-/** Core's ROLLING_FEE_HALFLIFE: the mempool minimum fee halves every 12 hours. */
-const ROLLING_FEE_HALFLIFE = 60 * 60 * 12;
-
-/** What the mempool needs from the chain; chain/chain.ts's Chain satisfies it. */
-export interface MempoolChain {
-  readonly params: NetworkParams;
-  readonly tip: { hash: string; height: number };
-  getCoin(txid: string, vout: number): Promise<Coin | undefined>;
-  getEntryByHeight(height: number): any;
-  medianTimePast(entry: any): number;
-}
+export { MEMPOOL_HEIGHT, type MempoolChain } from './accept.js';
 
 export type RemovalReason = 'expiry' | 'sizelimit' | 'reorg' | 'block' | 'conflict' | 'replaced';
 
@@ -76,7 +63,8 @@ export interface MempoolOptions {
 export interface TestAcceptResult {
   txid: string;
   wtxid: string;
-  allowed: boolean;
+  /** Undefined when validation of a package stopped before reaching a verdict on this member. */
+  allowed?: boolean;
   vsize?: number;
   /** Base fee in satoshis. */
   fee?: bigint;
@@ -86,6 +74,8 @@ export interface TestAcceptResult {
   /** Core's reject-reason and reject-details. */
   reason?: string;
   details?: string;
+  /** Core's package-error: the package as a whole is malformed. */
+  packageError?: string;
 }
 
 export interface MempoolInfo {
@@ -102,86 +92,15 @@ export interface MempoolInfo {
   fullRbf: boolean;
 }
 
-interface AcceptArgs {
-  allowReplacement: boolean;
-  bypassLimits: boolean;
-  /** Acceptance time (persisted entries keep their original time). */
-  time?: number;
-}
-
-/** Validation state for one transaction (Core's Workspace). */
-interface Workspace {
-  tx: Transaction;
-  txid: string;
-  wtxid: string;
-  coins: Coin[];
-  fee: bigint;
-  modifiedFee: bigint;
-  weight: number;
-  vsize: number;
-  sigOpCost: number;
-  spendsCoinbase: boolean;
-  parents: Set<string>;
-  ancestors: Set<string>;
-  conflicts: Set<string>;
-  allConflicts: Set<string>;
-}
-
-function txidOf(hash: Uint8Array): string {
-  return Buffer.from(hash).reverse().toString('hex');
-}
-
-function reject(reason: string, details = '', score = 0): VerifyError {
-  return new VerifyError('tx', reason, score, details);
-}
-
-function outpoint(txid: string, vout: number): string {
-  return `${txid}:${vout}`;
-}
-
 function now(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-function insertSorted(list: string[], item: string): void {
-  if (list.includes(item)) return;
-  list.push(item);
-  list.sort();
+function wtxidOf(tx: Transaction): string {
+  return Buffer.from(tx.getHash(true)).reverse().toString('hex');
 }
 
-function removeItem(list: string[], item: string): void {
-  const i = list.indexOf(item);
-  if (i >= 0) list.splice(i, 1);
-}
-
-/**
- * A pool plus transactions accepted earlier in the same testAccept package: lookups see
- * both, while the pool itself stays untouched.
- */
-class PoolView {
-  readonly extra = new Map<string, MempoolEntry>();
-  readonly extraSpends = new Map<string, string>();
-  /** Descendants the package adds to pool entries (count, vsize). */
-  readonly extraDesc = new Map<string, { count: number; size: number }>();
-  constructor(private readonly pool: Mempool) {}
-  get(txid: string): MempoolEntry | undefined {
-    return this.pool.get(txid) ?? this.extra.get(txid);
-  }
-  hasWtxid(wtxid: string): boolean {
-    return this.pool.hasWtxid(wtxid) || [...this.extra.values()].some((e) => e.wtxid === wtxid);
-  }
-  spender(key: string): string | undefined {
-    return this.pool.spenderOf(key) ?? this.extraSpends.get(key);
-  }
-  descendantCount(e: MempoolEntry): number {
-    return e.descendantCount + (this.extraDesc.get(e.txid)?.count ?? 0);
-  }
-  descendantSize(e: MempoolEntry): number {
-    return e.descendantSize + (this.extraDesc.get(e.txid)?.size ?? 0);
-  }
-}
-
-export class Mempool extends EventEmitter {
+export class Mempool extends EventEmitter implements AcceptPolicy {
   readonly chain: MempoolChain;
   readonly params: NetworkParams;
   readonly file?: string;
@@ -200,21 +119,13 @@ export class Mempool extends EventEmitter {
   loaded = false;
   /** Why the last load() ignored the file, if it did. */
   loadError?: string;
-  /** Bumped on every addition or removal (Core's GetTransactionsUpdated, for GBT longpollid). */
-  transactionsUpdated = 0;
 
-  private readonly map = new Map<string, MempoolEntry>();
-  private readonly byWtxid = new Map<string, string>();
-  private readonly spends = new Map<string, string>();
+  private readonly graph = new TxGraph();
   private readonly deltas = new Map<string, bigint>();
-  private totalUsage = 0;
-  private totalBytes = 0;
-  private totalFee = 0n;
-  private rollingMinimumFeeRate = 0; // sat/kvB, fractional as Core's double
-  private lastRollingFeeUpdate = now();
-  private blockSinceLastRollingFeeBump = false;
+  private readonly rollingFee: RollingMinFee;
   private queue: Promise<unknown> = Promise.resolve();
   private pending = 0;
+  private saveTimer?: NodeJS.Timeout;
   private readonly log: (msg: string) => void;
 
   constructor(opts: MempoolOptions) {
@@ -237,59 +148,59 @@ export class Mempool extends EventEmitter {
     this.descendantLimit = opts.descendantLimit ?? DEFAULT_DESCENDANT_LIMIT;
     this.descendantSizeLimit = (opts.descendantSizeLimitKvB ?? DEFAULT_DESCENDANT_SIZE_LIMIT_KVB) * 1000;
     this.expirySeconds = (opts.expiryHours ?? DEFAULT_MEMPOOL_EXPIRY_HOURS) * 3600;
+    this.rollingFee = new RollingMinFee(this.incrementalRelayFee, now());
     this.log = opts.log ?? (() => {});
   }
 
   // ---- queries ----
 
   get size(): number {
-    return this.map.size;
+    return this.graph.size;
+  }
+  /** Bumped on every addition or removal (Core's GetTransactionsUpdated, for GBT longpollid). */
+  get transactionsUpdated(): number {
+    return this.graph.updates;
   }
   has(txid: string): boolean {
-    return this.map.has(txid);
+    return this.graph.get(txid) !== undefined;
   }
   hasWtxid(wtxid: string): boolean {
-    return this.byWtxid.has(wtxid);
+    return this.graph.hasWtxid(wtxid);
   }
   get(txid: string): MempoolEntry | undefined {
-    return this.map.get(txid);
+    return this.graph.get(txid);
   }
   getByWtxid(wtxid: string): MempoolEntry | undefined {
-    const txid = this.byWtxid.get(wtxid);
-    return txid === undefined ? undefined : this.map.get(txid);
+    return this.graph.getByWtxid(wtxid);
   }
   /** Entries sorted by txid (stable output for getrawmempool). */
   entries(): MempoolEntry[] {
-    return [...this.map.values()].sort((a, b) => (a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : 0));
+    return [...this.graph.values()].sort((a, b) => (a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : 0));
   }
   /** An output created by a mempool transaction (height MEMPOOL_HEIGHT), spent or not. */
   getCoin(txid: string, vout: number): Coin | undefined {
-    const e = this.map.get(txid);
-    const out = e?.tx.outs[vout];
+    const out = this.graph.get(txid)?.tx.outs[vout];
     return out ? { value: out.value, script: out.script, height: MEMPOOL_HEIGHT, coinbase: false } : undefined;
   }
   /** The mempool transaction spending this outpoint, if any. */
   isSpent(txid: string, vout: number): string | undefined {
-    return this.spends.get(outpoint(txid, vout));
-  }
-  spenderOf(key: string): string | undefined {
-    return this.spends.get(key);
+    return this.graph.spender(outpoint(txid, vout));
   }
   /** Direct in-mempool parents (Core's getmempoolentry "depends"). */
   getParents(txid: string): string[] {
-    return [...(this.map.get(txid)?.depends ?? [])];
+    return [...(this.graph.get(txid)?.depends ?? [])];
   }
   /** Direct in-mempool children (Core's getmempoolentry "spentby"). */
   getChildren(txid: string): string[] {
-    return [...(this.map.get(txid)?.spentBy ?? [])];
+    return [...(this.graph.get(txid)?.spentBy ?? [])];
   }
   /** All in-mempool ancestors (not including txid itself). */
   getAncestors(txid: string): Set<string> {
-    return this.collect(txid, (e) => e.depends);
+    return this.graph.ancestors(txid);
   }
   /** All in-mempool descendants (not including txid itself). */
   getDescendants(txid: string): Set<string> {
-    return this.collect(txid, (e) => e.spentBy);
+    return this.graph.descendants(txid);
   }
   /** Every prioritisetransaction delta, by txid. */
   prioritisedTransactions(): [string, bigint][] {
@@ -299,52 +210,19 @@ export class Mempool extends EventEmitter {
     return this.deltas.get(txid) ?? 0n;
   }
 
-  private collect(txid: string, next: (e: MempoolEntry) => string[], view?: PoolView): Set<string> {
-    const out = new Set<string>();
-    const get = (id: string) => (view ? view.get(id) : this.map.get(id));
-    const stack = [...(get(txid) ? next(get(txid)!) : [])];
-    while (stack.length) {
-      const id = stack.pop()!;
-      if (out.has(id)) continue;
-      const e = get(id);
-      if (!e) continue;
-      out.add(id);
-      stack.push(...next(e));
-    }
-    return out;
-  }
-
-  /**
-   * Core's GetMinFee: the rolling minimum fee rate (sat/kvB) after evictions, decaying with
-   * a 12 h half-life (faster when the pool is small) once a block has been connected since
-   * the last bump; zero when no eviction is in force.
-   */
+  /** Core's GetMinFee: the rolling minimum fee rate in sat/kvB (0 when none is in force). */
   getMinFee(): bigint {
-    if (!this.blockSinceLastRollingFeeBump || this.rollingMinimumFeeRate === 0) return BigInt(Math.round(this.rollingMinimumFeeRate));
-    const t = now();
-    if (t > this.lastRollingFeeUpdate + 10) {
-      let halflife = ROLLING_FEE_HALFLIFE;
-      if (this.totalUsage < this.maxSize / 4) halflife /= 4;
-      else if (this.totalUsage < this.maxSize / 2) halflife /= 2;
-      this.rollingMinimumFeeRate /= Math.pow(2, (t - this.lastRollingFeeUpdate) / halflife);
-      this.lastRollingFeeUpdate = t;
-      if (this.rollingMinimumFeeRate < Number(this.incrementalRelayFee) / 2) {
-        this.rollingMinimumFeeRate = 0;
-        return 0n;
-      }
-    }
-    const rolling = BigInt(Math.round(this.rollingMinimumFeeRate));
-    return rolling > this.incrementalRelayFee ? rolling : this.incrementalRelayFee;
+    return this.rollingFee.get(now(), this.graph.usage, this.maxSize);
   }
 
   info(): MempoolInfo {
     const minFee = this.getMinFee();
     return {
       loaded: this.loaded,
-      size: this.map.size,
-      bytes: this.totalBytes,
-      usage: this.totalUsage,
-      totalFee: this.totalFee,
+      size: this.graph.size,
+      bytes: this.graph.bytes,
+      usage: this.graph.usage,
+      totalFee: this.graph.fees,
       maxMempool: this.maxSize,
       mempoolMinFee: minFee > this.minRelayFee ? minFee : this.minRelayFee,
       minRelayTxFee: this.minRelayFee,
@@ -366,6 +244,15 @@ export class Mempool extends EventEmitter {
     return p;
   }
 
+  /**
+   * Resolves when every operation queued before the call has finished (block connects
+   * deferred behind an acceptance included), so a caller sees the pool consistent with
+   * the chain's tip. Templates are built only after this.
+   */
+  async flush(): Promise<void> {
+    await this.queue.catch(() => {});
+  }
+
   // ---- acceptance ----
 
   /** Core's AcceptToMemoryPool for one transaction. Throws VerifyError with Core's reason. */
@@ -374,33 +261,34 @@ export class Mempool extends EventEmitter {
   }
 
   /**
-   * Core's testmempoolaccept: one transaction, or a package whose later members may spend
-   * earlier ones (no replacements inside a package). Never changes the pool.
+   * Core's testmempoolaccept: one transaction, or a package (up to 25, topologically
+   * sorted) whose later members may spend earlier ones; replacements are not allowed
+   * inside a package. As Core, once a member fails the others get no verdict. Never
+   * changes the pool.
    */
   testAccept(txs: Transaction[]): Promise<TestAcceptResult[]> {
     return this.run(async () => {
-      const view = new PoolView(this);
+      const ids = txs.map((tx) => ({ txid: tx.getId(), wtxid: wtxidOf(tx) }));
       const single = txs.length === 1;
+      if (!single) {
+        const packageError = checkPackage(txs);
+        if (packageError) return ids.map((id) => ({ ...id, packageError }));
+      }
+      const view = new PackageView(this.graph);
       const results: TestAcceptResult[] = [];
-      for (const tx of txs) {
-        const txid = tx.getId();
-        const wtxid = Buffer.from(tx.getHash(true)).reverse().toString('hex');
+      for (let i = 0; i < txs.length; i++) {
         try {
-          const ws = await this.validate(tx, { allowReplacement: single, bypassLimits: false }, view);
-          const entry = this.makeEntry(ws, now());
-          view.extra.set(txid, entry);
-          tx.ins.forEach((input) => view.extraSpends.set(outpoint(txidOf(input.hash), input.index), txid));
-          for (const a of ws.ancestors) {
-            const d = view.extraDesc.get(a) ?? { count: 0, size: 0 };
-            view.extraDesc.set(a, { count: d.count + 1, size: d.size + ws.vsize });
-          }
+          const ws = await validateTransaction(txs[i], this, { allowReplacement: single, bypassLimits: false }, view);
+          view.add(this.makeEntry(ws, now()), ws.ancestors);
           results.push({
-            txid, wtxid, allowed: true, vsize: ws.vsize, fee: ws.fee,
-            effectiveFeeRate: feeRatePerKvB(ws.modifiedFee, ws.vsize), effectiveIncludes: [wtxid],
+            ...ids[i], allowed: true, vsize: ws.vsize, fee: ws.fee,
+            effectiveFeeRate: feeRatePerKvB(ws.modifiedFee, ws.vsize), effectiveIncludes: [ws.wtxid],
           });
         } catch (e) {
           if (!(e instanceof VerifyError)) throw e;
-          results.push({ txid, wtxid, allowed: false, reason: e.reason, details: e.details || undefined });
+          const failed = { ...ids[i], allowed: false, reason: e.reason, details: e.details || undefined };
+          if (single) return [failed];
+          return ids.map((id, j) => (j === i ? failed : { ...id }));
         }
       }
       return results;
@@ -408,181 +296,8 @@ export class Mempool extends EventEmitter {
   }
 
   private async accept(tx: Transaction, args: AcceptArgs): Promise<MempoolEntry> {
-    const ws = await this.validate(tx, args, undefined);
+    const ws = await validateTransaction(tx, this, args, this.graph);
     return this.finalize(ws, args);
-  }
-
-  /** PreChecks + ReplacementChecks + PolicyScriptChecks; no state change. */
-  private async validate(tx: Transaction, args: AcceptArgs, view: PoolView | undefined): Promise<Workspace> {
-    const pool = view ?? new PoolView(this);
-    checkTransaction(tx);
-    if (isCoinbaseTx(tx)) throw reject('coinbase', '', 100);
-    if (this.requireStandard) {
-      const reason = checkStandardTx(tx, this.standard);
-      if (reason) throw reject(reason);
-    }
-    // Transactions smaller than 65 non-witness bytes could be confused with merkle-tree
-    // inner nodes (CVE-2017-12842).
-    if (tx.byteLength(false) < MIN_STANDARD_TX_NONWITNESS_SIZE) throw reject('tx-size-small');
-
-    const tip = this.chain.tip;
-    const nextHeight = tip.height + 1;
-    const mtp = this.chain.medianTimePast(tip);
-    if (!isFinalTx(tx, nextHeight, mtp)) throw reject('non-final');
-
-    const txid = tx.getId();
-    const wtxid = Buffer.from(tx.getHash(true)).reverse().toString('hex');
-    if (pool.hasWtxid(wtxid)) throw reject('txn-already-in-mempool');
-    if (pool.get(txid)) throw reject('txn-same-nonwitness-data-in-mempool');
-
-    const conflicts = new Set<string>();
-    for (const input of tx.ins) {
-      const spender = pool.spender(outpoint(txidOf(input.hash), input.index));
-      if (spender === undefined || conflicts.has(spender)) continue;
-      if (!args.allowReplacement) throw reject('bip125-replacement-disallowed');
-      if (!this.fullRbf && !signalsOptInRbf(pool.get(spender)!.tx)) throw reject('txn-mempool-conflict');
-      conflicts.add(spender);
-    }
-
-    const coins: Coin[] = [];
-    const parents = new Set<string>();
-    let missing = false;
-    for (const input of tx.ins) {
-      const prevTxid = txidOf(input.hash);
-      const parent = pool.get(prevTxid);
-      let coin: Coin | undefined;
-      if (parent) {
-        const out = parent.tx.outs[input.index];
-        if (out) {
-          coin = { value: out.value, script: out.script, height: MEMPOOL_HEIGHT, coinbase: false };
-          parents.add(prevTxid);
-        }
-      } else {
-        coin = await this.chain.getCoin(prevTxid, input.index);
-      }
-      if (!coin) missing = true;
-      else coins.push(coin);
-    }
-    if (missing) {
-      for (let i = 0; i < tx.outs.length; i++) {
-        if (await this.chain.getCoin(txid, i)) throw reject('txn-already-known');
-      }
-      throw reject('missing-inputs', 'bad-txns-inputs-missingorspent');
-    }
-
-    const prevHeights = coins.map((c) => (c.height === MEMPOOL_HEIGHT ? nextHeight : c.height));
-    const locks = calculateSequenceLocks(tx, LOCKTIME_VERIFY_SEQUENCE, prevHeights, (h) =>
-      this.chain.medianTimePast(this.chain.getEntryByHeight(h)),
-    );
-    if (!evaluateSequenceLocks(nextHeight, mtp, locks)) throw reject('non-BIP68-final');
-
-    // Mempool coins carry MEMPOOL_HEIGHT, which never counts as an immature coinbase.
-    const fee = checkTxInputs(tx, coins, nextHeight, this.params);
-    const prevScripts = coins.map((c) => c.script);
-    if (this.requireStandard) {
-      if (!areInputsStandard(tx, prevScripts)) throw reject('bad-txns-nonstandard-inputs');
-      if (tx.hasWitnesses() && !isWitnessStandard(tx, prevScripts)) throw reject('bad-witness-nonstandard');
-    }
-    const prevouts = coins.map((c) => ({ script: c.script, value: c.value }));
-    const sigOpCost = getTransactionSigOpCost(tx, prevouts, STANDARD_SCRIPT_VERIFY_FLAGS);
-    if (sigOpCost > MAX_STANDARD_TX_SIGOPS_COST) throw reject('bad-txns-too-many-sigops', String(sigOpCost));
-
-    const modifiedFee = fee + this.getDelta(txid);
-    const weight = tx.weight();
-    const vsize = virtualSize(weight, sigOpCost);
-    if (!args.bypassLimits) {
-      const rejectFee = feeForSize(this.getMinFee(), vsize);
-      if (rejectFee > 0n && modifiedFee < rejectFee) throw reject('mempool min fee not met', `${modifiedFee} < ${rejectFee}`);
-      const relayFee = feeForSize(this.minRelayFee, vsize);
-      if (modifiedFee < relayFee) throw reject('min relay fee not met', `${modifiedFee} < ${relayFee}`);
-    }
-
-    const ancestors = this.checkAncestorLimits(parents, vsize, pool);
-    for (const c of conflicts) {
-      if (ancestors.has(c)) throw reject('bad-txns-spends-conflicting-tx', `${txid} spends conflicting transaction ${c}`);
-    }
-
-    const allConflicts = new Set<string>();
-    if (conflicts.size > 0) {
-      const direct = [...conflicts].map((id) => pool.get(id)!);
-      let err = paysMoreThanConflicts(direct, modifiedFee, vsize, txid);
-      if (err) throw reject('insufficient fee', err);
-      for (const id of conflicts) {
-        allConflicts.add(id);
-        for (const d of this.collect(id, (e) => e.spentBy, pool)) allConflicts.add(d);
-      }
-      err = checkReplacementCount(direct, allConflicts, txid);
-      if (err) throw reject('too many potential replacements', err);
-      err = hasNoNewUnconfirmed(tx, direct, (id) => pool.get(id) !== undefined);
-      if (err) throw reject('replacement-adds-unconfirmed', err);
-      let conflictingFees = 0n;
-      for (const id of allConflicts) conflictingFees += pool.get(id)!.modifiedFee;
-      err = paysForRbf(conflictingFees, modifiedFee, vsize, this.incrementalRelayFee, txid);
-      if (err) throw reject('insufficient fee', err);
-    }
-
-    this.checkScripts(tx, prevouts);
-
-    return {
-      tx, txid, wtxid, coins, fee, modifiedFee, weight, vsize, sigOpCost,
-      spendsCoinbase: coins.some((c) => c.coinbase), parents, ancestors, conflicts, allConflicts,
-    };
-  }
-
-  /**
-   * Core's CalculateMemPoolAncestors with limits; returns the ancestor set or throws
-   * too-long-mempool-chain with Core's detail string.
-   */
-  private checkAncestorLimits(parents: Set<string>, vsize: number, pool: PoolView): Set<string> {
-    if (parents.size + 1 > this.ancestorLimit) {
-      throw reject('too-long-mempool-chain', `too many unconfirmed parents [limit: ${this.ancestorLimit}]`);
-    }
-    const ancestors = new Set<string>();
-    const staged = [...parents].sort();
-    let totalSize = vsize;
-    while (staged.length) {
-      const id = staged.shift()!;
-      if (ancestors.has(id)) continue;
-      const e = pool.get(id)!;
-      ancestors.add(id);
-      totalSize += e.vsize;
-      if (pool.descendantSize(e) + vsize > this.descendantSizeLimit) {
-        throw reject('too-long-mempool-chain', `exceeds descendant size limit for tx ${id} [limit: ${this.descendantSizeLimit}]`);
-      }
-      if (pool.descendantCount(e) + 1 > this.descendantLimit) {
-        throw reject('too-long-mempool-chain', `too many descendants for tx ${id} [limit: ${this.descendantLimit}]`);
-      }
-      if (totalSize > this.ancestorSizeLimit) {
-        throw reject('too-long-mempool-chain', `exceeds ancestor size limit [limit: ${this.ancestorSizeLimit}]`);
-      }
-      for (const p of e.depends) if (!ancestors.has(p) && !staged.includes(p)) staged.push(p);
-      if (staged.length + ancestors.size + 1 > this.ancestorLimit) {
-        throw reject('too-long-mempool-chain', `too many unconfirmed ancestors [limit: ${this.ancestorLimit}]`);
-      }
-    }
-    return ancestors;
-  }
-
-  /**
-   * Core's CheckInputScripts for the mempool: standard flags first; on failure, the same
-   * input under only the mandatory flags decides whether the failure is a policy one
-   * (non-mandatory-script-verify-flag) or a consensus one (mandatory-script-verify-flag-failed).
-   */
-  private checkScripts(tx: Transaction, prevouts: { script: Uint8Array; value: bigint }[]): void {
-    for (let i = 0; i < tx.ins.length; i++) {
-      try {
-        verifyInput(tx, i, prevouts, STANDARD_SCRIPT_VERIFY_FLAGS);
-      } catch (e) {
-        if (!isScriptError(e)) throw e;
-        try {
-          verifyInput(tx, i, prevouts, STANDARD_SCRIPT_VERIFY_FLAGS & MANDATORY_SCRIPT_VERIFY_FLAGS);
-        } catch (e2) {
-          if (!isScriptError(e2)) throw e2;
-          throw reject(`mandatory-script-verify-flag-failed (${e.message})`, `input ${i}`, 100);
-        }
-        throw reject(`non-mandatory-script-verify-flag (${e.message})`, `input ${i}`);
-      }
-    }
   }
 
   private makeEntry(ws: Workspace, time: number): MempoolEntry {
@@ -596,140 +311,43 @@ export class Mempool extends EventEmitter {
     };
   }
 
+  /** Core's Finalize: evict the replaced, add, then enforce the size limit. */
   private finalize(ws: Workspace, args: AcceptArgs): MempoolEntry {
-    if (ws.allConflicts.size > 0) this.removeStaged(ws.allConflicts, 'replaced');
+    if (ws.allConflicts.size > 0) this.remove(ws.allConflicts, 'replaced');
     const entry = this.makeEntry(ws, args.time ?? now());
-    this.insert(entry);
+    this.graph.insert(entry);
     if (!args.bypassLimits) {
       this.limitSize();
-      if (!this.map.has(entry.txid)) throw reject('mempool full');
+      if (!this.has(entry.txid)) throw reject('mempool full');
     }
     this.emit('tx', entry);
     return entry;
   }
 
-  /** Adds an entry and updates package state (Core's addUnchecked + UpdateTransactionsFromBlock). */
-  private insert(entry: MempoolEntry): void {
-    const { txid } = entry;
-    this.map.set(txid, entry);
-    this.byWtxid.set(entry.wtxid, txid);
-    entry.tx.ins.forEach((input) => this.spends.set(outpoint(txidOf(input.hash), input.index), txid));
-    for (const p of entry.depends) insertSorted(this.map.get(p)!.spentBy, txid);
-    // After a reorg, transactions already in the pool may spend this one's outputs.
-    let adopted = false;
-    for (let i = 0; i < entry.tx.outs.length; i++) {
-      const child = this.spends.get(outpoint(txid, i));
-      if (child !== undefined && child !== txid) {
-        insertSorted(entry.spentBy, child);
-        insertSorted(this.map.get(child)!.depends, txid);
-        adopted = true;
-      }
-    }
-    this.transactionsUpdated++;
-    this.totalUsage += entry.usage;
-    this.totalBytes += entry.vsize;
-    this.totalFee += entry.fee;
-    if (adopted) {
-      this.recomputePackageState();
-      return;
-    }
-    for (const a of this.getAncestors(txid)) {
-      const ae = this.map.get(a)!;
-      entry.ancestorCount += 1;
-      entry.ancestorSize += ae.vsize;
-      entry.ancestorFees += ae.modifiedFee;
-      entry.ancestorSigOps += ae.sigOpCost;
-      ae.descendantCount += 1;
-      ae.descendantSize += entry.vsize;
-      ae.descendantFees += entry.modifiedFee;
-    }
-  }
-
-  /** Recomputes every entry's ancestor and descendant totals from the links. */
-  private recomputePackageState(): void {
-    for (const e of this.map.values()) {
-      e.ancestorCount = 1; e.ancestorSize = e.vsize; e.ancestorFees = e.modifiedFee; e.ancestorSigOps = e.sigOpCost;
-      e.descendantCount = 1; e.descendantSize = e.vsize; e.descendantFees = e.modifiedFee;
-    }
-    for (const e of this.map.values()) {
-      for (const a of this.getAncestors(e.txid)) {
-        const ae = this.map.get(a)!;
-        e.ancestorCount += 1; e.ancestorSize += ae.vsize; e.ancestorFees += ae.modifiedFee; e.ancestorSigOps += ae.sigOpCost;
-        ae.descendantCount += 1; ae.descendantSize += e.vsize; ae.descendantFees += e.modifiedFee;
-      }
-    }
-  }
-
-  /**
-   * Removes a set of entries (Core's RemoveStaged). Entries left behind keep correct totals:
-   * remaining ancestors lose the removed descendants and remaining descendants (a confirmed
-   * parent's children) lose the removed ancestors.
-   */
-  private removeStaged(set: Set<string>, reason: RemovalReason): void {
-    for (const id of set) {
-      const e = this.map.get(id);
-      if (!e) continue;
-      for (const a of this.getAncestors(id)) {
-        if (set.has(a)) continue;
-        const ae = this.map.get(a)!;
-        ae.descendantCount -= 1; ae.descendantSize -= e.vsize; ae.descendantFees -= e.modifiedFee;
-      }
-      for (const d of this.getDescendants(id)) {
-        if (set.has(d)) continue;
-        const de = this.map.get(d)!;
-        de.ancestorCount -= 1; de.ancestorSize -= e.vsize; de.ancestorFees -= e.modifiedFee; de.ancestorSigOps -= e.sigOpCost;
-      }
-    }
-    const removed: MempoolEntry[] = [];
-    for (const id of set) {
-      const e = this.map.get(id);
-      if (!e) continue;
-      for (const p of e.depends) {
-        const pe = this.map.get(p);
-        if (pe) removeItem(pe.spentBy, id);
-      }
-      for (const c of e.spentBy) {
-        const ce = this.map.get(c);
-        if (ce) removeItem(ce.depends, id);
-      }
-      e.tx.ins.forEach((input) => {
-        const key = outpoint(txidOf(input.hash), input.index);
-        if (this.spends.get(key) === id) this.spends.delete(key);
-      });
-      this.map.delete(id);
-      this.byWtxid.delete(e.wtxid);
-      this.transactionsUpdated++;
-      this.totalUsage -= e.usage;
-      this.totalBytes -= e.vsize;
-      this.totalFee -= e.fee;
-      removed.push(e);
-    }
-    for (const e of removed) this.emit('removed', e, reason);
+  private remove(set: Set<string>, reason: RemovalReason): void {
+    for (const e of this.graph.remove(set)) this.emit('removed', e, reason);
   }
 
   private removeRecursive(txid: string, reason: RemovalReason): void {
-    if (!this.map.has(txid)) return;
-    const set = this.getDescendants(txid);
+    if (!this.has(txid)) return;
+    const set = this.graph.descendants(txid);
     set.add(txid);
-    this.removeStaged(set, reason);
+    this.remove(set, reason);
   }
+
+  // ---- size limit ----
 
   /** Core's LimitMempoolSize: expire old entries, then evict down to -maxmempool. */
   private limitSize(): void {
-    this.expire(now() - this.expirySeconds);
-    this.trimToSize(this.maxSize);
-  }
-
-  private expire(cutoff: number): number {
+    const cutoff = now() - this.expirySeconds;
     const old = new Set<string>();
-    for (const e of this.map.values()) {
-      if (e.time < cutoff) {
-        old.add(e.txid);
-        for (const d of this.getDescendants(e.txid)) old.add(d);
-      }
+    for (const e of this.graph.values()) {
+      if (e.time >= cutoff) continue;
+      old.add(e.txid);
+      for (const d of this.graph.descendants(e.txid)) old.add(d);
     }
-    if (old.size) this.removeStaged(old, 'expiry');
-    return old.size;
+    if (old.size) this.remove(old, 'expiry');
+    this.trimToSize(this.maxSize);
   }
 
   /**
@@ -738,29 +356,23 @@ export class Mempool extends EventEmitter {
    * evicted rate plus the incremental relay fee becomes the rolling minimum fee.
    */
   trimToSize(limit: number): void {
-    while (this.map.size > 0 && this.totalUsage > limit) {
+    while (this.graph.size > 0 && this.graph.usage > limit) {
       let worst: MempoolEntry | undefined;
       let worstFee = 0n;
       let worstSize = 0;
-      for (const e of this.map.values()) {
+      for (const e of this.graph.values()) {
         const useDesc = feeRateCompare(e.descendantFees, e.descendantSize, e.modifiedFee, e.vsize) > 0;
         const fee = useDesc ? e.descendantFees : e.modifiedFee;
         const size = useDesc ? e.descendantSize : e.vsize;
-        if (!worst) {
-          worst = e; worstFee = fee; worstSize = size;
-          continue;
-        }
-        const c = feeRateCompare(fee, size, worstFee, worstSize);
+        const c = worst ? feeRateCompare(fee, size, worstFee, worstSize) : -1;
         // Ties: the newer transaction goes first (Core's descendant_score index).
-        if (c < 0 || (c === 0 && e.time >= worst.time)) {
-          worst = e; worstFee = fee; worstSize = size;
+        if (c < 0 || (c === 0 && e.time >= worst!.time)) {
+          worst = e;
+          worstFee = fee;
+          worstSize = size;
         }
       }
-      const removedRate = Number(feeRatePerKvB(worst!.descendantFees, worst!.descendantSize) + this.incrementalRelayFee);
-      if (removedRate > this.rollingMinimumFeeRate) {
-        this.rollingMinimumFeeRate = removedRate;
-        this.blockSinceLastRollingFeeBump = false;
-      }
+      this.rollingFee.bump(feeRatePerKvB(worst!.descendantFees, worst!.descendantSize) + this.incrementalRelayFee);
       this.removeRecursive(worst!.txid, 'sizelimit');
     }
   }
@@ -770,7 +382,6 @@ export class Mempool extends EventEmitter {
   /** Core's removeForBlock: drop confirmed transactions and everything conflicting with them. */
   handleConnect(block: Block): void {
     if (this.pending > 0) {
-      // Keep the order of chain events relative to queued work (a reorg's re-adds).
       void this.run(async () => this.connectNow(block)).catch((e) => this.log(`mempool: connect failed: ${e}`));
       return;
     }
@@ -780,16 +391,15 @@ export class Mempool extends EventEmitter {
   private connectNow(block: Block): void {
     for (const tx of block.transactions ?? []) {
       const txid = tx.getId();
-      if (this.map.has(txid)) this.removeStaged(new Set([txid]), 'block');
+      if (this.has(txid)) this.remove(new Set([txid]), 'block');
       if (isCoinbaseTx(tx)) continue;
       for (const input of tx.ins) {
-        const spender = this.spends.get(outpoint(txidOf(input.hash), input.index));
+        const spender = this.graph.spender(outpoint(txidOf(input.hash), input.index));
         if (spender !== undefined && spender !== txid) this.removeRecursive(spender, 'conflict');
       }
       this.deltas.delete(txid);
     }
-    this.lastRollingFeeUpdate = now();
-    this.blockSinceLastRollingFeeBump = true;
+    this.rollingFee.blockConnected(now());
   }
 
   /**
@@ -813,19 +423,19 @@ export class Mempool extends EventEmitter {
     });
   }
 
-  /** Core's removeForReorg: drop entries the new tip makes non-final or immature. */
+  /** Core's removeForReorg: drop entries the new tip makes non-final, immature or unspendable. */
   private async removeForReorg(): Promise<void> {
     const tip = this.chain.tip;
     const nextHeight = tip.height + 1;
     const mtp = this.chain.medianTimePast(tip);
     const bad = new Set<string>();
-    for (const e of this.map.values()) {
+    for (const e of this.graph.values()) {
       let ok = isFinalTx(e.tx, nextHeight, mtp);
       const heights: number[] = [];
       for (const input of e.tx.ins) {
         if (!ok) break;
         const prevTxid = txidOf(input.hash);
-        if (this.map.has(prevTxid)) {
+        if (this.has(prevTxid)) {
           heights.push(nextHeight);
           continue;
         }
@@ -841,10 +451,10 @@ export class Mempool extends EventEmitter {
       }
       if (!ok) {
         bad.add(e.txid);
-        for (const d of this.getDescendants(e.txid)) bad.add(d);
+        for (const d of this.graph.descendants(e.txid)) bad.add(d);
       }
     }
-    if (bad.size) this.removeStaged(bad, 'reorg');
+    if (bad.size) this.remove(bad, 'reorg');
   }
 
   // ---- prioritisetransaction ----
@@ -854,11 +464,8 @@ export class Mempool extends EventEmitter {
     const total = this.getDelta(txid) + delta;
     if (total === 0n) this.deltas.delete(txid);
     else this.deltas.set(txid, total);
-    const e = this.map.get(txid);
-    if (e) {
-      e.modifiedFee += delta;
-      this.recomputePackageState();
-    }
+    const e = this.graph.get(txid);
+    if (e) this.graph.setModifiedFee(txid, e.modifiedFee + delta);
   }
 
   // ---- persistence ----
@@ -866,15 +473,36 @@ export class Mempool extends EventEmitter {
   /** Writes mempool.dat atomically (temp file + rename). */
   async save(): Promise<void> {
     if (!this.file) return;
-    const ordered = [...this.map.values()].sort((a, b) => a.ancestorCount - b.ancestorCount || a.time - b.time);
+    const ordered = [...this.graph.values()].sort((a, b) => a.ancestorCount - b.ancestorCount || a.time - b.time);
     const data = encodeMempool({
       txs: ordered.map((e) => ({ tx: e.tx, time: e.time, feeDelta: this.getDelta(e.txid) })),
-      deltas: new Map([...this.deltas].filter(([txid]) => !this.map.has(txid))),
+      deltas: new Map([...this.deltas].filter(([txid]) => !this.has(txid))),
     });
     await mkdir(dirname(this.file), { recursive: true });
     const tmp = `${this.file}.new`;
     await writeFile(tmp, data);
     await rename(tmp, this.file);
+  }
+
+  /** Saves every `seconds` (in addition to the save at close()); errors are logged. */
+  startPeriodicSave(seconds: number): void {
+    this.stopPeriodicSave();
+    this.saveTimer = setInterval(() => {
+      this.save().catch((e) => this.log(`mempool: periodic save failed: ${(e as Error).message}`));
+    }, seconds * 1000);
+    this.saveTimer.unref();
+  }
+
+  stopPeriodicSave(): void {
+    if (this.saveTimer) clearInterval(this.saveTimer);
+    this.saveTimer = undefined;
+  }
+
+  /** Shutdown: stop the timer, let queued work finish, write mempool.dat. */
+  async close(): Promise<void> {
+    this.stopPeriodicSave();
+    await this.flush();
+    await this.save();
   }
 
   /**
@@ -886,55 +514,49 @@ export class Mempool extends EventEmitter {
     return this.run(async () => {
       const counts = { accepted: 0, failed: 0, expired: 0 };
       this.loadError = undefined;
-      if (!this.file) {
-        this.loaded = true;
-        return counts;
-      }
-      let data: Uint8Array;
-      try {
-        data = await readFile(this.file);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-          this.loadError = `cannot read ${this.file}: ${(e as Error).message}`;
-          this.log(`mempool: ${this.loadError}`);
+      const snap = this.file ? await this.readSnapshot(this.file) : undefined;
+      if (snap) {
+        for (const [txid, delta] of snap.deltas) this.deltas.set(txid, delta);
+        const cutoff = now() - this.expirySeconds;
+        for (const p of snap.txs) {
+          if (p.feeDelta !== 0n) this.deltas.set(p.tx.getId(), p.feeDelta);
+          if (p.time < cutoff) {
+            counts.expired++;
+            continue;
+          }
+          try {
+            await this.accept(p.tx, { allowReplacement: false, bypassLimits: false, time: p.time });
+            counts.accepted++;
+          } catch (e) {
+            if (!(e instanceof VerifyError)) throw e;
+            counts.failed++;
+          }
         }
-        this.loaded = true;
-        return counts;
+        this.log(`mempool: imported ${counts.accepted} transactions from ${this.file}; ${counts.failed} failed, ${counts.expired} expired`);
       }
-      let snap;
-      try {
-        snap = decodeMempool(data);
-      } catch (e) {
-        if (!(e instanceof MempoolFileError)) throw e;
-        this.loadError = `${this.file} ignored: ${e.message}`;
-        this.log(`mempool: ${this.loadError}`);
-        this.loaded = true;
-        return counts;
-      }
-      for (const [txid, delta] of snap.deltas) this.deltas.set(txid, delta);
-      const cutoff = now() - this.expirySeconds;
-      for (const p of snap.txs) {
-        if (p.feeDelta !== 0n) this.deltas.set(p.tx.getId(), p.feeDelta);
-        if (p.time < cutoff) {
-          counts.expired++;
-          continue;
-        }
-        try {
-          await this.accept(p.tx, { allowReplacement: false, bypassLimits: false, time: p.time });
-          counts.accepted++;
-        } catch (e) {
-          if (!(e instanceof VerifyError)) throw e;
-          counts.failed++;
-        }
-      }
-      this.log(`mempool: imported ${counts.accepted} transactions from ${this.file}; ${counts.failed} failed, ${counts.expired} expired`);
       this.loaded = true;
       return counts;
     });
   }
 
-  /** Waits for queued work (tests, shutdown). */
-  async flush(): Promise<void> {
-    while (this.pending > 0) await this.queue.catch(() => {});
+  private async readSnapshot(file: string): Promise<ReturnType<typeof decodeMempool> | undefined> {
+    let data: Uint8Array;
+    try {
+      data = await readFile(file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.loadError = `cannot read ${file}: ${(e as Error).message}`;
+        this.log(`mempool: ${this.loadError}`);
+      }
+      return undefined;
+    }
+    try {
+      return decodeMempool(data);
+    } catch (e) {
+      if (!(e instanceof MempoolFileError)) throw e;
+      this.loadError = `${file} ignored: ${e.message}`;
+      this.log(`mempool: ${this.loadError}`);
+      return undefined;
+    }
   }
 }

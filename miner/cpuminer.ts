@@ -94,6 +94,7 @@ export class CpuMiner extends EventEmitter {
   /** Grinds one template; undefined if stopped or the tip moved underneath it. */
   private async mineOne(): Promise<Block | undefined> {
     const { chain, mempool } = this.opts;
+    await mempool?.flush();
     const template = createBlockTemplate({ chain, mempool, outputScript: await this.outputScript() });
     while (this.running) {
       if (chain.tip.hash !== template.prevHash) return undefined;

@@ -32,6 +32,9 @@ export async function generateBlocks(opts: GenerateOptions): Promise<string[]> {
   let triesLeft = opts.maxTries ?? DEFAULT_MAX_TRIES;
   const hashes: string[] = [];
   while (hashes.length < opts.nblocks) {
+    // A block connect may be queued behind an acceptance in flight; wait so the template
+    // never repeats a transaction the previous block confirmed.
+    await opts.mempool?.flush();
     const template = createBlockTemplate({ chain: opts.chain, mempool: opts.mempool, outputScript: opts.outputScript });
     const block = mineTemplateBlock(template.block, () => triesLeft, (n) => (triesLeft -= n));
     if (!block) break;

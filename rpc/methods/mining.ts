@@ -278,6 +278,7 @@ export const miningMethods: RpcMethod<Ctx>[] = [
         throw new RpcError(RPC.INVALID_PARAMETER, 'getblocktemplate must be called with the segwit rule set (call with {"rules": ["segwit"]})');
       }
       const mempool = mempoolOf(ctx);
+      await mempool.flush();
       const updated = mempool.transactionsUpdated;
       // The coinbase is the miner's to build; OP_TRUE is Core's placeholder payout.
       const t = createBlockTemplate({ chain, mempool, outputScript: Uint8Array.of(0x51) });

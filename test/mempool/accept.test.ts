@@ -177,6 +177,23 @@ test('testAccept never changes the pool; packages see earlier members', async ()
   assert.is(fx.mempool.size, before);
 });
 
+test('package rules: malformed packages get package-error; a failing member leaves the rest unjudged', async () => {
+  const parent = spendOne(take(), 1000n);
+  const child = spendOne(outOf(parent), 1000n);
+  const unsorted = await fx.mempool.testAccept([child, parent]);
+  assert.equal(unsorted.map((r) => [r.packageError, r.allowed]), [['package-not-sorted', undefined], ['package-not-sorted', undefined]]);
+  const c = take();
+  const conflicting = await fx.mempool.testAccept([spendOne(c, 1000n), spendOne(c, 2000n)]);
+  assert.is(conflicting[0].packageError, 'conflict-in-package');
+  assert.is((await fx.mempool.testAccept([parent, parent]))[0].packageError, 'package-contains-duplicates');
+  const cheapChild = spendOne(outOf(parent), 10n);
+  const partial = await fx.mempool.testAccept([parent, cheapChild]);
+  assert.is(partial[0].allowed, undefined);
+  assert.is(partial[1].allowed, false);
+  assert.is(partial[1].reason, 'min relay fee not met');
+  coins.push(c);
+});
+
 test('a conflicting, non-signalling tx is txn-mempool-conflict without full RBF', async () => {
   const strict = new Mempool({ chain: fx.chain, params: regtest, fullRbf: false });
   const c = take();
