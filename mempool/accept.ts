@@ -4,6 +4,7 @@
 // chain through AcceptPolicy, and returns a Workspace for the caller to apply.
 import type { Transaction } from 'bitcoinjs-lib';
 import type { Coin } from '../chain/coin.js';
+import type { BlockEntry } from '../chain/entry.js';
 import { LOCKTIME_VERIFY_SEQUENCE } from '../chain/consensus.js';
 import { VerifyError } from '../chain/errors.js';
 import type { NetworkParams } from '../chain/params.js';
@@ -26,10 +27,10 @@ export const MEMPOOL_HEIGHT = 0x7fffffff;
 /** What the mempool needs from the chain; chain/chain.ts's Chain satisfies it. */
 export interface MempoolChain {
   readonly params: NetworkParams;
-  readonly tip: { hash: string; height: number };
+  readonly tip: BlockEntry;
   getCoin(txid: string, vout: number): Promise<Coin | undefined>;
-  getEntryByHeight(height: number): any;
-  medianTimePast(entry: any): number;
+  getEntryByHeight(height: number): BlockEntry | undefined;
+  medianTimePast(entry: BlockEntry): number;
 }
 
 /** The pool's configuration and state acceptance reads. */
@@ -153,7 +154,7 @@ export async function validateTransaction(tx: Transaction, p: AcceptPolicy, args
 
   const prevHeights = coins.map((c) => (c.height === MEMPOOL_HEIGHT ? nextHeight : c.height));
   const locks = calculateSequenceLocks(tx, LOCKTIME_VERIFY_SEQUENCE, prevHeights, (h) =>
-    p.chain.medianTimePast(p.chain.getEntryByHeight(h)),
+    p.chain.medianTimePast(p.chain.getEntryByHeight(h)!),
   );
   if (!evaluateSequenceLocks(nextHeight, mtp, locks)) throw reject('non-BIP68-final');
 

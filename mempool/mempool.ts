@@ -445,7 +445,7 @@ export class Mempool extends EventEmitter implements AcceptPolicy {
       }
       if (ok) {
         const locks = calculateSequenceLocks(e.tx, LOCKTIME_VERIFY_SEQUENCE, heights, (h) =>
-          this.chain.medianTimePast(this.chain.getEntryByHeight(h)),
+          this.chain.medianTimePast(this.chain.getEntryByHeight(h)!),
         );
         ok = evaluateSequenceLocks(nextHeight, mtp, locks);
       }

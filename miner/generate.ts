@@ -2,13 +2,14 @@
 // it, hand it to the chain. Shared by generatetoaddress, generateblock, the -mine loop and
 // the benchmark.
 import type { Block } from 'bitcoinjs-lib';
+import type { BlockEntry } from '../chain/entry.js';
 import type { Mempool } from '../mempool/mempool.js';
 import { grind } from './grind.js';
 import { type TemplateChain, type TemplateTx, createBlockTemplate } from './template.js';
 
 /** What mining needs from the chain; chain/chain.ts's Chain satisfies it. */
 export interface MinerChain extends TemplateChain {
-  processBlock(block: Block): Promise<{ hash: string }>;
+  processBlock(block: Block): Promise<BlockEntry>;
 }
 
 export interface GenerateOptions {
@@ -45,11 +46,14 @@ export async function generateBlocks(opts: GenerateOptions): Promise<string[]> {
   return hashes;
 }
 
-/** Grinds with a shared try budget; undefined when the budget is spent. */
+/**
+ * Grinds with a shared try budget; undefined when the budget is spent. As Core's
+ * GenerateBlock, maxtries hashes are tried and only failed ones are charged to the budget.
+ */
 function mineTemplateBlock(block: Block, left: () => number, spend: (n: number) => void): Block | undefined {
   const start = block.nonce;
   const found = grind(block, left());
-  spend(found ? ((block.nonce - start) >>> 0) + 1 : left());
+  spend(found ? (block.nonce - start) >>> 0 : left());
   return found;
 }
 

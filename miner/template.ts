@@ -5,6 +5,7 @@
 // in the block ("modified entries") so that they compete with their remaining cost only.
 import { Block, type Transaction } from 'bitcoinjs-lib';
 import type { NetworkParams } from '../chain/params.js';
+import type { BlockEntry } from '../chain/entry.js';
 import { addWitnessCommitment, createCoinbase } from '../chain/coinbase.js';
 import { getBlockSubsidy, isFinalTx } from '../chain/tx-checks.js';
 import type { Mempool, MempoolEntry } from '../mempool/mempool.js';
@@ -24,9 +25,9 @@ const MAX_CONSECUTIVE_FAILURES = 1000;
 /** What the template builder needs from the chain; chain/chain.ts's Chain satisfies it. */
 export interface TemplateChain {
   readonly params: NetworkParams;
-  readonly tip: { hash: string; height: number; time: number };
-  medianTimePast(entry: any): number;
-  nextWorkRequired(prev: any, time: number): number;
+  readonly tip: BlockEntry;
+  medianTimePast(entry: BlockEntry): number;
+  nextWorkRequired(prev: BlockEntry, time: number): number;
 }
 
 export interface TemplateTx {
@@ -69,6 +70,8 @@ export interface TemplateOptions {
   minFeeRate?: bigint;
   /** Use exactly these transactions (generateblock), in this order, instead of the mempool. */
   txs?: TemplateTx[];
+  /** Build on this block instead of the tip (competing branches in tests); implies no mempool. */
+  prev?: BlockEntry;
 }
 
 interface Package {
@@ -168,7 +171,7 @@ export function lastTemplateStats(): { weight: number; txCount: number } | undef
 export function createBlockTemplate(opts: TemplateOptions): BlockTemplate {
   const { chain } = opts;
   const params = chain.params;
-  const prev = chain.tip;
+  const prev = opts.prev ?? chain.tip;
   const height = prev.height + 1;
   const mtp = chain.medianTimePast(prev);
   const time = opts.time ?? Math.max(mtp + 1, Math.floor(Date.now() / 1000));
@@ -183,7 +186,7 @@ export function createBlockTemplate(opts: TemplateOptions): BlockTemplate {
     weight = COINBASE_RESERVED_WEIGHT + txs.reduce((a, t) => a + t.weight, 0);
     sigOpCost = COINBASE_RESERVED_SIGOPS + txs.reduce((a, t) => a + t.sigOpCost, 0);
     fees = txs.reduce((a, t) => a + t.fee, 0n);
-  } else if (opts.mempool) {
+  } else if (opts.mempool && !opts.prev) {
     const sel = selectPackages(opts.mempool, {
       height, lockTimeCutoff: mtp, maxWeight, maxSigOps: params.maxBlockSigOpsCost, minFeeRate: opts.minFeeRate ?? DEFAULT_BLOCK_MIN_TX_FEE,
     });

@@ -8,7 +8,7 @@ import { RPC, RpcError } from '../errors.js';
 import { decodeBlock, jsonType, parseHash } from '../params.js';
 import { getDifficulty } from './blockchain.js';
 import { addressToScript } from '../../chain/address.js';
-import { FAILED_MASK } from '../../chain/entry.js';
+import { FAILED_MASK, type BlockEntry } from '../../chain/entry.js';
 import { compactToTarget } from '../../chain/header.js';
 import { difficultyAdjustmentInterval } from '../../chain/difficulty.js';
 import { VerifyError } from '../../chain/errors.js';
@@ -28,9 +28,9 @@ const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
 /** The chain as mining sees it (chain/chain.ts's Chain). */
 interface MiningChain extends MinerChain {
   height: number;
-  getEntry(hash: string): any;
-  getEntryByHeight(h: number): any;
-  isMainChain(e: any): boolean;
+  getEntry(hash: string): BlockEntry | undefined;
+  getEntryByHeight(h: number): BlockEntry | undefined;
+  isMainChain(e: BlockEntry): boolean;
   getCoin(txid: string, vout: number): Promise<{ script: Uint8Array; value: bigint } | undefined>;
   /** Full validation without storing (Core's TestBlockValidity), when the chain offers it. */
   testBlockValidity?: (block: Block) => Promise<void>;
@@ -98,7 +98,7 @@ async function generate(ctx: Ctx, nblocks: number, script: Uint8Array, maxTries:
 }
 
 /** Core's GetNetworkHashPS: chain work over the time spanned by the last `lookup` blocks. */
-export function networkHashPS(chain: any, params: Ctx['params'], lookup: number, height: number): number {
+export function networkHashPS(chain: MiningChain, params: Ctx['params'], lookup: number, height: number): number {
   if (height < -1 || height > chain.height) throw new RpcError(RPC.INVALID_PARAMETER, 'Block does not exist at specified height');
   const pb = height >= 0 ? chain.getEntryByHeight(height) : chain.tip;
   if (!pb || pb.height === 0) return 0;
@@ -108,7 +108,7 @@ export function networkHashPS(chain: any, params: Ctx['params'], lookup: number,
   let minTime = pb.time;
   let maxTime = pb.time;
   for (let i = 0; i < lookup; i++) {
-    pb0 = chain.getEntryByHeight(pb0.height - 1);
+    pb0 = chain.getEntryByHeight(pb0.height - 1)!;
     minTime = Math.min(minTime, pb0.time);
     maxTime = Math.max(maxTime, pb0.time);
   }
@@ -339,7 +339,7 @@ export const miningMethods: RpcMethod<Ctx>[] = [
     help: 'Returns a json object containing mining-related information.',
     handler(_args, ctx) {
       const chain = chainOf(ctx);
-      const tip = chain.tip as any;
+      const tip = chain.tip;
       const nextTime = Math.max(chain.medianTimePast(tip) + 1, Math.floor(Date.now() / 1000));
       const nextBits = chain.nextWorkRequired(tip, nextTime);
       const out: Record<string, unknown> = { blocks: tip.height };

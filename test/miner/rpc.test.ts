@@ -104,7 +104,7 @@ test('submitblock: null, duplicate, high-hash, decode failures, no coinbase, inc
   // A sibling of the tip has equal work: stored, not connected.
   const prevTip = fx.chain.tip.hash;
   await call('generatetoaddress', 1, address);
-  const sibling = createBlockTemplate({ chain: { ...fx.chain, params: fx.chain.params, tip: fx.chain.getEntry(prevTip)!, medianTimePast: (e: any) => fx.chain.medianTimePast(e), nextWorkRequired: (p: any, time: number) => fx.chain.nextWorkRequired(p, time) }, outputScript: Uint8Array.of(0x51) });
+  const sibling = createBlockTemplate({ chain: fx.chain, prev: fx.chain.getEntry(prevTip)!, outputScript: Uint8Array.of(0x51) });
   assert.is(await call('submitblock', grind(sibling.block, 1_000_000)!.toHex()), 'inconclusive');
 });
 
