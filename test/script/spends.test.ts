@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { Transaction, script as bscript } from 'bitcoinjs-lib';
 import {
   verifyInput, isScriptError, STANDARD_SCRIPT_VERIFY_FLAGS, MANDATORY_SCRIPT_VERIFY_FLAGS,
-  blockScriptFlags, SCRIPT_ERROR_MESSAGES,
+  blockScriptFlags, SCRIPT_ERROR_MESSAGES, PrecomputedTransactionData,
 } from '../../chain/script/index.js';
 import { regtest } from '../../chain/params.js';
 import { buildSpend, key, encodeEcdsa, type SpendKind, type Spend } from './spend-fixtures.js';
@@ -161,6 +161,16 @@ test('verifyInput rejects bad arguments without a script result', () => {
   const s = buildSpend('p2wpkh', { hashType: 0x01 });
   assert.throws(() => verifyInput(s.tx, 2, s.prevouts, CONSENSUS), /out of range/);
   assert.throws(() => verifyInput(s.tx, 0, s.prevouts.slice(0, 1), CONSENSUS), /prevouts/);
+});
+
+test('verifyInput: one shared txdata for all inputs gives the same results; txdata of another tx is refused', () => {
+  for (const kind of KINDS) {
+    const s = buildSpend(kind, { hashType: 0x01 });
+    const txdata = new PrecomputedTransactionData(s.tx, s.prevouts);
+    for (let i = 0; i < s.tx.ins.length; i++) verifyInput(s.tx, i, s.prevouts, STANDARD_SCRIPT_VERIFY_FLAGS, txdata);
+    const other = buildSpend(kind, { hashType: 0x01 });
+    assert.throws(() => verifyInput(other.tx, 0, other.prevouts, STANDARD_SCRIPT_VERIFY_FLAGS, txdata), /another transaction/);
+  }
 });
 
 test('SIGHASH_SINGLE bug: a legacy input without a matching output signs uint256(1)', () => {
