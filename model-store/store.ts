@@ -18,6 +18,11 @@ import { checkMediaFormat, type ReadAt } from './formats.js';
 
 export type StoreErrorCode = 'not-found' | 'corrupt' | 'bad-format' | 'bad-manifest' | 'bad-piece' | 'conflict' | 'too-large' | 'closed';
 
+/** Bytes between background datasyncs during a durable import. */
+const SYNC_EVERY = 64 * PIECE_SIZE;
+/** Read size for file imports: bigger than a piece to cut per-call overhead. */
+const READ_CHUNK = 4 * PIECE_SIZE;
+
 export class StoreError extends Error {
   constructor(public readonly code: StoreErrorCode, message: string, public readonly badPieces: number[] = []) {
     super(message);
@@ -147,14 +152,27 @@ export class BlobStore {
       let length = 0;
       // One write in flight while the next chunk is hashed: the write runs on libuv's pool.
       let pending: Promise<unknown> = Promise.resolve();
+      // A durable import flushes as it goes (one datasync in flight every SYNC_EVERY bytes), so
+      // the disk works while we hash and the final datasync has little left to write.
+      const durable = opts.durable !== false;
+      let syncing: Promise<unknown> | undefined;
+      let unsynced = 0;
       for await (const chunk of source) {
         length += chunk.length;
         if (length > MAX_BLOB_LENGTH) throw new StoreError('too-large', `blob exceeds the limit of ${MAX_BLOB_LENGTH} bytes`);
         await pending;
         pending = out.write(chunk, 0, chunk.length, null);
+        unsynced += chunk.length;
+        if (durable && unsynced >= SYNC_EVERY && !syncing) {
+          unsynced = 0;
+          const p = pending.then(() => out.datasync());
+          syncing = p.finally(() => { syncing = undefined; });
+          syncing.catch(() => {});
+        }
         mb.update(chunk);
       }
       await pending;
+      await syncing;
       const d = mb.digest();
       const manifest: Manifest = { root: toHex(d.root), length: d.length, pieceSize: PIECE_SIZE, mediaType: opts.mediaType, pieceLayer: d.pieceLayer };
       if (opts.cid !== undefined) manifest.cid = opts.cid;
@@ -169,7 +187,7 @@ export class BlobStore {
       } catch (e) {
         throw new StoreError('bad-format', `not a valid ${opts.mediaType} file: ${(e as Error).message}`);
       }
-      if (opts.durable !== false) await out.datasync();
+      if (durable) await out.datasync();
       await out.close();
       return await this.exclusive(async () => {
         const existing = await this.getStatus(manifest.root);
@@ -511,14 +529,14 @@ export class BlobStore {
 async function* fileChunks(fh: FileHandle): AsyncGenerator<Uint8Array> {
   // Two buffers alternate so the next read overlaps the caller's hashing of the current one;
   // a buffer is reused only after the consumer has asked for the chunk after next.
-  const bufs = [Buffer.allocUnsafe(PIECE_SIZE), Buffer.allocUnsafe(PIECE_SIZE), Buffer.allocUnsafe(PIECE_SIZE)];
+  const bufs = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)];
   let k = 0;
-  let next = fh.read(bufs[0], 0, PIECE_SIZE, null);
+  let next = fh.read(bufs[0], 0, READ_CHUNK, null);
   while (true) {
     const { bytesRead, buffer } = await next;
     if (bytesRead === 0) return;
     k = (k + 1) % bufs.length;
-    next = fh.read(bufs[k], 0, PIECE_SIZE, null);
+    next = fh.read(bufs[k], 0, READ_CHUNK, null);
     yield buffer.subarray(0, bytesRead);
   }
 }
