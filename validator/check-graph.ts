@@ -1,7 +1,7 @@
 // Admission check of an architecture blob (ODA-BIP-0002 "Architecture rules"): decode strictly,
 // then check opset, names, whitelist, dtypes, the batch dimension and static shapes, the
 // batch-axis discipline and the size limits, by abstract interpretation of the graph at a
-// concrete batch size. The same walk yields the static cost (cost.ts) at any batch size.
+// concrete batch size. The same walk gives cost.ts the shapes it prices.
 import { decodeModel } from './onnx/decode.js';
 import { WireError } from './onnx/wire.js';
 import { AttrType, DataType, type Model, type Node, type TensorProto } from './onnx/proto.js';
@@ -202,11 +202,11 @@ export function checkArchitecture(bytes: Uint8Array): Architecture {
 
 export interface GraphTypes {
   types: Map<string, ValueType>;
-  /** CU of each planned node, same order as plan. */
-  nodeCosts: number[];
+  /** Each planned node's operands and output type, same order as plan (cost.ts prices them). */
+  nodes: { ctx: OpContext; out: ValueType }[];
 }
 
-/** Abstract interpretation at a concrete batch size: types, shapes and per-node CU. */
+/** Abstract interpretation at a concrete batch size: types and shapes of every value. */
 export function inferGraph(arch: Architecture, batch: number): GraphTypes {
   const types = new Map<string, ValueType>();
   const operands = new Map<string, Operand>();
@@ -225,7 +225,7 @@ export function inferGraph(arch: Architecture, batch: number): GraphTypes {
     types.set(i.name, vt);
     operands.set(i.name, { vt, weight: false });
   }
-  const nodeCosts: number[] = [];
+  const nodes: GraphTypes['nodes'] = [];
   for (const { node, rule, attrs } of arch.plan) {
     const ctx: OpContext = { node, attrs, inputs: node.inputs.map((n) => (n === '' ? undefined : operands.get(n))) };
     const vt = rule.infer(ctx);
@@ -236,7 +236,7 @@ export function inferGraph(arch: Architecture, batch: number): GraphTypes {
     if (vt.batched && vt.dims[0] !== batch) reject(Reason.BATCH_AXIS, `${node.opType} output ${node.outputs[0]} lost the batch axis`);
     types.set(node.outputs[0], vt);
     operands.set(node.outputs[0], { vt, weight: false });
-    nodeCosts.push(rule.cost(ctx, vt));
+    nodes.push({ ctx, out: vt });
   }
-  return { types, nodeCosts };
+  return { types, nodes };
 }

@@ -8,8 +8,7 @@
 //   runInference(ctx, weights, inputs)               one batched engine run
 //   verifyInferences(ctx, weights, claims)           all inference txs of a model in one run
 //   referenceRun(ctx, weights, inputs)               the TypeScript interpreter
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { createHash } from 'node:crypto';
 import { checkArchitecture, type Architecture, type IoSpec, type WeightSlot } from './check-graph.js';
 import { admissionCost, evaluationCost, inferenceCost, updateCost, EVAL_BATCH_ROWS, MAX_TX_CU } from './cost.js';
 import { bindDataset, sliceRows, type Dataset } from './dataset.js';
@@ -56,8 +55,15 @@ export interface WeightsRef {
 const sessions = new SessionCache(16);
 const bound = new Map<string, Map<string, Tensor>>();
 
+// Hashing a large weights blob on every call would dominate small inference batches.
+const roots = new WeakMap<Uint8Array, string>();
 function rootOf(bytes: Uint8Array): string {
-  return bytesToHex(sha256(bytes));
+  let r = roots.get(bytes);
+  if (r === undefined) {
+    r = createHash('sha256').update(bytes).digest('hex');
+    roots.set(bytes, r);
+  }
+  return r;
 }
 
 /** Static admission checks of an architecture blob (no execution). */

@@ -53,7 +53,6 @@ function binaryRule(types: readonly ElemType[], f: (a: Num, b: Num) => Num): OpR
     maxInputs: 2,
     attributes: [],
     infer: (ctx) => broadcastBatched(ctx.node, sameTypes(ctx, types)),
-    cost: (_ctx, out) => numel(out.dims),
     run: binaryRun(f),
   };
 }
@@ -81,7 +80,6 @@ function variadic(f: (a: Num, b: Num) => Num): OpRule {
     maxInputs: 8,
     attributes: [],
     infer: (ctx) => broadcastBatched(ctx.node, sameTypes(ctx, ['int8', 'uint8', 'int32'])),
-    cost: (ctx, out) => numel(out.dims) * Math.max(1, ctx.inputs.length - 1),
     run(node, inputs) {
       let acc = inputs[0]!;
       if (inputs.length === 1) return { type: acc.type, dims: [...acc.dims], data: acc.data.slice() };
@@ -103,7 +101,6 @@ export const Relu: OpRule = {
     requireType(ctx, x, ['int8', 'int32'], 'input');
     return { ...x.vt, dims: [...x.vt.dims] };
   },
-  cost: (_ctx, out) => numel(out.dims),
   run(_node, inputs) {
     const x = inputs[0]!;
     const out = x.data.slice() as Int32Array;
@@ -124,7 +121,6 @@ export const Clip: OpRule = {
     if (lo > hi) reject(Reason.CONSTANT, `Clip: min ${lo} > max ${hi}`);
     return { ...x.vt, dims: [...x.vt.dims] };
   },
-  cost: (_ctx, out) => numel(out.dims),
   run(_node, inputs) {
     const x = inputs[0]!;
     const lo = inputs[1]!.data[0] as number;
@@ -148,7 +144,6 @@ export const Cast: OpRule = {
     if (to === undefined) reject(Reason.DTYPE, `Cast: target type ${ctx.attrs.int('to', -1)} is not int8/uint8/int32`);
     return { type: to, dims: [...x.vt.dims], batched: x.vt.batched };
   },
-  cost: (_ctx, out) => numel(out.dims),
   run(_node, inputs, attrs: Attrs) {
     const x = inputs[0]!;
     const to = CAST_TARGETS[attrs.int('to', -1)];

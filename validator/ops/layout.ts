@@ -17,7 +17,6 @@ export const Identity: OpRule = {
   maxInputs: 1,
   attributes: [],
   infer: (ctx) => ({ ...need(ctx, 0).vt, dims: [...need(ctx, 0).vt.dims] }),
-  cost: () => 0,
   run: (_n, inputs) => copyTensor(inputs[0]!, [...inputs[0]!.dims]),
 };
 
@@ -62,7 +61,6 @@ export const Reshape: OpRule = {
     if (x.vt.batched && shape[0] !== 0) reject(Reason.BATCH_AXIS, 'Reshape: shape[0] must be 0 (keep the batch axis)');
     return { type: x.vt.type, dims: reshapeDims(ctx, x.vt.dims, shape), batched: x.vt.batched };
   },
-  cost: () => 0,
   run(_node, inputs) {
     const x = inputs[0]!;
     const shape = Array.from(inputs[1]!.data as BigInt64Array, Number);
@@ -93,7 +91,6 @@ export const Flatten: OpRule = {
     if (x.vt.batched && a !== 1) reject(Reason.BATCH_AXIS, 'Flatten: axis must be 1 for a batched input');
     return { type: x.vt.type, dims: [numel(x.vt.dims.slice(0, a)), numel(x.vt.dims.slice(a))], batched: x.vt.batched };
   },
-  cost: () => 0,
   run(_node, inputs, attrs) {
     const x = inputs[0]!;
     const axis = attrs.int('axis', 1);
@@ -116,7 +113,6 @@ export const Transpose: OpRule = {
     if (x.vt.batched && perm[0] !== 0) reject(Reason.BATCH_AXIS, 'Transpose: perm[0] must be 0');
     return { type: x.vt.type, dims: perm.map((p) => x.vt.dims[p]), batched: x.vt.batched };
   },
-  cost: (_ctx, out) => numel(out.dims),
   run(_node, inputs, attrs) {
     const x = inputs[0]!;
     const perm = attrs.ints('perm')!;
@@ -167,7 +163,6 @@ export const Concat: OpRule = {
     }
     return { type: xs[0].type, dims, batched };
   },
-  cost: (_ctx, out) => numel(out.dims),
   run(_node, inputs, attrs) {
     const xs = inputs as Tensor[];
     const rank = xs[0].dims.length;
@@ -206,7 +201,6 @@ export const Gather: OpRule = {
     }
     return { type: x.vt.type, dims: [...x.vt.dims.slice(0, axis), ...ix.vt.dims, ...x.vt.dims.slice(axis + 1)], batched: x.vt.batched };
   },
-  cost: (_ctx, out) => numel(out.dims),
   run(_node, inputs, attrs) {
     const x = inputs[0]!;
     const ix = inputs[1]!;
@@ -248,7 +242,6 @@ export const ArgMax: OpRule = {
     const dims = keep ? x.vt.dims.map((d, i) => (i === axis ? 1 : d)) : x.vt.dims.filter((_, i) => i !== axis);
     return { type: 'int64', dims, batched: x.vt.batched } satisfies ValueType;
   },
-  cost: (ctx) => numel(need(ctx, 0).vt.dims),
   run(_node, inputs, attrs) {
     const x = inputs[0]!;
     const rank = x.dims.length;

@@ -45,7 +45,6 @@ export const MatMulInteger: OpRule = {
     if (b.vt.dims[0] !== k) reject(Reason.SHAPE, `MatMulInteger: inner dimensions ${k} and ${b.vt.dims[0]} differ`);
     return { type: 'int32', dims: [...a.vt.dims.slice(0, -1), b.vt.dims[1]], batched: a.vt.batched };
   },
-  cost: (ctx, out) => 2 * numel(out.dims) * need(ctx, 1).vt.dims[0],
   run(_node, inputs) {
     const a = inputs[0]!;
     const b = inputs[1]!;
@@ -121,10 +120,6 @@ export const ConvInteger: OpRule = {
     if (ho < 1 || wo < 1) reject(Reason.SHAPE, 'ConvInteger: kernel larger than the padded input');
     return { type: 'int32', dims: [x.vt.dims[0], m, ho, wo], batched: x.vt.batched };
   },
-  cost(ctx, out) {
-    const [, c, kh, kw] = need(ctx, 1).vt.dims;
-    return 2 * numel(out.dims) * c * kh * kw;
-  },
   run(node, inputs, attrs) {
     const x = inputs[0]!;
     const w = inputs[1]!;
@@ -180,10 +175,6 @@ export const MaxPool: OpRule = {
     const [ho, wo] = outHW(h, w, win);
     if (ho < 1 || wo < 1) reject(Reason.SHAPE, 'MaxPool: kernel larger than the padded input');
     return { type: x.vt.type, dims: [n, c, ho, wo], batched: x.vt.batched };
-  },
-  cost: (ctx, out) => {
-    const ks = ctx.attrs.ints('kernel_shape')!;
-    return numel(out.dims) * ks[0] * ks[1];
   },
   run(node, inputs, attrs) {
     const x = inputs[0]!;

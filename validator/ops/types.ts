@@ -1,7 +1,7 @@
 // The contract each whitelisted op implements: a static rule (operand kinds, attributes,
-// output types and shapes at a concrete batch size), its cost in CU, and the reference kernel.
-// Keeping all three in one record per op means the whitelist, the CU table and the second
-// implementation can never disagree about which ops exist.
+// output types and shapes at a concrete batch size) and the reference kernel. Keeping both in
+// one record per op means the whitelist and the second implementation can never disagree
+// about which ops exist; the CU formula of each op is in cost.ts (OP_CU), checked complete.
 import type { Attribute, Node } from '../onnx/proto.js';
 import { AttrType } from '../onnx/proto.js';
 import type { ElemType, Tensor } from '../tensor.js';
@@ -35,8 +35,6 @@ export interface OpRule {
   maxInputs: number;
   attributes: readonly string[];
   infer(ctx: OpContext): ValueType;
-  /** Cost in CU of one execution at the shapes infer() returned. */
-  cost(ctx: OpContext, out: ValueType): number;
   /** Reference kernel (TypeScript interpreter). */
   run(node: Node, inputs: (Tensor | undefined)[], attrs: Attrs): Tensor;
   /** Inputs that must be initializers (weights or constants) and the int8 range their values must lie in. */
