@@ -11,7 +11,12 @@ import { Pool, parseHostPort } from './pool.js';
 import type { Peer } from './peer.js';
 import { Relay } from './relay.js';
 import { BlockSync, type SyncOptions } from './sync.js';
-import { PROTOCOL_VERSION, serviceNames, Services, type Message } from './wire/messages.js';
+import { BlobExchange, type BlobExchangeOptions } from './blobs.js';
+import type { BlobStore } from '../model-store/store.js';
+import type { Manifest } from '../model-store/manifest.js';
+import { NO_BLOB, PROTOCOL_VERSION, serviceNames, Services, type Message } from './wire/messages.js';
+
+const BLOB_COMMANDS = new Set(['getmanifest', 'manifest', 'getblobhave', 'blobhave', 'havepiece', 'getpiece', 'piece', 'nopiece']);
 
 export const USER_AGENT = '/oda:0.1.0/';
 
@@ -19,8 +24,16 @@ export interface P2PNodeOptions {
   params: NetworkParams;
   chain: ChainView;
   mempool?: MempoolView;
-  /** Model-data store; when present the node advertises NODE_MODEL_STORE. */
-  store?: unknown;
+  /** Model-data store; when present the node advertises NODE_MODEL_STORE and exchanges pieces. */
+  store?: BlobStore;
+  blobs?: BlobExchangeOptions;
+  /**
+   * The blob roots a block's ODA transactions reference (supplied by the ODA validation
+   * layer). When set, a block is handed to the chain only once all of them are held.
+   */
+  blobsForBlock?: (block: Block) => string[];
+  /** How long a block waits for its model data before it is requested again (ms). */
+  blobWaitTimeout?: number;
   logger: Logger;
   /** Network data dir: peers.json and banlist.json live here. */
   dataDir?: string;
@@ -55,6 +68,7 @@ export class P2PNode {
   readonly pool: Pool;
   readonly sync: BlockSync;
   readonly relay: Relay;
+  readonly blobs?: BlobExchange;
   readonly services: bigint;
   readonly maxCostUnits: bigint;
   private readonly onTip: (e: EntryView) => void;
@@ -73,9 +87,23 @@ export class P2PNode {
     });
     this.sync = new BlockSync(chain, logger, opts.sync);
     this.relay = new Relay(chain, opts.mempool, this.sync, () => this.pool.readyPeers(), logger);
-    this.pool.on('peer', (p: Peer) => { this.sync.addPeer(p); this.relay.onReady(p); });
-    this.pool.on('close', (p: Peer) => { this.sync.removePeer(p); this.relay.onPeerClosed(p); });
-    this.pool.on('message', (p: Peer, m: Message) => this.relay.onMessage(p, m));
+    if (opts.store) this.blobs = new BlobExchange(opts.store, () => this.pool.readyPeers(), logger, opts.blobs);
+    if (this.blobs && opts.blobsForBlock) {
+      const blobs = this.blobs, roots = opts.blobsForBlock;
+      this.sync.blobGate = async (block) => {
+        await Promise.all(roots(block).map((r) => blobs.fetchBlob(r, { timeout: opts.blobWaitTimeout ?? 60_000 })));
+      };
+    }
+    this.pool.on('peer', (p: Peer) => { this.sync.addPeer(p); this.relay.onReady(p); this.blobs?.onPeer(p); });
+    this.pool.on('close', (p: Peer) => { this.sync.removePeer(p); this.relay.onPeerClosed(p); this.blobs?.onPeerClosed(p); });
+    this.pool.on('message', (p: Peer, m: Message) => {
+      if (BLOB_COMMANDS.has(m.cmd)) {
+        if (this.blobs) return this.blobs.onMessage(p, m);
+        if (m.cmd === 'getmanifest' || m.cmd === 'getblobhave' || m.cmd === 'getpiece') p.send({ cmd: 'nopiece', root: m.root, index: NO_BLOB });
+        return;
+      }
+      return this.relay.onMessage(p, m);
+    });
     this.onTip = (e) => {
       this.relay.onTip();
       this.relay.announceBlock(e);
@@ -96,6 +124,7 @@ export class P2PNode {
     this.opts.chain.off('tip', this.onTip);
     this.opts.mempool?.off('tx', this.onTx);
     this.sync.stop();
+    this.blobs?.stop();
     await this.pool.stop();
   }
 
@@ -114,7 +143,12 @@ export class P2PNode {
     if (e) this.relay.announceBlock(e);
   }
 
-  /** Hands a block that came from outside P2P to the sync buffer (submitblock of a child whose parent is missing). */
+  /** Fetches a blob's missing pieces from peers; resolves when it is complete and verified. */
+  fetchBlob(root: string, opts: { timeout?: number } = {}): Promise<Manifest> {
+    if (!this.blobs) return Promise.reject(new Error('no model store: this node does not fetch model data'));
+    return this.blobs.fetchBlob(root, opts);
+  }
+
   bestHeaderHeight(): number { return this.sync.bestHeaderHeight; }
   isInitialBlockDownload(): boolean { return this.sync.isInitialBlockDownload(); }
   verificationProgress(): number { return this.sync.progress(); }

@@ -137,7 +137,7 @@ export class BlockSync {
     if (best.hash === this.chain.tip.hash) return;
     const path = this.headers.missingPath(best, this.o.windowSize);
     for (const node of path) {
-      if (this.inFlight.has(node.hash)) continue;
+      if (this.inFlight.has(node.hash) || this.waitingForBlobs.has(node.hash)) continue;
       const peer = this.pickPeer(node);
       if (!peer) continue;
       this.request(peer, node.hash);
@@ -185,6 +185,15 @@ export class BlockSync {
     this.schedule();
   }
 
+  /**
+   * Set by the node when ODA transactions reference model data: resolves once every blob the
+   * block needs is held, rejects if one does not arrive in time. Until then the block is
+   * neither processed nor marked invalid; after a failure it is requested again (from the
+   * least busy peer, so another one when several have it).
+   */
+  blobGate?: (block: Block) => Promise<void>;
+  private readonly waitingForBlobs = new Set<string>();
+
   /** A block message, solicited or not: the chain stores it and connects it once its ancestors are in. */
   async onBlock(p: SyncPeer | undefined, block: Block): Promise<void> {
     const hash = block.getId();
@@ -193,6 +202,21 @@ export class BlockSync {
     if (p) this.state(p).stalls = 0;
     const known = this.chain.getEntry(hash);
     if (known && (hasData(known) || isFailedEntry(known))) { this.schedule(); return; }
+    if (this.blobGate) {
+      if (this.waitingForBlobs.has(hash)) return;
+      this.waitingForBlobs.add(hash);
+      // Detached: the blob pieces may come from this very peer, whose messages queue behind this one.
+      this.blobGate(block).then(
+        () => { this.waitingForBlobs.delete(hash); return this.processBlock(p, block); },
+        (e: Error) => { this.waitingForBlobs.delete(hash); this.logger.info(`Block ${hash} waits for model data: ${e.message}; will retry`); this.schedule(); },
+      ).catch((e: Error) => this.logger.error(`block ${hash}: ${e.stack ?? e.message}`));
+      return;
+    }
+    await this.processBlock(p, block);
+  }
+
+  private async processBlock(p: SyncPeer | undefined, block: Block): Promise<void> {
+    const hash = block.getId();
     try {
       const e = await this.chain.processBlock(block);
       if (p) p.syncedBlocks = Math.max(p.syncedBlocks, e.height);

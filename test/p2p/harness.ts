@@ -10,6 +10,7 @@ import { Mempool } from '../../mempool/mempool.js';
 import { generateBlocks } from '../../miner/generate.js';
 import { nullLogger, type Logger } from '../../node/logger.js';
 import { P2PNode, type P2PNodeOptions } from '../../p2p/node.js';
+import { BlobStore } from '../../model-store/store.js';
 
 /** Anyone-can-spend P2WSH outputs, one witness script per node (<n> OP_DROP OP_TRUE) so two
  *  nodes mining on the same parent in the same second do not produce identical blocks. */
@@ -20,28 +21,30 @@ export function anyoneScript(n: number): { witnessScript: Uint8Array; scriptPubK
 let nodeCount = 0;
 
 export interface TestNode {
-  dir: string; chain: Chain; mempool: Mempool; p2p: P2PNode; witnessScript: Uint8Array; scriptPubKey: Uint8Array;
+  dir: string; chain: Chain; mempool: Mempool; p2p: P2PNode; store?: BlobStore; witnessScript: Uint8Array; scriptPubKey: Uint8Array;
   mine(n: number): Promise<string[]>; close(): Promise<void>;
 }
 
-export async function startNode(extra: Partial<P2PNodeOptions> = {}, dir?: string, logger: Logger = nullLogger): Promise<TestNode> {
+export async function startNode(extra: Partial<P2PNodeOptions> & { withStore?: boolean } = {}, dir?: string, logger: Logger = nullLogger): Promise<TestNode> {
   const d = dir ?? mkdtempSync(join(tmpdir(), 'oda-p2p-'));
+  const store = extra.withStore ? await BlobStore.open(join(d, 'models')) : undefined;
   const chain = await Chain.open({ params: regtest, dir: d, fsync: false });
   const mempool = new Mempool({ chain, params: regtest });
   chain.on('connect', (_e: unknown, block: any) => mempool.handleConnect(block));
   chain.on('disconnect', (_e: unknown, block: any) => { void mempool.handleDisconnect(block); });
-  const p2p = new P2PNode({ params: regtest, chain, mempool, logger, dataDir: d, listen: true, bind: '127.0.0.1', port: 0, maxConnections: 20, maintainInterval: 3600, ...extra });
+  const p2p = new P2PNode({ params: regtest, chain, mempool, logger, dataDir: d, listen: true, bind: '127.0.0.1', port: 0, maxConnections: 20, maintainInterval: 3600, store, ...extra });
   await p2p.start();
   let closed = false;
   const { witnessScript, scriptPubKey } = anyoneScript(++nodeCount);
   return {
-    dir: d, chain, mempool, p2p, witnessScript, scriptPubKey,
+    dir: d, chain, mempool, p2p, store, witnessScript, scriptPubKey,
     mine: (n) => generateBlocks({ chain, mempool, outputScript: scriptPubKey, nblocks: n }),
     async close() {
       if (closed) return;
       closed = true;
       await p2p.stop();
       await chain.close();
+      await store?.close();
     },
   };
 }
