@@ -11,9 +11,7 @@ import type { NetworkParams } from '../chain/params.js';
 import {
   calculateSequenceLocks, checkTransaction, checkTxInputs, evaluateSequenceLocks, isCoinbaseTx, isFinalTx,
 } from '../chain/tx-checks.js';
-import {
-  MANDATORY_SCRIPT_VERIFY_FLAGS, STANDARD_SCRIPT_VERIFY_FLAGS, getTransactionSigOpCost, isScriptError, verifyInput,
-} from '../chain/script/index.js';
+import { STANDARD_SCRIPT_VERIFY_FLAGS, checkInputScripts, getTransactionSigOpCost } from '../chain/script/index.js';
 import { type GraphView, outpoint, txidOf } from './graph.js';
 import {
   MAX_STANDARD_TX_SIGOPS_COST, MIN_STANDARD_TX_NONWITNESS_SIZE, type StandardOptions, areInputsStandard, checkStandardTx,
@@ -203,7 +201,10 @@ export async function validateTransaction(tx: Transaction, p: AcceptPolicy, args
     if (err) throw reject('insufficient fee', err);
   }
 
-  checkScripts(tx, prevouts);
+  // Core's PolicyScriptChecks: standard flags, and on failure the mandatory-only re-check
+  // that tells a policy failure from a consensus one (chain/script's checkInputScripts).
+  const failure = checkInputScripts(tx, prevouts, STANDARD_SCRIPT_VERIFY_FLAGS);
+  if (failure) throw reject(failure.reason, '', failure.mandatory ? 100 : 0);
 
   return {
     tx, txid, wtxid, coins, fee, modifiedFee, weight, vsize, sigOpCost,
@@ -245,25 +246,4 @@ function checkAncestorLimits(parents: Set<string>, vsize: number, pool: GraphVie
   return ancestors;
 }
 
-/**
- * Core's CheckInputScripts for the mempool: standard flags first; on failure, the same
- * input under only the mandatory flags decides whether the failure is a policy one
- * (non-mandatory-script-verify-flag) or a consensus one (mandatory-script-verify-flag-failed).
- */
-function checkScripts(tx: Transaction, prevouts: { script: Uint8Array; value: bigint }[]): void {
-  for (let i = 0; i < tx.ins.length; i++) {
-    try {
-      verifyInput(tx, i, prevouts, STANDARD_SCRIPT_VERIFY_FLAGS);
-    } catch (e) {
-      if (!isScriptError(e)) throw e;
-      try {
-        verifyInput(tx, i, prevouts, STANDARD_SCRIPT_VERIFY_FLAGS & MANDATORY_SCRIPT_VERIFY_FLAGS);
-      } catch (e2) {
-        if (!isScriptError(e2)) throw e2;
-        throw reject(`mandatory-script-verify-flag-failed (${e.message})`, `input ${i}`, 100);
-      }
-      throw reject(`non-mandatory-script-verify-flag (${e.message})`, `input ${i}`);
-    }
-  }
-}
 

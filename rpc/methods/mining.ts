@@ -32,12 +32,17 @@ interface MiningChain extends MinerChain {
   getEntryByHeight(h: number): BlockEntry | undefined;
   isMainChain(e: BlockEntry): boolean;
   getCoin(txid: string, vout: number): Promise<{ script: Uint8Array; value: bigint } | undefined>;
-  /** Full validation without storing (Core's TestBlockValidity), when the chain offers it. */
-  testBlockValidity?: (block: Block) => Promise<void>;
+  /** Full validation on the tip without storing or PoW (Core's TestBlockValidity). */
+  testBlockValidity(block: Block): Promise<void>;
 }
 
 function chainOf(ctx: Ctx): MiningChain {
   return ctx.chain;
+}
+
+/** Core's ValidationState::ToString: "reason, debug message". */
+function stateString(e: VerifyError): string {
+  return e.details ? `${e.reason}, ${e.details}` : e.reason;
 }
 
 function isFailed(entry: { status: number }): boolean {
@@ -92,7 +97,7 @@ async function generate(ctx: Ctx, nblocks: number, script: Uint8Array, maxTries:
   try {
     return await generateBlocks({ chain: chainOf(ctx), mempool: mempoolOf(ctx), outputScript: script, nblocks, maxTries });
   } catch (e) {
-    if (e instanceof VerifyError) throw new RpcError(RPC.INTERNAL_ERROR, `ProcessNewBlock, block not accepted: ${e.message}`);
+    if (e instanceof VerifyError) throw new RpcError(RPC.INTERNAL_ERROR, `ProcessNewBlock, block not accepted: ${stateString(e)}`);
     throw e;
   }
 }
@@ -219,24 +224,21 @@ export const miningMethods: RpcMethod<Ctx>[] = [
         });
       }
       const template = createBlockTemplate({ chain, outputScript: script, txs });
+      // As Core: the block must pass TestBlockValidity (everything but PoW) before grinding.
+      try {
+        await chain.testBlockValidity(template.block);
+      } catch (e) {
+        if (e instanceof VerifyError) throw new RpcError(RPC.VERIFY_ERROR, `TestBlockValidity failed: ${stateString(e)}`);
+        throw e;
+      }
       const block = grind(template.block, DEFAULT_MAX_TRIES);
       if (!block) throw new RpcError(RPC.MISC_ERROR, 'Failed to make block.');
       const hash = block.getId();
-      if (submit === false) {
-        if (typeof chain.testBlockValidity === 'function') {
-          try {
-            await chain.testBlockValidity(block);
-          } catch (e) {
-            if (e instanceof VerifyError) throw new RpcError(RPC.VERIFY_ERROR, `TestBlockValidity failed: ${e.message}`);
-            throw e;
-          }
-        }
-        return { hash, hex: block.toHex() };
-      }
+      if (submit === false) return { hash, hex: block.toHex() };
       try {
         await chain.processBlock(block);
       } catch (e) {
-        if (e instanceof VerifyError) throw new RpcError(RPC.VERIFY_ERROR, `TestBlockValidity failed: ${e.message}`);
+        if (e instanceof VerifyError) throw new RpcError(RPC.INTERNAL_ERROR, `ProcessNewBlock, block not accepted: ${stateString(e)}`);
         throw e;
       }
       return { hash };
@@ -260,7 +262,6 @@ export const miningMethods: RpcMethod<Ctx>[] = [
         const known = chain.getEntry(block.getId());
         if (known) return isFailed(known) ? 'duplicate-invalid' : known.status & 1 ? 'duplicate' : 'duplicate-inconclusive';
         if (block.prevHash && Buffer.from(block.prevHash).reverse().toString('hex') !== chain.tip.hash) return 'inconclusive-not-best-prevblk';
-        if (typeof chain.testBlockValidity !== 'function') throw new RpcError(RPC.MISC_ERROR, 'Block proposals are not supported by this chain backend');
         try {
           await chain.testBlockValidity(block);
           return null;

@@ -83,6 +83,16 @@ test('getblocktemplate: segwit rule required; Core shape with mempool txs', asyn
   assert.match(t.default_witness_commitment, /^6a24aa21a9ed[0-9a-f]{64}$/);
 });
 
+test('getblocktemplate proposal mode (BIP23)', async () => {
+  const t = createBlockTemplate({ chain: fx.chain, mempool: fx.mempool, outputScript: P2WSH_TRUE });
+  assert.is(await call('getblocktemplate', { mode: 'proposal', data: t.block.toHex() }), null);
+  const bad = Block.fromHex(t.block.toHex());
+  bad.merkleRoot = Buffer.alloc(32, 1);
+  assert.is(await call('getblocktemplate', { mode: 'proposal', data: bad.toHex() }), 'bad-txnmrklroot');
+  assert.equal(await rpcError(call('getblocktemplate', { mode: 'proposal', data: 'zz' })), [-22, 'Block decode failed']);
+  assert.equal(await rpcError(call('getblocktemplate', { mode: 'bogus' })), [-8, 'Invalid mode']);
+});
+
 test('submitblock: null, duplicate, high-hash, decode failures, no coinbase, inconclusive', async () => {
   const t = createBlockTemplate({ chain: fx.chain, mempool: fx.mempool, outputScript: P2WSH_TRUE });
   const good = grind(t.block, 1_000_000)!;
@@ -120,6 +130,12 @@ test('generateblock: exact transactions, txid or hex, submit=false', async () =>
   assert.is(fx.chain.tip.hash, hash);
   assert.not.ok(fx.mempool.has(a.getId()));
   assert.equal(await rpcError(call('generateblock', address, ['cd'.repeat(32)])), [-5, `Transaction ${'cd'.repeat(32)} not in mempool.`]);
+  // Spending a coin that does not exist fails TestBlockValidity before any grinding.
+  const ghost = spendOne({ txid: 'ab'.repeat(32), vout: 0, value: 100_000n }, 1000n);
+  const [code, msg] = await rpcError(call('generateblock', address, [ghost.toHex()]));
+  assert.is(code, -25);
+  assert.match(msg, /^TestBlockValidity failed: bad-txns-inputs-missingorspent/);
+  assert.is(fx.chain.tip.hash, hash);
   assert.equal((await rpcError(call('generateblock', 'nope', [])))[0], -5);
 });
 
