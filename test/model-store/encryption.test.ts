@@ -10,6 +10,8 @@ import {
 } from '../../model-store/encryption.js';
 import { PIECE_SIZE, piecesRoot, toHex } from '../../model-store/merkle.js';
 import { testData } from './helpers.js';
+import { wrapKey, unwrapKey, WRAPPED_KEY_SIZE } from '../../model-store/key-wrap.js';
+import { createECDH } from 'node:crypto';
 
 const V = JSON.parse(readFileSync(new URL('../../spec/BIPs/vectors/oda-bip-0001/encryption.json', import.meta.url), 'utf8'));
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -94,6 +96,24 @@ test('file encrypt/decrypt is atomic: a wrong key leaves no output file', async 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('key wrap for a secp256k1 recipient: opens only with that key and for that blob', async () => {
+  const recipient = createECDH('secp256k1');
+  recipient.generateKeys();
+  const other = createECDH('secp256k1');
+  other.generateKeys();
+  const key = generateKey();
+  const root = piecesRoot(await encryptBytes(testData(1000), key));
+  const w = wrapKey(key, recipient.getPublicKey(null, 'compressed'), root);
+  assert.is(w.length, WRAPPED_KEY_SIZE);
+  assert.equal(unwrapKey(w, recipient.getPrivateKey(), root), key);
+  assert.throws(() => unwrapKey(w, other.getPrivateKey(), root), /does not open/);
+  const otherRoot = root.slice(); otherRoot[0] ^= 1;
+  assert.throws(() => unwrapKey(w, recipient.getPrivateKey(), otherRoot), /does not open/);
+  const t = w.slice(); t[40] ^= 1;
+  assert.throws(() => unwrapKey(t, recipient.getPrivateKey(), root), /does not open/);
+  assert.throws(() => unwrapKey(w.subarray(1), recipient.getPrivateKey(), root), /must be 81 bytes/);
 });
 
 test.run();
