@@ -22,13 +22,16 @@ const MOVE = 12;
 /** CU per input element for ArgMax; per window element for MaxPool. */
 const REDUCE = 4;
 const POOL = 12;
+/** CU per weight element of a MatMulInteger/ConvInteger per run: the engine repacks B on every run
+ *  with optimizations disabled, so a one-row run of a big layer costs in proportion to the layer. */
+const PACK = 2;
 
 /** Per-op CU of one execution at the shapes the static check inferred. */
 export const OP_CU: Readonly<Record<string, (ctx: OpContext, out: ValueType) => number>> = {
-  MatMulInteger: (ctx, out) => MAC * numel(out.dims) * ctx.inputs[1]!.vt.dims[0] + ELEM * numel(out.dims),
+  MatMulInteger: (ctx, out) => MAC * numel(out.dims) * ctx.inputs[1]!.vt.dims[0] + ELEM * numel(out.dims) + PACK * numel(ctx.inputs[1]!.vt.dims),
   ConvInteger: (ctx, out) => {
     const [, c, kh, kw] = ctx.inputs[1]!.vt.dims;
-    return MAC * numel(out.dims) * c * kh * kw + ELEM * numel(out.dims);
+    return MAC * numel(out.dims) * c * kh * kw + ELEM * numel(out.dims) + PACK * numel(ctx.inputs[1]!.vt.dims);
   },
   MaxPool: (ctx, out) => {
     const ks = ctx.attrs.ints('kernel_shape')!;
