@@ -22,6 +22,8 @@ export type StoreErrorCode = 'not-found' | 'corrupt' | 'bad-format' | 'bad-manif
 const SYNC_EVERY = 64 * PIECE_SIZE;
 /** Read size for file imports: bigger than a piece to cut per-call overhead. */
 const READ_CHUNK = 4 * PIECE_SIZE;
+/** Writes queued during an import; the read-ahead ring in fileChunks must hold this many + 2. */
+const WRITES_IN_FLIGHT = 2;
 
 export class StoreError extends Error {
   constructor(public readonly code: StoreErrorCode, message: string, public readonly badPieces: number[] = []) {
@@ -151,7 +153,7 @@ export class BlobStore {
       const mb = new MerkleBuilder();
       let length = 0;
       // One write in flight while the next chunk is hashed: the write runs on libuv's pool.
-      let pending: Promise<unknown> = Promise.resolve();
+      const inFlight: Promise<unknown>[] = [];
       // A durable import flushes as it goes (one datasync in flight every SYNC_EVERY bytes), so
       // the disk works while we hash and the final datasync has little left to write.
       const durable = opts.durable !== false;
@@ -160,18 +162,19 @@ export class BlobStore {
       for await (const chunk of source) {
         length += chunk.length;
         if (length > MAX_BLOB_LENGTH) throw new StoreError('too-large', `blob exceeds the limit of ${MAX_BLOB_LENGTH} bytes`);
-        await pending;
-        pending = out.write(chunk, 0, chunk.length, null);
+        // Up to WRITES_IN_FLIGHT positioned writes queue on libuv's pool while we hash.
+        while (inFlight.length >= WRITES_IN_FLIGHT) await inFlight.shift();
+        inFlight.push(out.write(chunk, 0, chunk.length, length - chunk.length));
         unsynced += chunk.length;
         if (durable && unsynced >= SYNC_EVERY && !syncing) {
           unsynced = 0;
-          const p = pending.then(() => out.datasync());
+          const p = Promise.all(inFlight).then(() => out.datasync());
           syncing = p.finally(() => { syncing = undefined; });
           syncing.catch(() => {});
         }
         mb.update(chunk);
       }
-      await pending;
+      await Promise.all(inFlight);
       await syncing;
       const d = mb.digest();
       const manifest: Manifest = { root: toHex(d.root), length: d.length, pieceSize: PIECE_SIZE, mediaType: opts.mediaType, pieceLayer: d.pieceLayer };
@@ -527,9 +530,10 @@ export class BlobStore {
 }
 
 async function* fileChunks(fh: FileHandle): AsyncGenerator<Uint8Array> {
-  // Two buffers alternate so the next read overlaps the caller's hashing of the current one;
-  // a buffer is reused only after the consumer has asked for the chunk after next.
-  const bufs = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)];
+  // A ring of buffers: the next read overlaps the caller's hashing of the current chunk, and a
+  // buffer is reused only after the caller has asked for WRITES_IN_FLIGHT + 1 more chunks, by
+  // which time ingest has awaited the write that used it.
+  const bufs = Array.from({ length: WRITES_IN_FLIGHT + 2 }, () => Buffer.allocUnsafe(READ_CHUNK));
   let k = 0;
   let next = fh.read(bufs[0], 0, READ_CHUNK, null);
   while (true) {
