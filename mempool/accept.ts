@@ -31,6 +31,16 @@ export interface MempoolChain {
   medianTimePast(entry: BlockEntry): number;
 }
 
+/**
+ * Extra acceptance rules from a consensus extension (ODA's model transactions): run after
+ * Core's checks pass, they throw VerifyError with the extension's reject reason, which then
+ * shows in sendrawtransaction and testmempoolaccept like Core's own.
+ */
+export interface MempoolExtension {
+  name: string;
+  checkTransaction(tx: Transaction, ctx: { coins: readonly Coin[]; nextHeight: number; inPool(txid: string): boolean }): void | Promise<void>;
+}
+
 /** The pool's configuration and state acceptance reads. */
 export interface AcceptPolicy {
   chain: MempoolChain;
@@ -44,6 +54,7 @@ export interface AcceptPolicy {
   ancestorSizeLimit: number;
   descendantLimit: number;
   descendantSizeLimit: number;
+  extensions: readonly MempoolExtension[];
   getMinFee(): bigint;
   getDelta(txid: string): bigint;
 }
@@ -205,6 +216,10 @@ export async function validateTransaction(tx: Transaction, p: AcceptPolicy, args
   // that tells a policy failure from a consensus one (chain/script's checkInputScripts).
   const failure = checkInputScripts(tx, prevouts, STANDARD_SCRIPT_VERIFY_FLAGS);
   if (failure) throw reject(failure.reason, '', failure.mandatory ? 100 : 0);
+
+  for (const ext of p.extensions) {
+    await ext.checkTransaction(tx, { coins, nextHeight, inPool: (id) => pool.get(id) !== undefined });
+  }
 
   return {
     tx, txid, wtxid, coins, fee, modifiedFee, weight, vsize, sigOpCost,

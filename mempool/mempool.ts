@@ -16,7 +16,8 @@ import { VerifyError } from '../chain/errors.js';
 import type { NetworkParams } from '../chain/params.js';
 import { calculateSequenceLocks, evaluateSequenceLocks, isCoinbaseTx, isFinalTx } from '../chain/tx-checks.js';
 import {
-  type AcceptArgs, type AcceptPolicy, MEMPOOL_HEIGHT, type MempoolChain, type Workspace, reject, validateTransaction,
+  type AcceptArgs, type AcceptPolicy, MEMPOOL_HEIGHT, type MempoolChain, type MempoolExtension, type Workspace, reject,
+  validateTransaction,
 } from './accept.js';
 import { type MempoolEntry, entryUsage, feeRateCompare, feeRatePerKvB } from './entry.js';
 import { PackageView, TxGraph, outpoint, txidOf } from './graph.js';
@@ -30,7 +31,7 @@ import {
 import { RollingMinFee } from './rolling-fee.js';
 
 export type { MempoolEntry } from './entry.js';
-export { MEMPOOL_HEIGHT, type MempoolChain } from './accept.js';
+export { MEMPOOL_HEIGHT, type MempoolChain, type MempoolExtension } from './accept.js';
 
 export type RemovalReason = 'expiry' | 'sizelimit' | 'reorg' | 'block' | 'conflict' | 'replaced';
 
@@ -57,6 +58,8 @@ export interface MempoolOptions {
   descendantSizeLimitKvB?: number;
   /** -mempoolexpiry in hours (default 336). */
   expiryHours?: number;
+  /** Extra acceptance rules (consensus extensions), run in order after Core's checks. */
+  extensions?: MempoolExtension[];
   log?: (msg: string) => void;
 }
 
@@ -115,6 +118,7 @@ export class Mempool extends EventEmitter implements AcceptPolicy {
   readonly descendantLimit: number;
   readonly descendantSizeLimit: number;
   readonly expirySeconds: number;
+  readonly extensions: readonly MempoolExtension[];
   /** True once load() finished (Core's getmempoolinfo "loaded"). */
   loaded = false;
   /** Why the last load() ignored the file, if it did. */
@@ -148,6 +152,7 @@ export class Mempool extends EventEmitter implements AcceptPolicy {
     this.descendantLimit = opts.descendantLimit ?? DEFAULT_DESCENDANT_LIMIT;
     this.descendantSizeLimit = (opts.descendantSizeLimitKvB ?? DEFAULT_DESCENDANT_SIZE_LIMIT_KVB) * 1000;
     this.expirySeconds = (opts.expiryHours ?? DEFAULT_MEMPOOL_EXPIRY_HOURS) * 3600;
+    this.extensions = opts.extensions ?? [];
     this.rollingFee = new RollingMinFee(this.incrementalRelayFee, now());
     this.log = opts.log ?? (() => {});
   }

@@ -8,7 +8,7 @@ import type { Block } from 'bitcoinjs-lib';
 import type { Mempool } from '../mempool/mempool.js';
 import type { MinerChain } from './generate.js';
 import { grind } from './grind.js';
-import { createBlockTemplate } from './template.js';
+import { type BlockResource, createBlockTemplate } from './template.js';
 
 export const DEFAULT_MINE_INTERVAL = 10;
 const NONCES_PER_BATCH = 20_000;
@@ -18,6 +18,8 @@ export interface CpuMinerOptions {
   mempool?: Mempool;
   /** The payout script, or a function giving one per block (e.g. a fresh wallet address). */
   outputScript: Uint8Array | (() => Uint8Array | Promise<Uint8Array>);
+  /** Extra per-block budgets (consensus extensions). */
+  resources?: BlockResource[];
   /** Seconds between blocks (default 10). Fractions allowed (tests). */
   interval?: number;
   log?: (msg: string) => void;
@@ -95,7 +97,7 @@ export class CpuMiner extends EventEmitter {
   private async mineOne(): Promise<Block | undefined> {
     const { chain, mempool } = this.opts;
     await mempool?.flush();
-    const template = createBlockTemplate({ chain, mempool, outputScript: await this.outputScript() });
+    const template = createBlockTemplate({ chain, mempool, outputScript: await this.outputScript(), resources: this.opts.resources });
     while (this.running) {
       if (chain.tip.hash !== template.prevHash) return undefined;
       const found = grind(template.block, NONCES_PER_BATCH);

@@ -5,7 +5,7 @@ import type { Block } from 'bitcoinjs-lib';
 import type { BlockEntry } from '../chain/entry.js';
 import type { Mempool } from '../mempool/mempool.js';
 import { grind } from './grind.js';
-import { type TemplateChain, type TemplateTx, createBlockTemplate } from './template.js';
+import { type BlockResource, type TemplateChain, type TemplateTx, createBlockTemplate } from './template.js';
 
 /** What mining needs from the chain; chain/chain.ts's Chain satisfies it. */
 export interface MinerChain extends TemplateChain {
@@ -19,6 +19,8 @@ export interface GenerateOptions {
   nblocks: number;
   /** Header hashes to try in all (Core's maxtries, default 1,000,000). */
   maxTries?: number;
+  /** Extra per-block budgets (consensus extensions). */
+  resources?: BlockResource[];
   /** Called with each block before it is submitted (e.g. to count or log). */
   onBlock?: (block: Block) => void;
 }
@@ -36,7 +38,7 @@ export async function generateBlocks(opts: GenerateOptions): Promise<string[]> {
     // A block connect may be queued behind an acceptance in flight; wait so the template
     // never repeats a transaction the previous block confirmed.
     await opts.mempool?.flush();
-    const template = createBlockTemplate({ chain: opts.chain, mempool: opts.mempool, outputScript: opts.outputScript });
+    const template = createBlockTemplate({ chain: opts.chain, mempool: opts.mempool, outputScript: opts.outputScript, resources: opts.resources });
     const block = mineTemplateBlock(template.block, () => triesLeft, (n) => (triesLeft -= n));
     if (!block) break;
     opts.onBlock?.(block);

@@ -70,8 +70,20 @@ export interface TemplateOptions {
   minFeeRate?: bigint;
   /** Use exactly these transactions (generateblock), in this order, instead of the mempool. */
   txs?: TemplateTx[];
+  /** Extra per-block budgets from consensus extensions. */
+  resources?: BlockResource[];
   /** Build on this block instead of the tip (competing branches in tests); implies no mempool. */
   prev?: BlockEntry;
+}
+
+/**
+ * A per-block budget beyond weight and sigops that a consensus extension imposes (ODA's
+ * compute units for model transactions): packages that would exceed it are skipped.
+ */
+export interface BlockResource {
+  name: string;
+  limit: number;
+  cost(entry: MempoolEntry): number;
 }
 
 interface Package {
@@ -87,8 +99,10 @@ function reverseHex(hex: string): Buffer {
 /** Core's addPackageTxs: choose mempool transactions for the block. */
 export function selectPackages(
   mempool: Mempool,
-  opts: { height: number; lockTimeCutoff: number; maxWeight: number; maxSigOps: number; minFeeRate: bigint },
+  opts: { height: number; lockTimeCutoff: number; maxWeight: number; maxSigOps: number; minFeeRate: bigint; resources?: BlockResource[] },
 ): { selected: MempoolEntry[]; weight: number; sigOpCost: number; fees: bigint } {
+  const resources = opts.resources ?? [];
+  const used = resources.map(() => 0);
   const entries = mempool.entries();
   // Ancestor score order, best first; equal scores by txid (Core's CompareTxMemPoolEntryByAncestorFee).
   const byScore = (a: Package & { txid: string }, b: Package & { txid: string }) => {
@@ -130,7 +144,9 @@ export function selectPackages(
     ancestors.push(best.txid);
     const pkgEntries = ancestors.map((id) => mempool.get(id)!);
     const final = pkgEntries.every((e) => isFinalTx(e.tx, opts.height, opts.lockTimeCutoff));
-    if (!fits || !final) {
+    const costs = resources.map((r) => pkgEntries.reduce((a, e) => a + r.cost(e), 0));
+    const withinBudgets = costs.every((c, k) => used[k] + c <= resources[k].limit);
+    if (!fits || !final || !withinBudgets) {
       if (usingModified) modified.delete(best.txid);
       failed.add(best.txid);
       consecutiveFailed++;
@@ -138,6 +154,7 @@ export function selectPackages(
       continue;
     }
     consecutiveFailed = 0;
+    costs.forEach((c, k) => (used[k] += c));
 
     // Parents before children: fewer in-mempool ancestors first.
     pkgEntries.sort((a, b) => a.ancestorCount - b.ancestorCount || (a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : 0));
@@ -189,6 +206,7 @@ export function createBlockTemplate(opts: TemplateOptions): BlockTemplate {
   } else if (opts.mempool && !opts.prev) {
     const sel = selectPackages(opts.mempool, {
       height, lockTimeCutoff: mtp, maxWeight, maxSigOps: params.maxBlockSigOpsCost, minFeeRate: opts.minFeeRate ?? DEFAULT_BLOCK_MIN_TX_FEE,
+      resources: opts.resources,
     });
     txs = sel.selected.map((e) => ({ tx: e.tx, txid: e.txid, wtxid: e.wtxid, fee: e.fee, sigOpCost: e.sigOpCost, weight: e.weight }));
     weight = sel.weight;

@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { Transaction, crypto as bcrypto } from 'bitcoinjs-lib';
 import { Mempool } from '../../mempool/mempool.js';
 import { regtest } from '../../chain/params.js';
+import { VerifyError } from '../../chain/errors.js';
 import {
   type Fixture, type Outpoint, OP_TRUE, P2WSH_TRUE, fanOut, openFixture, outOf, rejectReason, spend, spendOne,
 } from './util.js';
@@ -192,6 +193,30 @@ test('package rules: malformed packages get package-error; a failing member leav
   assert.is(partial[1].allowed, false);
   assert.is(partial[1].reason, 'min relay fee not met');
   coins.push(c);
+});
+
+test('extension rules run after Core\'s checks and report their own reason', async () => {
+  const marker = Uint8Array.of(0x6a, 0x02, 0x41, 0x49); // OP_RETURN "AI"
+  const seen: number[] = [];
+  const pool = new Mempool({
+    chain: fx.chain, params: regtest,
+    extensions: [{
+      name: 'test',
+      checkTransaction(tx, ctx) {
+        seen.push(ctx.nextHeight);
+        if (tx.outs.some((o) => Buffer.compare(o.script, marker) === 0)) throw new VerifyError('tx', 'bad-aitx-test', 10);
+      },
+    }],
+  });
+  const c = take();
+  const tagged = spend([c], [{ script: marker, value: 0n }, { script: P2WSH_TRUE, value: c.value - 1000n }]);
+  const err = await pool.addTransaction(tagged).catch((e) => e);
+  assert.is(err.reason, 'bad-aitx-test');
+  assert.is(pool.size, 0);
+  // A transaction Core's rules already reject never reaches the extension.
+  await pool.addTransaction(spendOne(c, 10n)).catch(() => undefined);
+  assert.equal(seen, [fx.chain.height + 1]);
+  assert.is(await rejectReason(pool.addTransaction(spendOne(c, 1000n))), 'accepted');
 });
 
 test('a conflicting, non-signalling tx is txn-mempool-conflict without full RBF', async () => {

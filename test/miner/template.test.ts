@@ -106,6 +106,19 @@ test('sigop limit: packages that would exceed it are skipped', async () => {
   assert.is(fx.mempool.size, 0);
 });
 
+test('extension budgets (BlockResource) bound the packages selected', async () => {
+  for (let i = 0; i < 4; i++) await fx.mempool.addTransaction(spendOne(take(), 1000n + BigInt(i)));
+  const unit = { name: 'units', limit: 2, cost: () => 1 };
+  const opts = { height: fx.chain.height + 1, lockTimeCutoff: 0, maxWeight: DEFAULT_BLOCK_MAX_WEIGHT, maxSigOps: 80_000, minFeeRate: 1000n };
+  assert.is(selectPackages(fx.mempool, { ...opts, resources: [unit] }).selected.length, 2);
+  assert.is(selectPackages(fx.mempool, opts).selected.length, 4);
+  const t = createBlockTemplate({ chain: fx.chain, mempool: fx.mempool, outputScript: P2WSH_TRUE, resources: [unit] });
+  assert.is(t.txs.length, 2);
+  // The two best-paying go first.
+  assert.equal(t.txs.map((x) => x.fee), [1003n, 1002n]);
+  await fx.mine(1);
+});
+
 test('grind respects maxTries; generateBlocks returns what it found', async () => {
   const t = createBlockTemplate({ chain: fx.chain, outputScript: P2WSH_TRUE });
   assert.is(grind(t.block, 0), undefined);
