@@ -112,3 +112,37 @@ export function identityOnnx(n = 4): Uint8Array {
   const opset = Buffer.concat([fieldBytes(1, ''), fieldVarint(2, 13)]);
   return new Uint8Array(Buffer.concat([fieldVarint(1, 8), fieldBytes(2, 'oda-test'), fieldBytes(7, graph), fieldBytes(8, opset)]));
 }
+
+/**
+ * BEP 52's own procedure (bep_0052_torrent_creator.py, FileHasher), restated: per piece, the
+ * block hashes padded to 64 leaves (to the next power of two if the file is a single short
+ * piece); then the piece roots padded with the root of 64 zero leaves to a power of two.
+ * Undefined for an empty file (BEP 52 gives it no pieces root).
+ */
+export function bep52CreatorRoot(data: Uint8Array): { root: Buffer; pieceLayer: Buffer[] } | undefined {
+  const rootHash = (hs: Buffer[]): Buffer => {
+    while (hs.length > 1) {
+      const next: Buffer[] = [];
+      for (let i = 0; i < hs.length; i += 2) next.push(sha(hs[i], hs[i + 1]));
+      hs = next;
+    }
+    return hs[0];
+  };
+  const pieces: Buffer[] = [];
+  for (let p = 0; p < data.length; p += 1048576) {
+    const blocks: Buffer[] = [];
+    for (let b = p; b < Math.min(p + 1048576, data.length); b += 16384) blocks.push(sha(data.subarray(b, Math.min(b + 16384, data.length))));
+    if (blocks.length !== 64) {
+      const required = pieces.length === 0 ? 2 ** Math.ceil(Math.log2(blocks.length)) : 64;
+      while (blocks.length < required) blocks.push(Buffer.alloc(32));
+    }
+    pieces.push(rootHash(blocks));
+  }
+  if (pieces.length === 0) return undefined;
+  const layer = [...pieces];
+  if (layer.length > 1) {
+    const pad = rootHash(Array.from({ length: 64 }, () => Buffer.alloc(32)));
+    while (layer.length & (layer.length - 1)) layer.push(pad);
+  }
+  return { root: rootHash(layer), pieceLayer: pieces };
+}

@@ -6,7 +6,7 @@ import {
   BLOCK_SIZE, PIECE_SIZE, MerkleBuilder, blockProof, fromHex, piecesRoot, proofDepth, toHex, verifyBlockProof, pieceHash, rootFromPieceLayer,
 } from '../../model-store/merkle.js';
 import { decodeManifest, encodeManifest, manifestFromJson, manifestToJson, ManifestError, type Manifest } from '../../model-store/manifest.js';
-import { naivePieceLayer, naiveProof, naiveRoot, testData } from './helpers.js';
+import { bep52CreatorRoot, naivePieceLayer, naiveProof, naiveRoot, testData } from './helpers.js';
 
 const vectors = JSON.parse(readFileSync(new URL('../../spec/BIPs/vectors/oda-bip-0001/merkle.json', import.meta.url), 'utf8'));
 const manifestVectors = JSON.parse(readFileSync(new URL('../../spec/BIPs/vectors/oda-bip-0001/manifest.json', import.meta.url), 'utf8'));
@@ -38,6 +38,15 @@ for (const v of vectors.vectors) {
     }
   });
 }
+
+test("vectors agree with BEP 52's torrent-creator procedure (non-empty sizes)", () => {
+  for (const v of vectors.vectors) {
+    const ref = bep52CreatorRoot(testData(v.length));
+    if (v.length === 0) { assert.is(ref, undefined); continue; }
+    assert.is(ref!.root.toString('hex'), v.root, v.name);
+    if (v.length > PIECE_SIZE) assert.equal(ref!.pieceLayer.map((b) => b.toString('hex')), v.piece_layer, v.name);
+  }
+});
 
 test('piece layer entries are per-piece subtree roots (single piece: the root)', () => {
   const data = testData(3 * PIECE_SIZE + 12345);
