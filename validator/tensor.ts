@@ -93,9 +93,5 @@ export function getNumber(t: Tensor, i: number): number {
 export function tensorsEqual(a: Tensor, b: Tensor): boolean {
   if (a.type !== b.type || a.dims.length !== b.dims.length) return false;
   for (let i = 0; i < a.dims.length; i++) if (a.dims[i] !== b.dims[i]) return false;
-  const x = bytesOf(a.data);
-  const y = bytesOf(b.data);
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
+  return Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength));
 }

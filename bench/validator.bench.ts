@@ -1,0 +1,115 @@
+// Validator overhead against raw onnxruntime, measured in the same run:
+//  1. inference: validating N rows of one model (one claim of N rows, and N one-row claims
+//     batched by verifyInferences) / one raw batched ORT run over the same inputs (target <= 1.3);
+//  2. update-weights: scoreWeights on a fresh weights blob (bind, session, batched runs,
+//     objective) / a raw evaluation: session from the same bytes, one run over the dataset,
+//     argmax count in plain JS (target <= 1.2).
+//   node --import tsx bench/validator.bench.ts
+import * as ort from 'onnxruntime-node';
+import { digitsMlp, wideMlp, type Workload } from './validator-workloads.js';
+import { checkModel, runInference, verifyInferences, scoreWeights, clearSessionCache, bindDataset, SESSION_OPTIONS } from '../validator/index.js';
+import { runnableModelBytes } from '../validator/runtime.js';
+import { bindWeights } from '../validator/weights.js';
+import { encodeDataset } from '../validator/blobs.js';
+import { sliceRows } from '../validator/dataset.js';
+import { digitsDatasetBlob, digitsSplit, loadDigits } from '../validator/data/digits.js';
+import { fill, prng } from './validator-workloads.js';
+import type { Tensor } from '../validator/tensor.js';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Interleaves candidate and baseline runs so machine noise hits both alike. */
+async function ratio(cand: () => Promise<unknown>, base: () => Promise<unknown>, reps: number): Promise<{ cand: number; base: number; ratio: number }> {
+  await cand();
+  await base();
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    let t = process.hrtime.bigint();
+    await base();
+    b.push(Number(process.hrtime.bigint() - t));
+    t = process.hrtime.bigint();
+    await cand();
+    a.push(Number(process.hrtime.bigint() - t));
+  }
+  const ca = median(a);
+  const ba = median(b);
+  return { cand: ca / 1e6, base: ba / 1e6, ratio: ca / ba };
+}
+
+const ortTensor = (t: Tensor) => new ort.Tensor(t.type, t.data as Int32Array, t.dims);
+const results: Record<string, unknown>[] = [];
+
+console.log('1. inference validation vs one raw batched onnxruntime run');
+for (const w of [digitsMlp(), wideMlp()] as Workload[]) {
+  const ctx = checkModel(w.architecture);
+  const raw = await ort.InferenceSession.create(runnableModelBytes(ctx.arch, bindWeights(ctx.arch, w.weights)), { ...SESSION_OPTIONS, executionProviders: ['cpu'] });
+  for (const n of w.name === 'digits-mlp' ? [64, 1024, 8192] : [16, 256]) {
+    const x = w.inputs(n);
+    const feeds = { [ctx.inputSpec[0].name]: ortTensor(x[0]) };
+    const [claimed] = await runInference(ctx, w.weights, x);
+    const oneClaim = [{ inputs: x, outputs: [claimed] }];
+    const perRow = Array.from({ length: n }, (_, i) => ({ inputs: [sliceRows(x[0], i, i + 1)], outputs: [sliceRows(claimed, i, i + 1)] }));
+    const reps = n >= 4096 ? 15 : 41;
+    const one = await ratio(async () => {
+      if ((await verifyInferences(ctx, w.weights, oneClaim)) !== -1) throw new Error('mismatch');
+    }, () => raw.run(feeds), reps);
+    const many = await ratio(async () => {
+      if ((await verifyInferences(ctx, w.weights, perRow)) !== -1) throw new Error('mismatch');
+    }, () => raw.run(feeds), reps);
+    console.log(`${w.name.padEnd(14)} N=${String(n).padStart(5)}  raw ${one.base.toFixed(3)} ms | 1 claim of N rows ${one.cand.toFixed(3)} ms ratio ${one.ratio.toFixed(3)} | N one-row claims ${many.cand.toFixed(3)} ms ratio ${many.ratio.toFixed(3)}`);
+    results.push({ kind: 'inference', model: w.name, rows: n, rawMs: one.base, oneClaimMs: one.cand, oneClaimRatio: Number(one.ratio.toFixed(4)), perRowClaimsMs: many.cand, perRowClaimsRatio: Number(many.ratio.toFixed(4)) });
+  }
+  await raw.release();
+  await clearSessionCache();
+}
+
+console.log('\n2. update-weights scoring vs raw evaluation (session + one run + argmax count)');
+async function rawEvaluate(bytes: Uint8Array, inputName: string, x: Tensor, labels: Int32Array): Promise<number> {
+  const s = await ort.InferenceSession.create(bytes, { ...SESSION_OPTIONS, executionProviders: ['cpu'] });
+  const out = (await s.run({ [inputName]: ortTensor(x) }))[s.outputNames[0]];
+  const d = out.data as Int32Array;
+  const c = out.dims[1];
+  let correct = 0;
+  for (let r = 0; r < labels.length; r++) {
+    let best = 0;
+    for (let k = 1; k < c; k++) if (d[r * c + k] > d[r * c + best]) best = k;
+    if (best === labels[r]) correct++;
+  }
+  await s.release();
+  return correct;
+}
+const digits = loadDigits();
+const cases: { w: Workload; blob: Uint8Array }[] = [];
+{
+  const w = digitsMlp();
+  cases.push({ w, blob: digitsDatasetBlob(digitsSplit(digits, 'eval')) });
+  const big = digitsSplit(digits, 'train');
+  cases.push({ w, blob: digitsDatasetBlob(big) });
+  const wide = wideMlp();
+  const r = prng(4);
+  cases.push({ w: wide, blob: encodeDataset(new Map([['input', wide.inputs(2048)[0]]]), fill(r, 'int32', [2048], 0, 63)) });
+}
+for (const { w, blob } of cases) {
+  const ctx = checkModel(w.architecture);
+  const ds = bindDataset(ctx.arch, 'accuracy', blob);
+  const bytes = runnableModelBytes(ctx.arch, bindWeights(ctx.arch, w.weights));
+  const labels = ds.label.data as Int32Array;
+  let ours = 0n;
+  let theirs = 0;
+  const res = await ratio(async () => {
+    // A new blob object per run: no cached weights binding or session, as for a new update.
+    ours = await scoreWeights(ctx, w.weights.slice(), blob, 'accuracy');
+    await clearSessionCache();
+  }, async () => {
+    theirs = await rawEvaluate(bytes, ctx.inputSpec[0].name, ds.inputs[0], labels);
+  }, 15);
+  if (ours !== BigInt(theirs)) throw new Error(`score mismatch ${ours} vs ${theirs}`);
+  console.log(`${w.name.padEnd(14)} rows ${String(ds.rows).padStart(5)}  raw ${res.base.toFixed(3)} ms | scoreWeights ${res.cand.toFixed(3)} ms  ratio ${res.ratio.toFixed(3)}  (score ${ours})`);
+  results.push({ kind: 'update', model: w.name, rows: ds.rows, rawMs: res.base, scoreMs: res.cand, ratio: Number(res.ratio.toFixed(4)), score: Number(ours) });
+}
+await clearSessionCache();
+console.log(JSON.stringify({ bench: 'validator', targets: { inference: 1.3, update: 1.2 }, results }));
