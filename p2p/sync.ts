@@ -66,7 +66,10 @@ export class BlockSync {
   addPeer(p: SyncPeer): void {
     this.peers.add(p);
     this.state(p);
-    this.requestHeaders(p);
+    // From the parent of our best header (Core does the same): if the peer's tip is our best
+    // header we still get one header back, and so learn which blocks it can serve.
+    const best = this.headers.best;
+    this.requestHeaders(p, best.height > 0 ? this.headers.get(best.prevHash) ?? best : best);
   }
 
   removePeer(p: SyncPeer): void {
