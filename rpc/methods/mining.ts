@@ -32,6 +32,8 @@ interface MiningChain extends MinerChain {
   getEntryByHeight(h: number): BlockEntry | undefined;
   isMainChain(e: BlockEntry): boolean;
   getCoin(txid: string, vout: number): Promise<{ script: Uint8Array; value: bigint } | undefined>;
+  once(event: 'tip', fn: () => void): unknown;
+  off(event: 'tip', fn: () => void): unknown;
   /** Full validation on the tip without storing or PoW (Core's TestBlockValidity). */
   testBlockValidity(block: Block): Promise<void>;
 }
@@ -137,7 +139,33 @@ async function submitToChain(ctx: Ctx, block: Block): Promise<string | null> {
   }
 }
 
-function parseTemplateRequest(req: unknown): { mode: string; rules: string[]; data?: unknown } {
+/**
+ * BIP22 long polling, as Core: wait until the tip moves away from the one the longpollid
+ * names or, checked after a minute and then every 10 s, the mempool has changed.
+ */
+async function waitForLongPoll(chain: MiningChain, mempool: Mempool, longpollid: string): Promise<void> {
+  const hash = longpollid.slice(0, 64);
+  const updated = Number(longpollid.slice(64));
+  let wait = 60_000;
+  while (chain.tip.hash === hash) {
+    const tipMoved = await new Promise<boolean>((resolve) => {
+      const onTip = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        chain.off('tip', onTip);
+        resolve(false);
+      }, wait);
+      chain.once('tip', onTip);
+    });
+    if (tipMoved) continue;
+    if (mempool.transactionsUpdated !== updated) return;
+    wait = 10_000;
+  }
+}
+
+function parseTemplateRequest(req: unknown): { mode: string; rules: string[]; data?: unknown; longpollid?: string } {
   if (req === undefined || req === null) return { mode: 'template', rules: [] };
   if (typeof req !== 'object' || Array.isArray(req)) {
     throw new RpcError(RPC.TYPE_ERROR, `JSON value of type ${jsonType(req)} is not of expected type object`);
@@ -147,7 +175,8 @@ function parseTemplateRequest(req: unknown): { mode: string; rules: string[]; da
   if (typeof o.mode === 'string') mode = o.mode;
   else if (o.mode !== undefined && o.mode !== null) throw new RpcError(RPC.INVALID_PARAMETER, 'Invalid mode');
   const rules = Array.isArray(o.rules) ? o.rules.filter((r): r is string => typeof r === 'string') : [];
-  return { mode, rules, data: o.data };
+  if (o.longpollid !== undefined && typeof o.longpollid !== 'string') throw new RpcError(RPC.TYPE_ERROR, 'Expected type string for longpollid');
+  return { mode, rules, data: o.data, longpollid: o.longpollid as string | undefined };
 }
 
 export const miningMethods: RpcMethod<Ctx>[] = [
@@ -272,13 +301,14 @@ export const miningMethods: RpcMethod<Ctx>[] = [
       }
       if (req.mode !== 'template') throw new RpcError(RPC.INVALID_PARAMETER, 'Invalid mode');
       if (!ctx.params.isTestChain) {
-        if (!ctx.p2p || (ctx.p2p.connectionCount?.() ?? 0) === 0) throw new RpcError(RPC.CLIENT_NOT_CONNECTED, 'ODA is not connected!');
+        if (!ctx.p2p || ctx.p2p.connectionCount().total === 0) throw new RpcError(RPC.CLIENT_NOT_CONNECTED, 'ODA is not connected!');
         if (ctx.chain.isInitialBlockDownload?.()) throw new RpcError(RPC.CLIENT_IN_INITIAL_DOWNLOAD, 'ODA is in initial sync and waiting for blocks...');
       }
       if (!req.rules.includes('segwit')) {
         throw new RpcError(RPC.INVALID_PARAMETER, 'getblocktemplate must be called with the segwit rule set (call with {"rules": ["segwit"]})');
       }
       const mempool = mempoolOf(ctx);
+      if (req.longpollid !== undefined) await waitForLongPoll(chain, mempool, req.longpollid);
       await mempool.flush();
       const updated = mempool.transactionsUpdated;
       // The coinbase is the miner's to build; OP_TRUE is Core's placeholder payout.

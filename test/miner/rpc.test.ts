@@ -83,6 +83,20 @@ test('getblocktemplate: segwit rule required; Core shape with mempool txs', asyn
   assert.match(t.default_witness_commitment, /^6a24aa21a9ed[0-9a-f]{64}$/);
 });
 
+test('getblocktemplate long polling returns when the tip moves', async () => {
+  const first = await call('getblocktemplate', { rules: ['segwit'] });
+  let done = false;
+  const waiting = call('getblocktemplate', { rules: ['segwit'], longpollid: first.longpollid }).then((t) => {
+    done = true;
+    return t;
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  assert.is(done, false);
+  const [hash] = await call('generatetoaddress', 1, address);
+  const next = await waiting;
+  assert.is(next.previousblockhash, hash);
+});
+
 test('getblocktemplate proposal mode (BIP23)', async () => {
   const t = createBlockTemplate({ chain: fx.chain, mempool: fx.mempool, outputScript: P2WSH_TRUE });
   assert.is(await call('getblocktemplate', { mode: 'proposal', data: t.block.toHex() }), null);
