@@ -126,6 +126,8 @@ export class Mempool extends EventEmitter implements AcceptPolicy {
 
   private readonly graph = new TxGraph();
   private readonly deltas = new Map<string, bigint>();
+  /** Blocks disconnected and not yet re-added, newest first. */
+  private disconnected: Block[] = [];
   private readonly rollingFee: RollingMinFee;
   private queue: Promise<unknown> = Promise.resolve();
   private pending = 0;
@@ -408,19 +410,27 @@ export class Mempool extends EventEmitter implements AcceptPolicy {
   }
 
   /**
-   * A block left the main chain (the chain's tip is now its parent): its transactions go
-   * back into the pool, then every entry is re-checked against the new tip, as Core's
-   * MaybeUpdateMempoolForReorg.
+   * A block left the main chain (the chain's tip is now its parent). As Core's
+   * DisconnectedBlockTransactions + MaybeUpdateMempoolForReorg: the transactions of every
+   * block disconnected so far are re-added oldest block first (so a child confirmed one
+   * block above its parent finds the parent back in the pool), then every entry is
+   * re-checked against the tip the chain has reached by then.
    */
   handleDisconnect(block: Block): Promise<void> {
+    this.disconnected.push(block);
     return this.run(async () => {
-      for (const tx of block.transactions ?? []) {
-        if (isCoinbaseTx(tx)) continue;
-        try {
-          await this.accept(tx, { allowReplacement: true, bypassLimits: true });
-        } catch (e) {
-          if (!(e instanceof VerifyError)) throw e;
-          this.log(`mempool: disconnected tx ${tx.getId()} not re-added: ${e.message}`);
+      // An earlier job may already have taken this block along with its own.
+      const blocks = this.disconnected.splice(0).reverse();
+      if (blocks.length === 0) return;
+      for (const b of blocks) {
+        for (const tx of b.transactions ?? []) {
+          if (isCoinbaseTx(tx)) continue;
+          try {
+            await this.accept(tx, { allowReplacement: true, bypassLimits: true });
+          } catch (e) {
+            if (!(e instanceof VerifyError)) throw e;
+            this.log(`mempool: disconnected tx ${tx.getId()} not re-added: ${e.message}`);
+          }
         }
       }
       await this.removeForReorg();

@@ -81,6 +81,25 @@ test('disconnect re-adds the block transactions and relinks children', async () 
   await fx.mine(1);
 });
 
+test('a two-block disconnect brings back a parent and the child confirmed a block later', async () => {
+  const parent = spendOne(take(), 1000n);
+  await fx.mempool.addTransaction(parent);
+  const lower = (await fx.mine(1))[0];
+  const child = spendOne(outOf(parent), 1000n);
+  await fx.mempool.addTransaction(child);
+  await fx.mine(1);
+  assert.is(fx.mempool.size, 0);
+  await fx.chain.invalidateBlock(lower);
+  await fx.mempool.flush();
+  assert.ok(fx.mempool.has(parent.getId()));
+  assert.ok(fx.mempool.has(child.getId()));
+  assert.equal(fx.mempool.get(child.getId())!.depends, [parent.getId()]);
+  assert.is(fx.mempool.get(parent.getId())!.descendantCount, 2);
+  await fx.chain.reconsiderBlock(lower);
+  await fx.mempool.flush();
+  assert.is(fx.mempool.size, 0);
+});
+
 test('reorg drops a spend of a coinbase that becomes immature', async () => {
   // The coinbase at height tip+1-100 is exactly mature for the next block.
   const h = fx.chain.height + 1 - 100;
