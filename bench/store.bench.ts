@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
 import { mkdtemp, open, rm } from 'node:fs/promises';
+import { existsSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
@@ -90,6 +91,16 @@ try {
   const ingestDurable = await child([self, '--child', 'ingest', src, join(dir, 'store-d'), '1']);
   const ingestFast = await child([self, '--child', 'ingest', src, join(dir, 'store-f'), '0']);
   await rm(join(dir, 'store-f'), { recursive: true });
+  // The same ingest into tmpfs isolates the store's own pipeline from the disk's write speed.
+  let ingestTmpfs: { mibs: number; maxRssMiB: number } | undefined;
+  if (existsSync('/dev/shm') && statfsSync('/dev/shm').bavail * statfsSync('/dev/shm').bsize > 4 * sizeMiB * MiB) {
+    const shm = await mkdtemp('/dev/shm/oda-bench-store-');
+    try {
+      ingestTmpfs = await child([self, '--child', 'ingest', src, join(shm, 'store'), '0']);
+    } finally {
+      await rm(shm, { recursive: true, force: true });
+    }
+  }
   const read = await child([self, '--child', 'read', src, join(dir, 'store-d'), '0']);
   await rm(join(dir, 'store-d'), { recursive: true });
 
@@ -124,6 +135,7 @@ try {
     ingestNoSyncMiBs: f(ingestFast.mibs), ingestNoSyncRatio: r(ingestFast.mibs / base), ingestNoSyncPeakRssMiB: f(ingestFast.maxRssMiB),
     verifiedReadMiBs: f(read.mibs), verifiedReadRatio: r(read.mibs / base), readPeakRssMiB: f(read.maxRssMiB),
     ingestOverPlainCopy: r(ingestDurable.mibs / copy),
+    ingestTmpfsMiBs: ingestTmpfs ? f(ingestTmpfs.mibs) : null, ingestTmpfsRatio: ingestTmpfs ? r(ingestTmpfs.mibs / base) : null,
     encryptMiBs: f(encryptOnly), encryptRatio: r(encryptOnly / base), decryptMiBs: f(decrypt), decryptRatio: r(decrypt / base),
     encryptToFileMiBs: f(encrypt), plainCopyMiBs: f(copy), encryptToFileSlowdown: r(copy / encrypt),
     nodeSha256MiBs: f(nodeSmall), nobleSha256MiBs: f(noble), nodeOverNoble: r(nodeSmall / noble),
@@ -134,6 +146,7 @@ try {
   console.log(`  BEP 52 tree only       ${f(tree)} MiB/s  (${r(tree / base)}x baseline)`);
   console.log(`  ingest, fsync          ${f(ingestDurable.mibs)} MiB/s  (${r(ingestDurable.mibs / base)}x, target >= 0.7)  peak RSS ${f(ingestDurable.maxRssMiB)} MiB (target <= 200)`);
   console.log(`  ingest, no fsync       ${f(ingestFast.mibs)} MiB/s  (${r(ingestFast.mibs / base)}x)  peak RSS ${f(ingestFast.maxRssMiB)} MiB`);
+  if (ingestTmpfs) console.log(`  ingest into tmpfs      ${f(ingestTmpfs.mibs)} MiB/s  (${r(ingestTmpfs.mibs / base)}x: the store's pipeline without the disk)`);
   console.log(`  verified read          ${f(read.mibs)} MiB/s  (${r(read.mibs / base)}x)  peak RSS ${f(read.maxRssMiB)} MiB`);
   console.log(`  plain file copy+fsync  ${f(copy)} MiB/s (disk-bound context: ingest is ${r(ingestDurable.mibs / copy)}x a plain copy)`);
   console.log(`  AES-256-GCM encrypt    ${f(encryptOnly)} MiB/s (${r(encryptOnly / base)}x baseline), decrypt ${f(decrypt)} MiB/s; encrypt to file ${f(encrypt)} MiB/s vs plain copy (slowdown ${r(copy / encrypt)}x)`);
