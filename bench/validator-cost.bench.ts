@@ -9,7 +9,7 @@ import { createSession } from '../validator/runtime.js';
 import { bindWeights } from '../validator/weights.js';
 import { encodeDataset } from '../validator/blobs.js';
 import { fill, prng } from './validator-workloads.js';
-import { CU_PER_SESSION, CU_PER_BYTE } from '../validator/cost.js';
+import { CU_PER_SESSION, CU_PER_BYTE, CU_PER_SESSION_WEIGHT_BYTE } from '../validator/cost.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -63,7 +63,7 @@ for (const w of [digitsMlp(), wideMlp()]) {
   const ctx = checkModel(w.architecture);
   const tensors = bindWeights(ctx.arch, w.weights);
   const ns = await timeRuns(() => createSession(ctx.arch, tensors), 9);
-  const cu = Number(CU_PER_SESSION + BigInt(w.weights.length) * CU_PER_BYTE);
+  const cu = Number(CU_PER_SESSION + BigInt(w.weights.length) * (CU_PER_BYTE + CU_PER_SESSION_WEIGHT_BYTE));
   const row = { name: `session ${w.name}`, rows: 0, cu, ms: ns / 1e6, nsPerCu: ns / cu };
   sessionRows.push(row);
   console.log(`${row.name.padEnd(28)} ${(ns / 1e6).toFixed(3).padStart(9)} ms  ${String(cu).padStart(12)} CU  ${row.nsPerCu.toFixed(3)} ns/CU`);

@@ -21,7 +21,7 @@ const ELEM = 8;
 const MOVE = 12;
 /** CU per input element for ArgMax; per window element for MaxPool. */
 const REDUCE = 4;
-const POOL = 12;
+const POOL = 16;
 /** CU per weight element of a MatMulInteger/ConvInteger per run: the engine repacks B on every run
  *  with optimizations disabled, so a one-row run of a big layer costs in proportion to the layer. */
 const PACK = 2;
@@ -63,8 +63,10 @@ export const CU_PER_RUN = 200_000n;
 export const CU_PER_NODE = 2_000n;
 /** Per byte of input rows, weights or dataset: hashing, parsing, copying. */
 export const CU_PER_BYTE = 4n;
-/** Building an engine session (per model, per weights version), plus CU_PER_BYTE per weight byte. */
-export const CU_PER_SESSION = 2_000_000n;
+/** Building an engine session (per model, per weights version). */
+export const CU_PER_SESSION = 4_000_000n;
+/** Per weight byte when a session is built (copy into the engine, kernel prepacking), on top of CU_PER_BYTE. */
+export const CU_PER_SESSION_WEIGHT_BYTE = 8n;
 /** Rows per engine call when scoring a dataset (results do not depend on it; cost does). */
 export const EVAL_BATCH_ROWS = 256;
 
@@ -123,7 +125,7 @@ export function inferenceCost(arch: Architecture, rows: number): bigint {
 export function evaluationCost(arch: Architecture, rows: number, datasetBytes: number): bigint {
   const c = affine(arch);
   const runs = BigInt(Math.ceil(rows / EVAL_BATCH_ROWS));
-  return CU_PER_SESSION + c.weightBytes * CU_PER_BYTE + runs * (CU_PER_RUN + c.nodes * CU_PER_NODE) + forwardCost(arch, rows) + BigInt(datasetBytes) * CU_PER_BYTE;
+  return CU_PER_SESSION + c.weightBytes * (CU_PER_BYTE + CU_PER_SESSION_WEIGHT_BYTE) + runs * (CU_PER_RUN + c.nodes * CU_PER_NODE) + forwardCost(arch, rows) + BigInt(datasetBytes) * CU_PER_BYTE;
 }
 
 /** Update-weights transaction: the new weights are scored; the current score is chain state. */
