@@ -197,6 +197,47 @@ function txEntries(w: Wallet, ctx: Ctx, txid: string): { common: Record<string, 
   return { common, details, amount: fee !== undefined ? net + fee : net, fee };
 }
 
+/**
+ * Core's DecodeHexTx for fundrawtransaction: a transaction without inputs is legal here
+ * (createrawtransaction makes them), but its 0x00 input count looks like the segwit marker,
+ * so it is read in the legacy (no-witness) format when the normal decoding fails.
+ */
+function decodeFundTx(value: unknown): Transaction {
+  try {
+    return decodeTx(value);
+  } catch (e) {
+    const b = typeof value === 'string' && /^([0-9a-fA-F]{2})+$/.test(value) ? Buffer.from(value, 'hex') : undefined;
+    if (!b || b.length < 10 || b[4] !== 0x00) throw e;
+    let o = 5;
+    const varint = (): number => {
+      const first = b[o++];
+      if (first < 0xfd) return first;
+      if (first === 0xfd) { const v = b.readUInt16LE(o); o += 2; return v; }
+      if (first === 0xfe) { const v = b.readUInt32LE(o); o += 4; return v; }
+      throw e;
+    };
+    try {
+      const tx = new Transaction();
+      tx.version = b.readInt32LE(0);
+      const nOut = varint();
+      for (let i = 0; i < nOut; i++) {
+        const value = b.readBigUInt64LE(o);
+        o += 8;
+        const len = varint();
+        if (o + len > b.length) throw e;
+        tx.addOutput(Uint8Array.from(b.subarray(o, o + len)), value);
+        o += len;
+      }
+      tx.locktime = b.readUInt32LE(o);
+      o += 4;
+      if (o !== b.length) throw e;
+      return tx;
+    } catch {
+      throw e;
+    }
+  }
+}
+
 function parseOptionsObject(v: unknown, allowed: string[]): Record<string, unknown> {
   if (v === undefined) return {};
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new RpcError(RPC.TYPE_ERROR, `JSON value of type ${jsonType(v)} is not of expected type object`);
@@ -381,7 +422,7 @@ export const walletMethods: RpcMethod<Ctx>[] = [
     help: 'Adds inputs to a transaction until it has enough in value to meet its out value, and one change output if the change is not dust. Returns {hex, fee, changepos}.',
     async handler([hexArg, optionsArg], ctx) {
       const w = await getWallet(ctx);
-      const tx = decodeTx(hexArg);
+      const tx = decodeFundTx(hexArg);
       const o = typeof optionsArg === 'boolean' ? { includeWatching: optionsArg } : parseOptionsObject(optionsArg, [
         'add_inputs', 'include_unsafe', 'changeAddress', 'changePosition', 'change_type', 'includeWatching', 'lockUnspents',
         'fee_rate', 'feeRate', 'subtractFeeFromOutputs', 'replaceable', 'conf_target', 'estimate_mode', 'input_weights', 'solving_data',

@@ -12,6 +12,19 @@ import { feeFor } from '../../wallet/coin-selection.js';
 
 const script = (a: string) => addressToScript(a, regtest);
 
+/** Runs a test body on a fresh node; its temp dir is removed on success, kept on failure. */
+async function withNode(fn: (node: TestNode) => Promise<void>): Promise<void> {
+  const node = await TestNode.start();
+  try {
+    await fn(node);
+  } catch (e) {
+    await node.stop(false);
+    console.error(`kept ${node.dir}`);
+    throw e;
+  }
+  await node.stop();
+}
+
 async function rejects(p: Promise<unknown>, check: RegExp | ((e: unknown) => boolean)): Promise<void> {
   try {
     await p;
@@ -22,8 +35,7 @@ async function rejects(p: Promise<unknown>, check: RegExp | ((e: unknown) => boo
   assert.unreachable('expected a rejection');
 }
 
-test('mine 101 to the wallet, send to a second wallet, reorg, restart, catch up', async () => {
-  const node = await TestNode.start();
+test('mine 101 to the wallet, send to a second wallet, reorg, restart, catch up', () => withNode(async (node) => {
   const a = node.w;
   const addrA = await a.getNewAddress('mining');
   await node.mine(101, addrA);
@@ -89,8 +101,7 @@ test('mine 101 to the wallet, send to a second wallet, reorg, restart, catch up'
   assert.is(b3.tipHeight, node.chain.height);
   assert.equal(b3.getBalances(), before.b);
   assert.is(node.w.getBalances().trusted, before.a.trusted + 3n * 50n * COIN, 'three more coinbases matured');
-  await node.stop();
-});
+}));
 
 /** Mines with no wallets open (they are closed: a node that was down for these blocks). */
 class TestNode_Miner {
@@ -101,8 +112,7 @@ class TestNode_Miner {
   }
 }
 
-test('a reorg while the wallet was closed is rolled back on open', async () => {
-  const node = await TestNode.start();
+test('a reorg while the wallet was closed is rolled back on open', () => withNode(async (node) => {
   const addr = await node.w.getNewAddress();
   await node.mine(101, addr);
   const stale = await node.mine(2, addr);
@@ -116,11 +126,9 @@ test('a reorg while the wallet was closed is rolled back on open', async () => {
   assert.is(node.w.getBalances().trusted, 4n * 50n * COIN);
   assert.is(node.w.getBalances().immature, 97n * 50n * COIN);
   assert.is(node.w.listUnspent().length, 4);
-  await node.stop();
-});
+}));
 
-test('fund and sign raw transactions; every address type receives and spends', async () => {
-  const node = await TestNode.start();
+test('fund and sign raw transactions; every address type receives and spends', () => withNode(async (node) => {
   const w = node.w;
   await node.mine(101, await w.getNewAddress());
   const types = ['legacy', 'p2sh-segwit', 'bech32', 'bech32m'] as const;
@@ -158,11 +166,9 @@ test('fund and sign raw transactions; every address type receives and spends', a
   assert.is(r3.errors[0].error, 'Input not found or already spent');
   const r4 = await w.sign(foreign, { prevouts: new Map([[`${'07'.repeat(32)}:0`, { script: P2WSH_TRUE, value: 5000n }]]) });
   assert.is(r4.errors[0].error, 'Witness program was passed an empty witness');
-  await node.stop();
-});
+}));
 
-test('insufficient funds, dust amounts, fee rate floor, subtract fee from amount', async () => {
-  const node = await TestNode.start();
+test('insufficient funds, dust amounts, fee rate floor, subtract fee from amount', () => withNode(async (node) => {
   const w = node.w;
   await node.mine(101, await w.getNewAddress());
   const dest = script(await w.getNewAddress());
@@ -173,7 +179,6 @@ test('insufficient funds, dust amounts, fee rate floor, subtract fee from amount
   assert.is(all.changePos, -1);
   assert.is(all.tx.outs[0].value, 50n * COIN - all.fee);
   assert.ok(all.fee >= feeFor(1000n, all.tx.virtualSize()) && all.fee <= feeFor(1000n, all.tx.virtualSize() + 2));
-  await node.stop();
-});
+}));
 
 test.run();
