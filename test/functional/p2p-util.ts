@@ -1,0 +1,51 @@
+// P2P helpers for functional tests, after Core's test_framework (connect_nodes,
+// disconnect_nodes, split_network/join_network): nodes in a line, connected through RPC only.
+import { waitUntil, type TestNode } from './framework.js';
+
+const addrOf = (n: TestNode) => `127.0.0.1:${n.p2pPort}`;
+
+/**
+ * Core's connect_nodes: `a` dials `b` with addnode onetry, then both sides list the other in
+ * getpeerinfo and have received a pong (the handshake completed and the ping round-tripped).
+ */
+export async function connectNodes(a: TestNode, b: TestNode, timeoutMs = 30_000): Promise<void> {
+  const uaA = (await a.getnetworkinfo()).subversion as string;
+  await a.addnode(addrOf(b), 'onetry');
+  await waitUntil(async () => {
+    const pa = (await a.getpeerinfo()) as any[];
+    const pb = (await b.getpeerinfo()) as any[];
+    const out = pa.find((p) => p.addr === addrOf(b) && !p.inbound);
+    const inb = pb.find((p) => p.inbound && p.subver === uaA && (p.bytesrecv_per_msg?.pong ?? 0) >= 28);
+    return out && (out.bytesrecv_per_msg?.pong ?? 0) >= 28 && inb;
+  }, timeoutMs, `connect node${a.index} -> node${b.index}`);
+}
+
+/** Core's disconnect_nodes: drops every connection between a and b, both directions. */
+export async function disconnectNodes(a: TestNode, b: TestNode, timeoutMs = 30_000): Promise<void> {
+  // Outbound entries name the other's listening address; closing them closes the inbound side too.
+  const ids = async (x: TestNode, y: TestNode) => ((await x.getpeerinfo()) as any[]).filter((p) => p.addr === addrOf(y)).map((p) => p.id as number);
+  for (const id of await ids(a, b)) await a.disconnectnode('', id).catch(() => undefined);
+  for (const id of await ids(b, a)) await b.disconnectnode('', id).catch(() => undefined);
+  await waitUntil(async () => !((await a.getpeerinfo()) as any[]).some((p) => p.addr === addrOf(b)) && !((await b.getpeerinfo()) as any[]).some((p) => p.addr === addrOf(a)), timeoutMs, `disconnect node${a.index} / node${b.index}`);
+}
+
+/** Connects nodes[i] → nodes[i+1] (Core's default line topology). */
+export async function connectLine(nodes: TestNode[]): Promise<void> {
+  for (let i = 0; i + 1 < nodes.length; i++) await connectNodes(nodes[i], nodes[i + 1]);
+}
+
+/** Drops every connection of `n` (both directions) and waits until it has no peers. */
+export async function isolate(n: TestNode, timeoutMs = 30_000): Promise<void> {
+  await n.setnetworkactive(false);
+  await waitUntil(async () => (await n.getconnectioncount()) === 0, timeoutMs, `node${n.index} isolated`);
+  await n.setnetworkactive(true);
+}
+
+/** Core's split_network for a line of 4: [0,1] and [2,3], by cutting 1—2. */
+export async function splitNetwork(nodes: TestNode[], at: number): Promise<void> {
+  await disconnectNodes(nodes[at], nodes[at + 1]);
+}
+
+export async function joinNetwork(nodes: TestNode[], at: number): Promise<void> {
+  await connectNodes(nodes[at], nodes[at + 1]);
+}
