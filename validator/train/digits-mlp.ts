@@ -27,3 +27,18 @@ export async function trainDigitsMlp(train: Digits, opts: Partial<TrainOptions> 
   const ordered = new Map(mlpWeightShapes(spec).map((s) => [s.name, q.get(s.name)!]));
   return { spec, layers, hiddenMax, loss, weights: encodeTensors(ordered, { producer: 'oda validator/train' }) };
 }
+
+/** Float-model accuracy on a split (plain JS forward pass), to compare with the exact-class score. */
+export function floatAccuracy(layers: FloatLayer[], d: Digits): number {
+  let correct = 0;
+  for (let r = 0; r < d.rows; r++) {
+    let h: number[] = Array.from(d.pixels.subarray(r * 64, r * 64 + 64), (p) => p * DIGITS_INPUT_STEP);
+    layers.forEach((L, l) => {
+      const out = Array.from(L.b);
+      for (let i = 0; i < L.inSize; i++) for (let j = 0; j < L.outSize; j++) out[j] += h[i] * L.w[i * L.outSize + j];
+      h = l < layers.length - 1 ? out.map((v) => Math.max(0, v)) : out;
+    });
+    if (h.indexOf(Math.max(...h)) === d.labels[r]) correct++;
+  }
+  return correct;
+}

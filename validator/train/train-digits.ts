@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { buildMlp, DIGITS_MLP } from '../models/mlp.js';
 import { digitsDatasetBlob, digitsSplit, loadDigits } from '../data/digits.js';
 import { admitModel, checkUpdate } from '../index.js';
-import { trainDigitsMlp } from './digits-mlp.js';
+import { floatAccuracy, trainDigitsMlp } from './digits-mlp.js';
 
 const { values } = parseArgs({
   options: {
@@ -42,6 +42,7 @@ writeFileSync(join(values.out!, 'digits-eval.safetensors'), dataset);
 
 const admitted = await admitModel({ architecture, weights: trained.weights, dataset, objective: 'accuracy' });
 console.log(`trained ${values.epochs} epochs in ${trainMs} ms (final float loss ${trained.loss.toFixed(4)})`);
+console.log(`float model (tfjs): ${floatAccuracy(trained.layers, evalSplit)} of ${evalSplit.rows} eval rows correct`);
 console.log(`exact-class score: ${admitted.score} of ${admitted.datasetRows} eval rows correct; add-model cost ${admitted.cost} CU`);
 if (values.current !== undefined) {
   const current = readFileSync(values.current);
