@@ -115,7 +115,12 @@ export class Chain extends EventEmitter {
 
   static async open(opts: ChainOptions): Promise<Chain> {
     const chain = new Chain(opts);
-    await chain.load();
+    try {
+      await chain.load();
+    } catch (e) {
+      await chain.db.close().catch(() => undefined);
+      throw e;
+    }
     return chain;
   }
 

@@ -56,6 +56,7 @@ test('reorg to the longer branch: events, disconnected txs, UTXO equals clean re
     for (const blk of b.slice(0, 3)) await chain.processBlock(blk);
     assert.is(chain.tip.hash, a[2].getId(), 'equal work: first seen stays');
     assert.equal(log, []);
+    assert.is(chain.getChainTips().find((t) => t.hash === b[2].getId())?.status, 'valid-headers', 'stored, never connected');
     await chain.processBlock(b[3]);
     assert.is(chain.tip.hash, b[3].getId());
     assert.equal(log, ['disconnect 104', 'disconnect 103', 'disconnect 102', 'connect 102', 'connect 103', 'connect 104', 'connect 105', 'reorganize 104->105 fork 101']);
