@@ -242,7 +242,7 @@ export function toNodeOptions(cfg: NodeConfig): NodeOptions {
     params: cfg.params,
     networkDir: cfg.networkDir,
     rpc: cfg.rpc.enabled
-      ? { host: cfg.rpc.host, port: cfg.rpc.port, user: cfg.rpc.user, password: cfg.rpc.password, cookieFile: cfg.rpc.cookieFile }
+      ? { host: cfg.rpc.host, port: cfg.rpc.port, user: cfg.rpc.user, password: cfg.rpc.password, cookieFile: cfg.rpc.cookieFile, workQueue: cfg.rpc.workQueue }
       : false,
     p2p: { ...cfg.p2p },
     mine: cfg.mine ? { address: cfg.mineAddress, interval: cfg.mineInterval } : undefined,

@@ -20,7 +20,7 @@ export interface NodeOptions {
   params: NetworkParams;
   /** <datadir>/<network>: every file of this node lives below it. */
   networkDir: string;
-  rpc: { host: string; port: number; user?: string; password?: string; cookieFile?: string } | false;
+  rpc: { host: string; port: number; user?: string; password?: string; cookieFile?: string; workQueue?: number } | false;
   p2p: { listen: boolean; port: number; bind: string; connect: string[]; addnode: string[]; maxConnections: number } | false;
   mine?: { address?: string; interval: number };
   wallet: boolean;
@@ -94,7 +94,7 @@ export class FullNode {
       const auth = opts.rpc.password !== undefined && opts.rpc.user !== undefined
         ? { user: opts.rpc.user, password: opts.rpc.password }
         : { cookieFile: opts.rpc.cookieFile ?? join(opts.networkDir, '.cookie') };
-      this.rpc = new RpcServer<NodeContext>({ methods: this.methods(), context: ctx, host: opts.rpc.host, port: opts.rpc.port, auth, logger, startTime: this.startTime });
+      this.rpc = new RpcServer<NodeContext>({ methods: this.methods(), context: ctx, host: opts.rpc.host, port: opts.rpc.port, auth, logger, startTime: this.startTime, workQueue: opts.rpc.workQueue });
       await this.rpc.start();
       logger.info(`RPC server listening on ${opts.rpc.host}:${this.rpc.port}`);
     }

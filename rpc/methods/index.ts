@@ -8,6 +8,7 @@ import { networkMethods } from './network.js';
 import { rawTransactionMethods } from './rawtransactions.js';
 import { utilMethods } from './util.js';
 import { walletMethods } from './wallet.js';
+import { storeMethods } from '../../model-store/rpc.js';
 
 export function allMethods(extra: RpcMethod<NodeContext>[] = []): RpcMethod<NodeContext>[] {
   return [
@@ -18,6 +19,8 @@ export function allMethods(extra: RpcMethod<NodeContext>[] = []): RpcMethod<Node
     ...rawTransactionMethods,
     ...utilMethods,
     ...walletMethods,
+    // The store's handlers answer -1 "Model store is not available" when ctx.store is absent.
+    ...(storeMethods as unknown as RpcMethod<NodeContext>[]),
     ...extra,
   ] as RpcMethod<NodeContext>[];
 }
