@@ -408,6 +408,30 @@ export class Wallet {
     if (this.state.tipHeight > start) this.log(`Wallet "${this.name}" rescanned blocks ${start + 1}..${this.state.tipHeight}`);
   }
 
+  /**
+   * Core's rescanblockchain: forgets what blocks from `fromHeight` up said about the wallet
+   * and reads them again (recovers payments to keys beyond what was scanned, and proves the
+   * incremental state equals a fresh scan). Returns the scanned height range.
+   */
+  rescan(fromHeight = 0): Promise<{ start: number; stop: number }> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(async () => {
+        try {
+          const start = Math.max(0, Math.min(fromHeight, this.state.tipHeight + 1));
+          let entry = this.chain.getEntry(this.state.tipHash);
+          while (entry && entry.height >= Math.max(start, 1)) {
+            await this.rollBack(entry);
+            entry = this.chain.getEntry(entry.prevHash);
+          }
+          await this.catchUp();
+          resolve({ start, stop: this.state.tipHeight });
+        } catch (e) {
+          reject(e);
+        }
+      });
+    });
+  }
+
   private async addMempoolTx(tx: Transaction): Promise<void> {
     const txid = tx.getId();
     if (this.txs.has(txid) || !this.isRelevant(tx)) return;

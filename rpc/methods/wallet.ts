@@ -581,6 +581,24 @@ export const walletMethods: RpcMethod<Ctx>[] = [
     },
   },
   {
+    name: 'rescanblockchain', category: 'Wallet', wallet: true,
+    params: [{ name: 'start_height', type: 'number', optional: true }, { name: 'stop_height', type: 'number', optional: true }],
+    help: 'Rescan the local blockchain for wallet related transactions, from start_height (default 0) to the tip.',
+    async handler([startArg, stopArg], ctx) {
+      const w = await getWallet(ctx);
+      const start = intArg(startArg, 0, 'start_height');
+      if (start < 0 || start > ctx.chain.height) throw new RpcError(RPC.INVALID_PARAMETER, 'Invalid start_height');
+      if (stopArg !== undefined) {
+        const stop = intArg(stopArg, 0, 'stop_height');
+        if (stop < 0 || stop > ctx.chain.height) throw new RpcError(RPC.INVALID_PARAMETER, 'Invalid stop_height');
+        if (stop < start) throw new RpcError(RPC.INVALID_PARAMETER, 'stop_height must be greater than start_height');
+      }
+      // ODA always scans to the tip: the wallet's record of blocks stays contiguous.
+      const r = await w.rescan(start);
+      return { start_height: r.start, stop_height: r.stop };
+    },
+  },
+  {
     name: 'lockunspent', category: 'Wallet', wallet: true,
     params: [{ name: 'unlock', type: 'boolean' }, { name: 'transactions', type: 'array', optional: true }, { name: 'persistent', type: 'boolean', optional: true }],
     help: 'Updates list of temporarily unspendable outputs (in memory only).',
