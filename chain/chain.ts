@@ -15,6 +15,11 @@
 //          tip pointer R; a connected block's undo file is fsynced before its batch.
 //   So after kill -9 at any moment the database is exactly the state of some tip.
 //
+// Extensions (ChainExtension): checkBlock runs in phase 2 right before the block's batch is
+// built (so it sees the extension state of the parent), connectBlock/disconnectBlock add to
+// that same batch, and their undo bytes are stored in the block's undo file. A rejection in
+// phase 2 marks the block FAILED and the best-chain loop reorganizes back if needed.
+//
 // Orphans: a block whose parent header is unknown is rejected with "prev-blk-not-found"
 // (ban score 0), as modern Core does; P2P answers with getheaders. A block whose parent
 // header is known but body missing is stored and connected once the parent body arrives.

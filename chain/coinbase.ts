@@ -119,8 +119,10 @@ export function merkleRoot(hashes: Uint8Array[]): { root: Uint8Array; mutated: b
   return { root: level[0], mutated };
 }
 
-/** Commitment = SHA256d(witness merkle root || witness reserved value). */
-export function witnessCommitment(txs: Transaction[], reserved: Uint8Array = WITNESS_RESERVED_VALUE): Uint8Array {
+/** Commitment = SHA256d(witness merkle root || witness reserved value), for a block or its tx list. */
+export function witnessCommitment(block: Block | Transaction[], reserved: Uint8Array = WITNESS_RESERVED_VALUE): Uint8Array {
+  const txs = Array.isArray(block) ? block : block.transactions ?? [];
+  if (txs.length === 0) throw new Error('witnessCommitment: no transactions');
   return bcrypto.hash256(Buffer.concat([witnessMerkleRoot(txs).root, reserved]));
 }
 
