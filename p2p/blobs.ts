@@ -30,6 +30,8 @@ interface Download {
   have: Uint8Array;
   /** Outstanding requests per piece (two peers per piece in the endgame). */
   requests: Map<number, Request[]>;
+  /** Pieces received and being verified/written: not to be requested again meanwhile. */
+  writing: Set<number>;
   askedManifest: Set<Peer>;
   askedHave: Set<Peer>;
   waiters: { resolve: (m: Manifest) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }[];
@@ -69,7 +71,7 @@ export class BlobExchange {
     if (status?.complete) return status.manifest;
     let d = this.downloads.get(root);
     if (!d) {
-      d = { root, manifest: status?.manifest, have: status?.have ?? new Uint8Array(0), requests: new Map(), askedManifest: new Set(), askedHave: new Set(), waiters: [] };
+      d = { root, manifest: status?.manifest, have: status?.have ?? new Uint8Array(0), requests: new Map(), writing: new Set(), askedManifest: new Set(), askedHave: new Set(), waiters: [] };
       this.downloads.set(root, d);
     }
     const dl = d;
@@ -231,11 +233,13 @@ export class BlobExchange {
     }
     this.dropRequest(d, p, index);
     p.blobStalls = 0;
-    if (bit(d.have, index)) return; // endgame duplicate
+    if (bit(d.have, index) || d.writing.has(index)) return; // endgame duplicate
     let completed: boolean;
+    d.writing.add(index);
     try {
       completed = await this.store.writePiece(root, index, data);
     } catch (e) {
+      d.writing.delete(index);
       if (e instanceof StoreError && e.code === 'bad-piece') {
         this.logger.info(`blob ${root} piece ${index} from peer=${p.id} does not hash: ${e.message}`);
         p.misbehave(100, `piece ${root}:${index} does not hash`);
@@ -244,6 +248,7 @@ export class BlobExchange {
       }
       throw e;
     }
+    d.writing.delete(index);
     this.piecesReceived++;
     d.have[index >> 3] |= 1 << (index & 7);
     // Tell peers interested in this blob that we now have the piece, so data spreads through us.
@@ -277,7 +282,7 @@ export class BlobExchange {
     const avail = new Uint16Array(n);
     for (const p of peers) { const bf = p.blobHave!.get(d.root)!; for (let i = 0; i < n; i++) if (bit(bf, i)) avail[i]++; }
     const missing: number[] = [];
-    for (let i = 0; i < n; i++) if (!bit(d.have, i) && avail[i] > 0) missing.push(i);
+    for (let i = 0; i < n; i++) if (!bit(d.have, i) && !d.writing.has(i) && avail[i] > 0) missing.push(i);
     // Rarest first; ties broken randomly so peers fetching the same blob spread out.
     const tiebreak = new Map(missing.map((i) => [i, Math.random()]));
     missing.sort((a, b) => avail[a] - avail[b] || tiebreak.get(a)! - tiebreak.get(b)!);

@@ -96,14 +96,14 @@ export class P2PNode {
     }
     this.pool.on('peer', (p: Peer) => { this.sync.addPeer(p); this.relay.onReady(p); this.blobs?.onPeer(p); });
     this.pool.on('close', (p: Peer) => { this.sync.removePeer(p); this.relay.onPeerClosed(p); this.blobs?.onPeerClosed(p); });
-    this.pool.on('message', (p: Peer, m: Message) => {
+    this.pool.messageHandler = (p: Peer, m: Message) => {
       if (BLOB_COMMANDS.has(m.cmd)) {
         if (this.blobs) return this.blobs.onMessage(p, m);
         if (m.cmd === 'getmanifest' || m.cmd === 'getblobhave' || m.cmd === 'getpiece') p.send({ cmd: 'nopiece', root: m.root, index: NO_BLOB });
         return;
       }
       return this.relay.onMessage(p, m);
-    });
+    };
     this.onTip = (e) => {
       this.relay.onTip();
       this.relay.announceBlock(e);

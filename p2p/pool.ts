@@ -225,8 +225,15 @@ export class Pool extends EventEmitter {
         return;
       case 'addr': return this.onAddr(peer, m.addrs);
     }
-    this.emit('message', peer, m);
+    await this.messageHandler(peer, m);
   }
+
+  /**
+   * The handler for every message the pool does not consume itself. It is awaited: a peer's
+   * next message is not handled before the previous one finished (per-peer ordering, and the
+   * receive-queue limit in peer.ts then throttles a peer that sends faster than we process).
+   */
+  messageHandler: (peer: Peer, m: Message) => Promise<void> | void = () => {};
 
   private onAddr(peer: Peer, addrs: NetAddr[]): void {
     const now = Math.floor(Date.now() / 1000);
