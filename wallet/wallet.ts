@@ -225,13 +225,7 @@ export class Wallet {
     for await (const [key, value] of this.db.iterator({ gt: 't', lt: 'u' })) {
       if (key.startsWith('t')) records.push(value as TxRecord);
     }
-    // Parents before children, so spends find their coins: confirmed by height and
-    // block position, unconfirmed after them in arrival order (parents arrive first).
-    records.sort((a, b) => {
-      const ha = a.height < 0 ? Infinity : a.height;
-      const hb = b.height < 0 ? Infinity : b.height;
-      return ha !== hb ? ha - hb : (a.blockIndex ?? 0) - (b.blockIndex ?? 0) || a.time - b.time;
-    });
+    // Order does not matter: coins and spends are both keyed by outpoint.
     for (const rec of records) this.index(rec, Transaction.fromHex(rec.hex));
     this.queue = this.catchUp().catch((e) => this.log(`Wallet "${this.name}" catch-up failed: ${(e as Error).message}`));
     await this.queue;
@@ -352,11 +346,11 @@ export class Wallet {
     await this.rollBack(entry);
   }
 
-  /** Undoes one block: its transactions become unconfirmed, its coinbase disappears. */
-  private async rollBack(entry: { hash: string; prevHash: string; height: number }): Promise<void> {
+  /** Makes the transactions of the given blocks unconfirmed and drops their coinbases; returns DB ops. */
+  private unconfirm(blockHashes: Set<string>): any[] {
     const ops: any[] = [];
     for (const wtx of [...this.txs.values()]) {
-      if (wtx.rec.blockHash !== entry.hash) continue;
+      if (wtx.rec.blockHash === undefined || !blockHashes.has(wtx.rec.blockHash)) continue;
       if (wtx.coinbase) {
         this.unindex(wtx);
         ops.push({ type: 'del', key: `t${wtx.rec.txid}` });
@@ -368,6 +362,12 @@ export class Wallet {
         ops.push({ type: 'put', key: `t${wtx.rec.txid}`, value: wtx.rec });
       }
     }
+    return ops;
+  }
+
+  /** Undoes one block (our tip): its transactions become unconfirmed, its coinbase disappears. */
+  private async rollBack(entry: { hash: string; prevHash: string; height: number }): Promise<void> {
+    const ops = this.unconfirm(new Set([entry.hash]));
     this.state.tipHash = entry.prevHash;
     this.state.tipHeight = entry.height - 1;
     ops.push({ type: 'put', key: 'state', value: this.state });
@@ -383,14 +383,13 @@ export class Wallet {
     if (!ours) {
       // The chain no longer knows our tip (new chain data): forget confirmations, rescan all.
       this.log(`Wallet "${this.name}": tip ${this.state.tipHash} unknown to the chain, rescanning from genesis`);
-      for (const wtx of [...this.txs.values()]) {
-        if (wtx.rec.height < 0) continue;
-        await this.rollBack({ hash: wtx.rec.blockHash!, prevHash: this.state.tipHash, height: this.state.tipHeight + 1 });
-      }
+      const hashes = new Set([...this.txs.values()].map((w) => w.rec.blockHash).filter((h): h is string => h !== undefined));
+      const ops = this.unconfirm(hashes);
       const genesis = this.chain.getEntryByHeight(0)!;
       this.state.tipHash = genesis.hash;
       this.state.tipHeight = 0;
-      await this.db.put('state', this.state);
+      ops.push({ type: 'put', key: 'state', value: this.state });
+      await this.db.batch(ops);
       ours = genesis;
     }
     while (!this.chain.isMainChain(ours)) {

@@ -4,6 +4,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Transaction } from 'bitcoinjs-lib';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { TestNode, P2WSH_TRUE } from './util/node.js';
 import { addressToScript } from '../../chain/address.js';
 import { regtest, COIN } from '../../chain/params.js';
@@ -126,6 +128,22 @@ test('a reorg while the wallet was closed is rolled back on open', () => withNod
   assert.is(node.w.getBalances().trusted, 4n * 50n * COIN);
   assert.is(node.w.getBalances().immature, 97n * 50n * COIN);
   assert.is(node.w.listUnspent().length, 4);
+}));
+
+test('a wallet whose tip the chain does not know (chain data replaced) rescans from genesis', () => withNode(async (node) => {
+  const addr = await node.w.getNewAddress();
+  await node.mine(102, addr);
+  assert.is(node.w.getBalances().trusted, 100n * COIN);
+  await node.closeWallets();
+  await node.chain.close();
+  rmSync(join(node.dir, 'chainstate'), { recursive: true, force: true });
+  rmSync(join(node.dir, 'blocks'), { recursive: true, force: true });
+  await node.openChain();
+  await new TestNode_Miner(node).mine(2);
+  await node.openWallets();
+  assert.is(node.w.tipHash, node.chain.tip.hash);
+  assert.equal(node.w.getBalances(), { trusted: 0n, untrustedPending: 0n, immature: 0n });
+  assert.is(node.w.txCount, 0, 'coinbases of the vanished chain are gone');
 }));
 
 test('fund and sign raw transactions; every address type receives and spends', () => withNode(async (node) => {
