@@ -11,11 +11,12 @@ import { Block } from 'bitcoinjs-lib';
 import { Chain } from '../../chain/chain.js';
 import { regtest } from '../../chain/params.js';
 import { getBlockSubsidy } from '../../chain/tx-checks.js';
+import { layout } from '../../chain/layout.js';
 import { mine } from './util/builder.js';
 import { tempDir, withChain } from './util/tmp.js';
 
 const worker = new URL('./util/crash-worker.ts', import.meta.url).pathname;
-const ROUNDS = 4;
+const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 4);
 
 function runAndKill(dir: string, seed: number, killAfterOps: number): Promise<{ ops: number; output: string }> {
   return new Promise((resolve, reject) => {
@@ -62,6 +63,13 @@ test('kill -9 at random points: UTXO set always equals a clean replay', async ()
     for (let h = 1; h <= chain.height; h++) subsidies += getBlockSubsidy(h, regtest);
     assert.is(info.total_amount, subsidies, `round ${round}: every subsidy exactly once in the UTXO set`);
     const blocks = await mainChainBlocks(chain);
+    // The tx index moved in the same batches: exactly the main chain's transactions.
+    let indexed = 0;
+    for await (const _k of chain.db.level.keys(layout.range('t'))) indexed++;
+    assert.is(indexed, blocks.reduce((a, b) => a + b.transactions!.length, 0), `round ${round}: tx index size`);
+    for (const b of blocks.slice(-5)) {
+      for (const [i, tx] of b.transactions!.entries()) assert.equal(await chain.getTxLocation(tx.getId()), { blockHash: b.getId(), index: i });
+    }
     await chain.close();
     await withChain(async (fresh) => {
       for (const b of blocks) await fresh.processBlock(b);
