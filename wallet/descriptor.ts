@@ -52,3 +52,11 @@ export function keyDescriptor(type: AddressType, fingerprint: Uint8Array, path: 
   const body = type === 'legacy' ? `pkh(${inner})` : type === 'bech32' ? `wpkh(${inner})` : type === 'p2sh-segwit' ? `sh(wpkh(${inner}))` : `tr(${inner})`;
   return addChecksum(body);
 }
+
+/** The ranged descriptor a key comes from: "wpkh([fingerprint/84h/1h/0h]xpub…/0/*)#checksum". */
+export function branchDescriptor(type: AddressType, fingerprint: Uint8Array, accountPath: string, accountXpub: string, branch: number): string {
+  const origin = `[${Buffer.from(fingerprint).toString('hex')}${accountPath.slice(1).replace(/'/g, 'h')}]`;
+  const inner = `${origin}${accountXpub}/${branch}/*`;
+  const body = type === 'legacy' ? `pkh(${inner})` : type === 'bech32' ? `wpkh(${inner})` : type === 'p2sh-segwit' ? `sh(wpkh(${inner}))` : `tr(${inner})`;
+  return addChecksum(body);
+}

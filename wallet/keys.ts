@@ -58,6 +58,7 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 export class KeyChain {
   private readonly root: BIP32Interface;
+  private readonly accounts = new Map<AddressType, BIP32Interface>();
   private readonly branches = new Map<string, BIP32Interface>();
   /** script hex → key, for every derived key. */
   private readonly byScript = new Map<string, DerivedKey>();
@@ -68,9 +69,23 @@ export class KeyChain {
     this.root = bip32.fromSeed(Buffer.from(seed), networkFor(params));
   }
 
-  /** BIP32 test hook and xpub export: the account node m/purpose'/coinType'/0'. */
+  /** The account node m/purpose'/coinType'/0'. */
   account(type: AddressType): BIP32Interface {
-    return this.root.derivePath(`m/${PURPOSE[type]}'/${this.params.coinType}'/0'`);
+    let node = this.accounts.get(type);
+    if (!node) {
+      node = this.root.derivePath(this.accountPath(type));
+      this.accounts.set(type, node);
+    }
+    return node;
+  }
+
+  accountPath(type: AddressType): string {
+    return `m/${PURPOSE[type]}'/${this.params.coinType}'/0'`;
+  }
+
+  /** The account's extended public key, with the network's BIP32 version bytes. */
+  accountXpub(type: AddressType): string {
+    return this.account(type).neutered().toBase58();
   }
 
   /** The master key's fingerprint (first 4 bytes of its hash160), for key origins. */

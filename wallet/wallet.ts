@@ -19,7 +19,7 @@ import { scriptToAddress } from '../chain/address.js';
 import { KeyChain, ADDRESS_TYPES, type AddressType, type DerivedKey } from './keys.js';
 import { selectCoins, SelectionError, type Candidate } from './coin-selection.js';
 import { signInput, type Prevout } from './signer.js';
-import { keyDescriptor } from './descriptor.js';
+import { keyDescriptor, branchDescriptor } from './descriptor.js';
 import { getDustThreshold, DEFAULT_MIN_RELAY_TX_FEE } from '../mempool/policy.js';
 import { verifyInput, isScriptError, STANDARD_SCRIPT_VERIFY_FLAGS } from '../chain/script/index.js';
 
@@ -554,6 +554,11 @@ export class Wallet {
 
   descriptorFor(key: DerivedKey): string {
     return keyDescriptor(key.type, this.fingerprint, key.path, key.publicKey);
+  }
+
+  /** The ranged descriptor the key belongs to (listunspent's parent_descs). */
+  parentDescriptorFor(key: DerivedKey): string {
+    return branchDescriptor(key.type, this.fingerprint, this.keys.accountPath(key.type), this.keys.accountXpub(key.type), key.branch);
   }
 
   labelOf(address: string): string | undefined {

@@ -360,6 +360,7 @@ export const walletMethods: RpcMethod<Ctx>[] = [
         e.spendable = true;
         e.solvable = true;
         e.desc = w.descriptorFor(c.key);
+        e.parent_descs = [w.parentDescriptorFor(c.key)];
         e.safe = c.confirmations > 0 || c.trusted;
         out.push(e);
         sum += c.value;
@@ -508,7 +509,10 @@ export const walletMethods: RpcMethod<Ctx>[] = [
       const d = describeAddress(address as string, ctx);
       const key = w.keyFor(script);
       const out: Record<string, unknown> = { address, scriptPubKey: hex(script), ismine: key !== undefined, solvable: key !== undefined };
-      if (key) out.desc = w.descriptorFor(key);
+      if (key) {
+        out.desc = w.descriptorFor(key);
+        out.parent_desc = w.parentDescriptorFor(key);
+      }
       out.iswatchonly = false;
       out.isscript = d.isscript;
       out.iswitness = d.iswitness;

@@ -100,7 +100,8 @@ test('regtest works without createwallet or -fallbackfee: mine, balances, send',
   const unspent = await ok('listunspent', [1, 9999999, [dest]]);
   assert.is(unspent.length, 2);
   const u = unspent.find((x: any) => x.amount === 1.5);
-  assert.equal(Object.keys(u), ['txid', 'vout', 'address', 'label', 'scriptPubKey', 'amount', 'confirmations', 'spendable', 'solvable', 'desc', 'safe']);
+  assert.equal(Object.keys(u), ['txid', 'vout', 'address', 'label', 'scriptPubKey', 'amount', 'confirmations', 'spendable', 'solvable', 'desc', 'parent_descs', 'safe']);
+  assert.match(u.parent_descs[0], /^pkh\(\[[0-9a-f]{8}\/44h\/1h\/0h\]\w+\/0\/\*\)#[a-z0-9]{8}$/);
   assert.is(u.label, 'payee');
   assert.match(u.desc, /^pkh\(\[[0-9a-f]{8}\/44h\/1h\/0h\/0\/0\][0-9a-f]{66}\)#[a-z0-9]{8}$/);
 
