@@ -18,9 +18,9 @@ import { tempDir, withChain } from './util/tmp.js';
 const worker = new URL('./util/crash-worker.ts', import.meta.url).pathname;
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 4);
 
-function runAndKill(dir: string, seed: number, killAfterOps: number): Promise<{ ops: number; output: string }> {
+function runAndKill(dir: string, seed: number, killAfterOps: number, crashAt = ''): Promise<{ ops: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', worker, dir, String(seed)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', worker, dir, String(seed), crashAt], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let ops = 0;
     let killed = false;
@@ -53,9 +53,11 @@ test('kill -9 at random points: UTXO set always equals a clean replay', async ()
   await mine(setup, 101);
   await setup.close();
   let totalOps = 0;
-  for (let round = 0; round < ROUNDS; round++) {
+  // Two deterministic mid-reorg crash points, then kills at pseudo-random moments.
+  const crashPoints = ['disconnect', 'connect-after-disconnect'];
+  for (let round = 0; round < ROUNDS + crashPoints.length; round++) {
     const seed = 7919 * (round + 1) + process.pid;
-    const { ops } = await runAndKill(dir, seed, 3 + (seed % 6));
+    const { ops } = await runAndKill(dir, seed, round < crashPoints.length ? 1e9 : 3 + (seed % 6), crashPoints[round] ?? '');
     totalOps += ops;
     const chain = await Chain.open({ params: regtest, dir, fsync: false });
     const info = await chain.getTxOutSetInfo();

@@ -17,6 +17,18 @@ const rand = (n: number) => {
 const chain = await Chain.open({ params: regtest, dir, fsync: false });
 process.stdout.write('ready\n');
 
+// Deterministic crash points (argv[4]): die right after the first disconnect batch of a
+// reorg, or right after the first connect batch that follows a disconnect (mid-reorg).
+const crashAt = process.argv[4];
+let sawDisconnect = false;
+chain.on('disconnect', () => {
+  sawDisconnect = true;
+  if (crashAt === 'disconnect') process.kill(process.pid, 'SIGKILL');
+});
+chain.on('connect', () => {
+  if (crashAt === 'connect-after-disconnect' && sawDisconnect) process.kill(process.pid, 'SIGKILL');
+});
+
 /** A spend of some unspent output of a block at least 100 deep, split in two. */
 async function someSpend(tip: BlockEntry): Promise<Transaction | undefined> {
   for (let tries = 0; tries < 5; tries++) {
