@@ -87,23 +87,33 @@ const worst = all.reduce((a, b) => (b.nsPerCu > a.nsPerCu ? b : a));
 const projectedS = (Number(MAX_BLOCK_CU) * worst.nsPerCu) / 1e9;
 console.log(`\nworst: ${worst.name} (${worst.rows} rows) ${worst.nsPerCu.toFixed(3)} ns/CU -> a block at MAX_BLOCK_CU=${MAX_BLOCK_CU} projects to ${projectedS.toFixed(2)} s (${((projectedS / 600) * 100).toFixed(2)}% of 600 s)`);
 
-// Worst-case block: the worst inference workload, repeated up to MAX_BLOCK_CU (each "tx" at most MAX_TX_CU).
-const fraction = Number(process.env.BENCH_BLOCK_FRACTION ?? 1);
-const worstInference = rowsTable.reduce((a, b) => (b.nsPerCu > a.nsPerCu ? b : a));
-const wl = [...allWorkloads(), ...singleOps()].find((w) => w.name === worstInference.name)!;
-const ctx = checkModel(wl.architecture);
-let rows = worstInference.rows;
-while (inferenceCost(ctx.arch, rows) > MAX_TX_CU && rows > 1) rows = Math.floor(rows / 2);
-const txCu = inferenceCost(ctx.arch, rows);
-const txs = Number((BigInt(Math.floor(Number(MAX_BLOCK_CU) * fraction)) / txCu));
-const inputs = Array.from({ length: Math.min(txs, 64) }, () => wl.inputs(rows));
-const t0 = process.hrtime.bigint();
-for (let i = 0; i < txs; i++) await runInference(ctx, wl.weights, inputs[i % inputs.length]);
-const blockS = Number(process.hrtime.bigint() - t0) / 1e9;
-const blockCu = Number(txCu) * txs;
-const fullBlockS = blockS * (Number(MAX_BLOCK_CU) / blockCu);
-console.log(`worst-case block: ${txs} x ${wl.name} (${rows} rows, ${txCu} CU) = ${blockCu} CU in ${blockS.toFixed(2)} s -> ${fullBlockS.toFixed(2)} s at MAX_BLOCK_CU (${((fullBlockS / 600) * 100).toFixed(2)}% of the 600 s interval)`);
-await clearSessionCache();
+// Worst-case block: for each of the three inference workloads with the highest ns/CU, a third of
+// MAX_BLOCK_CU filled with transactions of that workload (each at most MAX_TX_CU), timed end
+// to end and scaled to the full block; the block figure is the worst of the three.
+const fraction = Number(process.env.BENCH_BLOCK_FRACTION ?? 1) / 3;
+const byName = new Map([...allWorkloads(), ...singleOps()].map((w) => [w.name, w]));
+const candidates = [...rowsTable].sort((a, b) => b.nsPerCu - a.nsPerCu).filter((r, i, all) => all.findIndex((x) => x.name === r.name) === i).slice(0, 3);
+interface BlockRun { workload: string; txs: number; rowsPerTx: number; cu: number; seconds: number; secondsAtLimit: number; percentOfInterval: number }
+const blockRuns: BlockRun[] = [];
+for (const cand of candidates) {
+  const wl = byName.get(cand.name)!;
+  const ctx = checkModel(wl.architecture);
+  let rows = cand.rows;
+  while (inferenceCost(ctx.arch, rows) > MAX_TX_CU && rows > 1) rows = Math.floor(rows / 2);
+  const txCu = inferenceCost(ctx.arch, rows);
+  const txs = Math.max(1, Number(BigInt(Math.floor(Number(MAX_BLOCK_CU) * fraction)) / txCu));
+  const inputs = Array.from({ length: Math.min(txs, 64) }, () => wl.inputs(rows));
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < txs; i++) await runInference(ctx, wl.weights, inputs[i % inputs.length]);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cu = Number(txCu) * txs;
+  const secondsAtLimit = seconds * (Number(MAX_BLOCK_CU) / cu);
+  blockRuns.push({ workload: wl.name, txs, rowsPerTx: rows, cu, seconds: Number(seconds.toFixed(3)), secondsAtLimit: Number(secondsAtLimit.toFixed(3)), percentOfInterval: Number(((secondsAtLimit / 600) * 100).toFixed(3)) });
+  console.log(`block share: ${txs} x ${wl.name} (${rows} rows, ${txCu} CU) = ${cu} CU in ${seconds.toFixed(2)} s -> ${secondsAtLimit.toFixed(2)} s at MAX_BLOCK_CU (${((secondsAtLimit / 600) * 100).toFixed(2)}% of 600 s)`);
+  await clearSessionCache();
+}
+const worstBlock = blockRuns.reduce((a, b) => (b.secondsAtLimit > a.secondsAtLimit ? b : a));
+console.log(`worst-case block: ${worstBlock.secondsAtLimit.toFixed(2)} s at MAX_BLOCK_CU (${worstBlock.percentOfInterval.toFixed(2)}% of the 600 s interval; target <= 5%)`);
 
 console.log(
   JSON.stringify({
@@ -113,7 +123,8 @@ console.log(
     worstNsPerCu: Number(worst.nsPerCu.toFixed(4)),
     worstWorkload: worst.name,
     projectedBlockSeconds: Number(projectedS.toFixed(3)),
-    measuredBlock: { workload: wl.name, txs, rowsPerTx: rows, cu: blockCu, seconds: Number(blockS.toFixed(3)), secondsAtLimit: Number(fullBlockS.toFixed(3)), percentOfInterval: Number(((fullBlockS / 600) * 100).toFixed(3)) },
+    worstBlock,
+    blockRuns,
     rows: all.map((r) => ({ name: r.name, rows: r.rows, cu: r.cu, ms: Number(r.ms.toFixed(4)), nsPerCu: Number(r.nsPerCu.toFixed(4)) })),
   }),
 );

@@ -143,7 +143,13 @@ export function checkArchitecture(bytes: Uint8Array): Architecture {
   // Node structure: whitelisted ops, SSA names, topological order.
   const plan: PlannedNode[] = [];
   const used = new Set<string>();
+  const nodeNames = new Set<string>();
   for (const node of g.nodes) {
+    // onnxruntime refuses a graph with two nodes of the same non-empty name.
+    if (node.name !== '') {
+      if (nodeNames.has(node.name)) reject(Reason.GRAPH, `two nodes named ${node.name}`);
+      nodeNames.add(node.name);
+    }
     if (node.domain !== '' && node.domain !== 'ai.onnx') reject(Reason.OP_NOT_ALLOWED, `custom domain ${node.domain}`);
     const rule = WHITELIST.get(node.opType);
     if (rule === undefined) reject(Reason.OP_NOT_ALLOWED, `op ${node.opType || '(empty)'} is not in the exact-class whitelist`);

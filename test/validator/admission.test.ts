@@ -183,6 +183,13 @@ test('graph structure: undefined names, reassignment, unused weights: bad-model-
   h.output('x', 'int32', [4]);
   await rejects(() => checkModel(encodeModel(h.build())), Reason.GRAPH, /assigned twice/);
   await rejects(() => checkModel(tiny((b) => b.weight('unused', 'int8', [2]))), Reason.GRAPH, /not used/);
+  const n = new GraphBuilder();
+  n.input('x', 'int32', [4]);
+  n.op('Relu', [n.op('Relu', ['x'])], {}, 'y');
+  n.output('y', 'int32', [4]);
+  const named = n.build();
+  named.graph.nodes.forEach((node) => (node.name = 'same'));
+  await rejects(() => checkModel(encodeModel(named)), Reason.GRAPH, /two nodes named same/);
 });
 
 test('cost above MAX_TX_CU: bad-model-cost', async () => {
