@@ -147,6 +147,17 @@ test('headers-first: header-only entries, body arriving later connects descendan
   });
 });
 
+test('block locator follows Core (10 dense, then doubling, ending at genesis)', async () => {
+  await withChain(async (chain) => {
+    await mine(chain, 30);
+    const heights = chain.getLocator().map((h) => chain.getEntry(h)!.height);
+    assert.equal(heights, [30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 17, 13, 5, 0]);
+    // processHeader rejects a header whose parent is unknown and returns known ones as is.
+    try { await chain.processHeader(new Uint8Array(80)); assert.unreachable(); } catch (e) { assert.ok(['high-hash', 'prev-blk-not-found'].includes((e as VerifyError).reason)); }
+    assert.is(await chain.processHeader(chain.tip.header), chain.tip);
+  });
+});
+
 /** A consensus extension counting blocks in its own key space; rejects coinbases tagged 666. */
 function counter(): ChainExtension & { seen: Uint8Array[] } {
   const key = layout.x('count', new Uint8Array(0));
