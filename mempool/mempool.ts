@@ -126,6 +126,8 @@ export class Mempool extends EventEmitter implements AcceptPolicy {
 
   private readonly graph = new TxGraph();
   private readonly deltas = new Map<string, bigint>();
+  /** No entry is older than this (a lower bound; Infinity when empty). */
+  private oldestTime = Infinity;
   /** Blocks disconnected and not yet re-added, newest first. */
   private disconnected: Block[] = [];
   private readonly rollingFee: RollingMinFee;
@@ -323,6 +325,7 @@ export class Mempool extends EventEmitter implements AcceptPolicy {
     if (ws.allConflicts.size > 0) this.remove(ws.allConflicts, 'replaced');
     const entry = this.makeEntry(ws, args.time ?? now());
     this.graph.insert(entry);
+    this.oldestTime = Math.min(this.oldestTime, entry.time);
     if (!args.bypassLimits) {
       this.limitSize();
       if (!this.has(entry.txid)) throw reject('mempool full');
@@ -347,13 +350,22 @@ export class Mempool extends EventEmitter implements AcceptPolicy {
   /** Core's LimitMempoolSize: expire old entries, then evict down to -maxmempool. */
   private limitSize(): void {
     const cutoff = now() - this.expirySeconds;
-    const old = new Set<string>();
-    for (const e of this.graph.values()) {
-      if (e.time >= cutoff) continue;
-      old.add(e.txid);
-      for (const d of this.graph.descendants(e.txid)) old.add(d);
+    // Scanning is skipped while even the oldest entry (a lower bound kept across
+    // removals) is younger than the cutoff, so acceptance stays O(1) here.
+    if (cutoff > this.oldestTime) {
+      const old = new Set<string>();
+      let oldest = Infinity;
+      for (const e of this.graph.values()) {
+        if (e.time >= cutoff) {
+          oldest = Math.min(oldest, e.time);
+          continue;
+        }
+        old.add(e.txid);
+        for (const d of this.graph.descendants(e.txid)) old.add(d);
+      }
+      this.oldestTime = oldest;
+      if (old.size) this.remove(old, 'expiry');
     }
-    if (old.size) this.remove(old, 'expiry');
     this.trimToSize(this.maxSize);
   }
 

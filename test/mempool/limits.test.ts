@@ -90,6 +90,22 @@ test('eviction by descendant feerate, rolling minimum fee, mempool full', async 
   assert.ok(pool.info().usage <= pool.maxSize);
 });
 
+test('entries older than -mempoolexpiry leave with their descendants (expiry)', async () => {
+  const pool = new Mempool({ chain: fx.chain, params: regtest, expiryHours: 1 / 3600 });
+  const removed: [string, string][] = [];
+  pool.on('removed', (e, reason) => removed.push([e.txid, reason]));
+  const a = spendOne(take(), 1000n);
+  await pool.addTransaction(a);
+  const child = spendOne(outOf(a), 1000n);
+  await pool.addTransaction(child);
+  // Expiry is checked when the pool is next limited, e.g. on the next acceptance.
+  await new Promise((r) => setTimeout(r, 2100));
+  const b = spendOne(take(), 1000n);
+  await pool.addTransaction(b);
+  assert.equal(removed.map(([id, r]) => [id, r]).sort(), [[a.getId(), 'expiry'], [child.getId(), 'expiry']].sort());
+  assert.ok(pool.has(b.getId()));
+});
+
 test('mempool full: a transaction that would itself be evicted is rejected', async () => {
   const a = spendOne(take(), 3000n);
   const probe = new Mempool({ chain: fx.chain, params: regtest });
