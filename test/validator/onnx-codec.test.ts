@@ -42,6 +42,17 @@ test('encode -> decode -> encode is the identity on builder models', () => {
   }
 });
 
+test('non-ASCII names and negative int64 attributes round trip', () => {
+  const m = buildMlpModel(DIGITS_MLP);
+  m.graph.nodes[0].name = 'schicht-é-层';
+  m.graph.nodes[0].attributes.push({ name: 'x', type: 7, ints: [-1n, 2n ** 40n] });
+  const a = encodeModel(m);
+  const d = decodeModel(a);
+  assert.is(d.graph.nodes[0].name, 'schicht-é-层');
+  assert.equal(d.graph.nodes[0].attributes[0].ints, [-1n, 2n ** 40n]);
+  assert.equal(encodeModel(d), a);
+});
+
 test('decoded digits MLP has the expected structure', () => {
   const m = decodeModel(mlp);
   assert.is(m.irVersion, 8);

@@ -7,15 +7,13 @@ import type { Attribute, Graph, Model, Node, TensorProto, ValueInfo } from './pr
 
 function packedVarints(w: Writer, field: number, values: readonly (bigint | number)[]): void {
   if (values.length === 0) return;
-  const inner = new Writer();
-  for (const v of values) inner.varint(v);
-  w.bytesField(field, inner.finish());
+  w.message(field, (x) => {
+    for (const v of values) x.varint(v);
+  });
 }
 
 function sub(w: Writer, field: number, fill: (inner: Writer) => void): void {
-  const inner = new Writer();
-  fill(inner);
-  w.bytesField(field, inner.finish());
+  w.message(field, fill);
 }
 
 export function encodeTensor(w: Writer, t: TensorProto): void {

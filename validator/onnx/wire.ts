@@ -113,6 +113,8 @@ export function decodeUtf8(b: Uint8Array): string {
   }
 }
 
+const utf8 = new TextEncoder();
+
 /** Growable byte writer for the canonical encoder. */
 export class Writer {
   private chunks: Uint8Array[] = [];
@@ -135,6 +137,16 @@ export class Writer {
 
   /** Unsigned varint of a non-negative bigint < 2^64, or a signed int64 (two's complement). */
   varint(v: bigint | number): void {
+    if (typeof v === 'number' && v >= 0 && v <= 0x7fffffff && Number.isInteger(v)) {
+      // Fast path for keys, lengths and small values (no bigint arithmetic).
+      let n = v;
+      while (n >= 0x80) {
+        this.byte((n & 0x7f) | 0x80);
+        n >>>= 7;
+      }
+      this.byte(n);
+      return;
+    }
     let x = BigInt.asUintN(64, BigInt(v));
     while (x >= 0x80n) {
       this.byte(Number(x & 0x7fn) | 0x80);
@@ -150,7 +162,7 @@ export class Writer {
   }
 
   key(field: number, wt: number): void {
-    this.varint((BigInt(field) << 3n) | BigInt(wt));
+    this.varint(field * 8 + wt);
   }
 
   bytesField(field: number, b: Uint8Array): void {
@@ -160,12 +172,45 @@ export class Writer {
   }
 
   stringField(field: number, s: string): void {
-    this.bytesField(field, new TextEncoder().encode(s));
+    // ASCII names (the common case) are copied directly; anything else goes through TextEncoder.
+    for (let i = 0; i < s.length; i++) {
+      if (s.charCodeAt(i) > 0x7f) {
+        this.bytesField(field, utf8.encode(s));
+        return;
+      }
+    }
+    this.key(field, WT_LEN);
+    this.varint(s.length);
+    this.ensure(s.length);
+    for (let i = 0; i < s.length; i++) this.cur[this.len++] = s.charCodeAt(i);
   }
 
   varintField(field: number, v: bigint | number): void {
     this.key(field, WT_VARINT);
     this.varint(v);
+  }
+
+  /**
+   * A length-delimited submessage written in place: 5 bytes are reserved for the length, the
+   * body is written, then moved left over the unused length bytes (no per-message allocation).
+   */
+  message(field: number, fill: (w: Writer) => void): void {
+    this.key(field, WT_LEN);
+    this.ensure(5);
+    const at = this.len;
+    this.len += 5;
+    fill(this);
+    const size = this.len - at - 5;
+    const head: number[] = [];
+    let n = size;
+    while (n >= 0x80) {
+      head.push((n & 0x7f) | 0x80);
+      n >>>= 7;
+    }
+    head.push(n);
+    this.cur.copyWithin(at + head.length, at + 5, this.len);
+    this.cur.set(head, at);
+    this.len -= 5 - head.length;
   }
 
   finish(): Uint8Array {
