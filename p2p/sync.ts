@@ -26,7 +26,7 @@ export interface SyncOptions {
   maxUnconnecting?: number;
 }
 
-type SyncPeer = Peer & { sync?: { best?: EntryView; unconnecting: number; stalls: number; inFlight: number; headersPending: boolean } };
+type SyncPeer = Peer & { sync?: { best?: EntryView; unconnecting: number; stalls: number; inFlight: number; headersPending: boolean; reach?: number; reachFor?: string } };
 
 export class BlockSync {
   readonly headers: HeaderIndex;
@@ -134,28 +134,64 @@ export class BlockSync {
   }
 
   /** Picks block requests for every peer with free slots. */
-  schedule(): void {
-    this.headers.refresh();
+  // The best header chain beyond the main chain, rebuilt only when the best header changes
+  // (a walk of its length), with a cursor past the blocks already stored: each schedule()
+  // then costs O(window + peers), not O(chain length).
+  private path: EntryView[] = [];
+  private pathHeights = new Map<string, number>();
+  private pathBest = '';
+  private cursor = 0;
+
+  private rebuildPath(): void {
     const best = this.headers.best;
-    if (best.hash === this.chain.tip.hash) return;
-    const path = this.headers.missingPath(best, this.o.windowSize);
-    for (const node of path) {
-      if (this.inFlight.has(node.hash) || this.waitingForBlobs.has(node.hash)) continue;
-      const peer = this.pickPeer(node);
-      if (!peer) continue;
-      this.request(peer, node.hash);
-    }
+    if (best.hash === this.pathBest) return;
+    const p: EntryView[] = [];
+    for (let e: EntryView | undefined = best; e && !this.chain.isMainChain(e); e = this.chain.getEntry(e.prevHash)) p.push(e);
+    p.reverse();
+    this.path = p;
+    this.pathHeights = new Map(p.map((e) => [e.hash, e.height]));
+    this.pathBest = best.hash;
+    this.cursor = 0;
   }
 
-  private pickPeer(node: EntryView): SyncPeer | undefined {
-    let bestPeer: SyncPeer | undefined;
-    for (const p of this.peers) {
-      const st = this.state(p);
-      if (p.closed || !p.ready || !st.best || st.inFlight >= this.o.maxInFlightPerPeer) continue;
-      if (st.best.height < node.height || this.headers.ancestor(st.best, node.height)?.hash !== node.hash) continue;
-      if (!bestPeer || st.inFlight < this.state(bestPeer).inFlight) bestPeer = p;
+  /** Highest height of our download path the peer can serve (-1: none). Cached per peer best header. */
+  private peerReach(st: NonNullable<SyncPeer['sync']>): number {
+    const b = st.best;
+    if (!b) return -1;
+    if (this.pathHeights.has(b.hash)) return b.height;
+    if (st.reachFor === b.hash + this.pathBest) return st.reach ?? -1;
+    // Peer on another branch (or ahead of our best): where does its chain meet our path?
+    let e: EntryView | undefined = b;
+    const top = this.path.length ? this.path[this.path.length - 1].height : -1;
+    if (e.height > top && top >= 0) e = this.headers.ancestor(e, top);
+    while (e && !this.pathHeights.has(e.hash) && !this.chain.isMainChain(e)) e = this.chain.getEntry(e.prevHash);
+    st.reach = e && this.pathHeights.has(e.hash) ? e.height : -1;
+    st.reachFor = b.hash + this.pathBest;
+    return st.reach;
+  }
+
+  schedule(): void {
+    this.headers.refresh();
+    if (this.headers.best.hash === this.chain.tip.hash) return;
+    this.rebuildPath();
+    while (this.cursor < this.path.length && (hasData(this.path[this.cursor]) || this.chain.isMainChain(this.path[this.cursor]))) this.cursor++;
+    const peers = [...this.peers].filter((p) => !p.closed && p.ready).map((p) => ({ p, st: this.state(p), reach: this.peerReach(this.state(p)) })).filter((x) => x.reach >= 0);
+    if (peers.length === 0) return;
+    const end = Math.min(this.path.length, this.cursor + this.o.windowSize);
+    for (let i = this.cursor; i < end; i++) {
+      const node = this.path[i];
+      if (hasData(node) || isFailedEntry(node) || this.inFlight.has(node.hash) || this.waitingForBlobs.has(node.hash)) continue;
+      let pick: (typeof peers)[number] | undefined;
+      for (const x of peers) {
+        if (x.reach < node.height || x.st.inFlight >= this.o.maxInFlightPerPeer) continue;
+        if (!pick || x.st.inFlight < pick.st.inFlight) pick = x;
+      }
+      if (!pick) {
+        if (peers.every((x) => x.st.inFlight >= this.o.maxInFlightPerPeer)) return;
+        continue;
+      }
+      this.request(pick.p, node.hash);
     }
-    return bestPeer;
   }
 
   private request(p: SyncPeer, hash: string): void {
