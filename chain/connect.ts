@@ -9,7 +9,7 @@ import type { NetworkParams } from './params.js';
 import { outpointBytes } from './layout.js';
 import { BAN_SCORE_INVALID, LOCKTIME_VERIFY_SEQUENCE, MAX_SCRIPT_SIZE } from './consensus.js';
 import { calculateSequenceLocks, checkTxInputs, evaluateSequenceLocks, getBlockSubsidy, isCoinbaseTx } from './tx-checks.js';
-import { blockScriptFlags, getTransactionSigOpCost, isScriptError, verifyInput } from './script/index.js';
+import { blockScriptFlags, getTransactionSigOpCost, isScriptError, verifyInput, PrecomputedTransactionData } from './script/index.js';
 
 /**
  * Reject reason prefix for a failed input script in a block. Core ≤ 27 reports
@@ -114,9 +114,11 @@ export async function connectBlock(block: Block, view: CoinView, p: ConnectParam
 
 function verifyScripts(tx: Transaction, prevouts: Coin[], flags: number): void {
   const outs = prevouts.map((c) => ({ script: c.script, value: c.value }));
+  // Shared sighash midstates once per tx: without them BIP143/341 hashing is quadratic in inputs.
+  const txdata = new PrecomputedTransactionData(tx, outs);
   for (let i = 0; i < tx.ins.length; i++) {
     try {
-      verifyInput(tx, i, outs, flags);
+      verifyInput(tx, i, outs, flags, txdata);
     } catch (e) {
       if (isScriptError(e)) throw bad(`${SCRIPT_FAILURE_REASON} (${e.message})`, `input ${i} of ${tx.getId()}`);
       throw e;
