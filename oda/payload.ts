@@ -1,0 +1,250 @@
+// ODA payloads (ODA-BIP-0003 "Payloads"): the four transaction types and their canonical
+// binary encodings. Decoding is strict: fixed-width little-endian integers, length-prefixed
+// fields with bounds, strict UTF-8, known enum values only, no trailing bytes. Because
+// encode(decode(b)) === b for every accepted b, a payload has exactly one encoding.
+import { sha256 } from '@noble/hashes/sha2';
+import { OBJECTIVES, type Objective } from '../validator/index.js';
+import { OdaDecodeError, Reader, Writer, fromHex, toHex, utf8Length } from './codec.js';
+
+export const ODA_VERSION = 1;
+
+export const OdaType = { ADD_MODEL: 1, COMMIT_WEIGHTS: 2, REVEAL_WEIGHTS: 3, INFERENCE: 4 } as const;
+export type OdaTypeCode = (typeof OdaType)[keyof typeof OdaType];
+export const ODA_TYPE_NAME: Record<OdaTypeCode, 'add-model' | 'commit-weights' | 'reveal-weights' | 'inference'> = {
+  1: 'add-model',
+  2: 'commit-weights',
+  3: 'reveal-weights',
+  4: 'inference',
+};
+
+/** Field bounds (bytes). */
+export const BOUNDS = {
+  /** Largest blob an ODA transaction may reference (model-store MAX_BLOB_LENGTH, 64 GiB). */
+  MAX_BLOB_LENGTH: 2 ** 36,
+  MAX_OBJECTIVE_NAME: 32,
+  MAX_OBJECTIVE_PARAMS: 255,
+  MAX_SCRIPT: 80,
+  MAX_NAME: 64,
+  MAX_DESCRIPTION: 255,
+  MAX_LICENSE: 64,
+  MAX_VERSION_LABEL: 32,
+  /** Largest inline tensor list in an inference payload; larger data goes in a blob. */
+  MAX_INLINE_DATA: 65_536,
+  /** 21 million BTC in satoshis. */
+  MAX_MONEY: 21_000_000n * 100_000_000n,
+} as const;
+
+/** A model-store blob: BEP 52 pieces root (hex, SHA-256 output order) and exact length. */
+export interface BlobRef {
+  root: string;
+  length: number;
+}
+
+export interface AddModelPayload {
+  type: 'add-model';
+  architecture: BlobRef;
+  dataset: BlobRef;
+  weights: BlobRef;
+  objective: Objective;
+  /** Objective parameters (hex); the v1 objectives take none, so this must be empty. */
+  objectiveParams: string;
+  /** Satoshis every inference pays the model's current trainer. */
+  royalty: bigint;
+  /** scriptPubKey (hex) of the creator, the trainer of version 0. */
+  payoutScript: string;
+  name: string;
+  description: string;
+  license: string;
+  versionLabel: string;
+}
+
+export interface CommitWeightsPayload {
+  type: 'commit-weights';
+  modelId: string;
+  /** commitHash(modelId, weights, payoutScript, salt), hex. */
+  commitment: string;
+}
+
+export interface RevealWeightsPayload {
+  type: 'reveal-weights';
+  modelId: string;
+  weights: BlobRef;
+  /** The submitter: scriptPubKey (hex) that becomes the model's trainer. */
+  payoutScript: string;
+  /** 32 bytes hex. */
+  salt: string;
+  versionLabel: string;
+}
+
+/** Inference data: an encoded tensor list (tensors.ts), inline or as a model-store blob. */
+export type DataRef = { kind: 'inline'; data: string } | { kind: 'blob'; blob: BlobRef };
+
+export interface InferencePayload {
+  type: 'inference';
+  modelId: string;
+  /** Index of the model version used; must be the model's current version. */
+  version: number;
+  input: DataRef;
+  output: DataRef;
+}
+
+export type OdaPayload = AddModelPayload | CommitWeightsPayload | RevealWeightsPayload | InferencePayload;
+
+const TAG_MODEL = 'ODA/model';
+const TAG_COMMIT = 'ODA/commit';
+
+/** BIP340-style tagged hash: SHA256(SHA256(tag) || SHA256(tag) || msg). */
+export function taggedHash(tag: string, msg: Uint8Array): Uint8Array {
+  const t = sha256(new TextEncoder().encode(tag));
+  const h = sha256.create();
+  h.update(t);
+  h.update(t);
+  h.update(msg);
+  return h.digest();
+}
+
+function writeBlob(w: Writer, b: BlobRef, what: string): void {
+  if (!Number.isSafeInteger(b.length) || b.length < 1 || b.length > BOUNDS.MAX_BLOB_LENGTH) throw new RangeError(`${what}: length ${b.length} outside [1, 2^36]`);
+  w.bytes(fromHex(b.root, 32, `${what}.root`)).u64(BigInt(b.length));
+}
+
+function readBlob(r: Reader, what: string): BlobRef {
+  const root = toHex(r.take(32, `${what}.root`));
+  const len = r.u64(`${what}.length`);
+  if (len < 1n || len > BigInt(BOUNDS.MAX_BLOB_LENGTH)) r.fail(`${what}: length ${len} outside [1, 2^36]`);
+  return { root, length: Number(len) };
+}
+
+function checkStr(s: string, what: string, min: number, max: number): void {
+  const n = utf8Length(s);
+  if (n < min || n > max) throw new RangeError(`${what}: ${n} UTF-8 bytes, must be in [${min}, ${max}]`);
+}
+
+function hexBytes(h: string, what: string, min: number, max: number): Uint8Array {
+  if (typeof h !== 'string' || h.length % 2 !== 0 || !/^[0-9a-f]*$/.test(h)) throw new TypeError(`${what}: expected lowercase hex`);
+  const b = new Uint8Array(Buffer.from(h, 'hex'));
+  if (b.length < min || b.length > max) throw new RangeError(`${what}: ${b.length} bytes, must be in [${min}, ${max}]`);
+  return b;
+}
+
+/** The model id: tagged hash of what can never change (architecture, dataset, objective). */
+export function modelIdOf(p: Pick<AddModelPayload, 'architecture' | 'dataset' | 'objective' | 'objectiveParams'>): string {
+  const w = new Writer();
+  writeBlob(w, p.architecture, 'architecture');
+  writeBlob(w, p.dataset, 'dataset');
+  w.str8(p.objective).var8(hexBytes(p.objectiveParams, 'objectiveParams', 0, BOUNDS.MAX_OBJECTIVE_PARAMS));
+  return toHex(taggedHash(TAG_MODEL, w.finish()));
+}
+
+/** The commit-weights commitment H(model ‖ weights root ‖ weights length ‖ submitter ‖ salt). */
+export function commitHash(modelId: string, weights: BlobRef, payoutScript: string, salt: string): string {
+  const w = new Writer().bytes(fromHex(modelId, 32, 'modelId'));
+  writeBlob(w, weights, 'weights');
+  w.var8(hexBytes(payoutScript, 'payoutScript', 1, BOUNDS.MAX_SCRIPT)).bytes(fromHex(salt, 32, 'salt'));
+  return toHex(taggedHash(TAG_COMMIT, w.finish()));
+}
+
+function writeData(w: Writer, d: DataRef, what: string): void {
+  if (d.kind === 'inline') w.u8(0).var32(hexBytes(d.data, what, 1, BOUNDS.MAX_INLINE_DATA));
+  else if (d.kind === 'blob') writeBlob(w.u8(1), d.blob, what);
+  else throw new TypeError(`${what}: unknown data kind`);
+}
+
+function readData(r: Reader, what: string): DataRef {
+  const tag = r.u8(`${what}.kind`);
+  if (tag === 0) return { kind: 'inline', data: toHex(r.var32(what, 1, BOUNDS.MAX_INLINE_DATA)) };
+  if (tag === 1) return { kind: 'blob', blob: readBlob(r, what) };
+  return r.fail(`${what}: unknown data kind ${tag}`);
+}
+
+/** Canonical payload body (after magic, version and type). Throws RangeError/TypeError on out-of-bound fields. */
+export function encodePayloadBody(p: OdaPayload): Uint8Array {
+  const w = new Writer();
+  switch (p.type) {
+    case 'add-model':
+      if (!OBJECTIVES.includes(p.objective)) throw new RangeError(`unknown objective ${p.objective}`);
+      if (p.royalty < 0n || p.royalty > BOUNDS.MAX_MONEY) throw new RangeError('royalty outside [0, MAX_MONEY]');
+      checkStr(p.name, 'name', 1, BOUNDS.MAX_NAME);
+      checkStr(p.description, 'description', 0, BOUNDS.MAX_DESCRIPTION);
+      checkStr(p.license, 'license', 0, BOUNDS.MAX_LICENSE);
+      checkStr(p.versionLabel, 'versionLabel', 0, BOUNDS.MAX_VERSION_LABEL);
+      writeBlob(w, p.architecture, 'architecture');
+      writeBlob(w, p.dataset, 'dataset');
+      writeBlob(w, p.weights, 'weights');
+      w.str8(p.objective).var8(hexBytes(p.objectiveParams, 'objectiveParams', 0, BOUNDS.MAX_OBJECTIVE_PARAMS));
+      w.u64(p.royalty).var8(hexBytes(p.payoutScript, 'payoutScript', 1, BOUNDS.MAX_SCRIPT));
+      w.str8(p.name).str8(p.description).str8(p.license).str8(p.versionLabel);
+      break;
+    case 'commit-weights':
+      w.bytes(fromHex(p.modelId, 32, 'modelId')).bytes(fromHex(p.commitment, 32, 'commitment'));
+      break;
+    case 'reveal-weights':
+      checkStr(p.versionLabel, 'versionLabel', 0, BOUNDS.MAX_VERSION_LABEL);
+      w.bytes(fromHex(p.modelId, 32, 'modelId'));
+      writeBlob(w, p.weights, 'weights');
+      w.var8(hexBytes(p.payoutScript, 'payoutScript', 1, BOUNDS.MAX_SCRIPT)).bytes(fromHex(p.salt, 32, 'salt')).str8(p.versionLabel);
+      break;
+    case 'inference':
+      if (!Number.isInteger(p.version) || p.version < 0 || p.version > 0xffffffff) throw new RangeError('version outside u32');
+      w.bytes(fromHex(p.modelId, 32, 'modelId')).u32(p.version);
+      writeData(w, p.input, 'input');
+      writeData(w, p.output, 'output');
+      break;
+    default:
+      throw new TypeError(`unknown ODA payload type ${(p as { type: string }).type}`);
+  }
+  return w.finish();
+}
+
+export function typeCodeOf(p: OdaPayload): OdaTypeCode {
+  return ({ 'add-model': 1, 'commit-weights': 2, 'reveal-weights': 3, inference: 4 } as const)[p.type];
+}
+
+/** Decodes a payload body of the given type; throws OdaDecodeError ('bad-oda-payload'). */
+export function decodePayloadBody(type: number, body: Uint8Array): OdaPayload {
+  const r = new Reader(body);
+  let p: OdaPayload;
+  switch (type) {
+    case OdaType.ADD_MODEL: {
+      const architecture = readBlob(r, 'architecture');
+      const dataset = readBlob(r, 'dataset');
+      const weights = readBlob(r, 'weights');
+      const objective = r.str8('objective', 1, BOUNDS.MAX_OBJECTIVE_NAME);
+      if (!OBJECTIVES.includes(objective as Objective)) r.fail(`unknown objective ${JSON.stringify(objective)}`, 'bad-oda-objective');
+      const objectiveParams = toHex(r.var8('objectiveParams', 0, BOUNDS.MAX_OBJECTIVE_PARAMS));
+      const royalty = r.u64('royalty');
+      if (royalty > BOUNDS.MAX_MONEY) r.fail('royalty above MAX_MONEY');
+      const payoutScript = toHex(r.var8('payoutScript', 1, BOUNDS.MAX_SCRIPT));
+      const name = r.str8('name', 1, BOUNDS.MAX_NAME);
+      const description = r.str8('description', 0, BOUNDS.MAX_DESCRIPTION);
+      const license = r.str8('license', 0, BOUNDS.MAX_LICENSE);
+      const versionLabel = r.str8('versionLabel', 0, BOUNDS.MAX_VERSION_LABEL);
+      p = { type: 'add-model', architecture, dataset, weights, objective: objective as Objective, objectiveParams, royalty, payoutScript, name, description, license, versionLabel };
+      break;
+    }
+    case OdaType.COMMIT_WEIGHTS:
+      p = { type: 'commit-weights', modelId: toHex(r.take(32, 'modelId')), commitment: toHex(r.take(32, 'commitment')) };
+      break;
+    case OdaType.REVEAL_WEIGHTS: {
+      const modelId = toHex(r.take(32, 'modelId'));
+      const weights = readBlob(r, 'weights');
+      const payoutScript = toHex(r.var8('payoutScript', 1, BOUNDS.MAX_SCRIPT));
+      const salt = toHex(r.take(32, 'salt'));
+      const versionLabel = r.str8('versionLabel', 0, BOUNDS.MAX_VERSION_LABEL);
+      p = { type: 'reveal-weights', modelId, weights, payoutScript, salt, versionLabel };
+      break;
+    }
+    case OdaType.INFERENCE: {
+      const modelId = toHex(r.take(32, 'modelId'));
+      const version = r.u32('version');
+      const input = readData(r, 'input');
+      const output = readData(r, 'output');
+      p = { type: 'inference', modelId, version, input, output };
+      break;
+    }
+    default:
+      throw new OdaDecodeError('bad-oda-type', `unknown ODA type ${type}`);
+  }
+  r.end();
+  return p;
+}

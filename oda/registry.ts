@@ -1,0 +1,295 @@
+// The model registry in the chain state (ODA-BIP-0003 "Chain state"). Records live in the
+// chain DB under the extension namespace X"oda"\0 (chain/layout.ts), written only inside the
+// chain's block batches; every value has one canonical encoding.
+//
+//   m | modelId(32)              -> ModelRecord
+//   v | modelId(32) | ver u32 BE -> VersionRecord (every version ever accepted, 0 = initial)
+//   c | commitment(32)           -> CommitRecord (pending commit-weights, removed by its reveal)
+//   i | txid(32, internal order) -> InferenceRecord (the inference index)
+//
+// RegistryView layers a block's pending changes over the database so a block is validated
+// transaction by transaction without writing; its undo record holds the prior value of every
+// key it touched, so disconnecting restores the state byte for byte.
+import { layout } from '../chain/layout.js';
+import { Reader, Writer, fromHex, toHex } from './codec.js';
+import { OdaType, decodePayloadBody, encodePayloadBody, type AddModelPayload, type BlobRef } from './payload.js';
+
+export const EXTENSION_NAME = 'oda';
+
+export interface ModelRecord {
+  modelId: string;
+  /** The add-model payload as mined. */
+  add: AddModelPayload;
+  /** add-model txid (display hex) and height. */
+  txid: string;
+  height: number;
+  /** Index of the current version (= number of accepted updates). */
+  currentVersion: number;
+  currentScore: bigint;
+  currentWeights: BlobRef;
+  /** scriptPubKey (hex) of the current trainer: receives each inference's royalty. */
+  trainerScript: string;
+}
+
+export interface VersionRecord {
+  version: number;
+  weights: BlobRef;
+  score: bigint;
+  trainerScript: string;
+  /** add-model or reveal-weights txid (display hex) and height. */
+  txid: string;
+  height: number;
+  label: string;
+}
+
+export interface CommitRecord {
+  commitment: string;
+  modelId: string;
+  txid: string;
+  height: number;
+}
+
+export interface InferenceRecord {
+  txid: string;
+  modelId: string;
+  version: number;
+  /** SHA-256 of the inline tensor list, or the blob root. */
+  inputHash: string;
+  outputHash: string;
+  rows: number;
+  royalty: bigint;
+  height: number;
+}
+
+const K_MODEL = 0x6d; // m
+const K_VERSION = 0x76; // v
+const K_COMMIT = 0x63; // c
+const K_INFERENCE = 0x69; // i
+
+function key(prefix: number, ...parts: Uint8Array[]): Uint8Array {
+  const w = new Writer().u8(prefix);
+  for (const p of parts) w.bytes(p);
+  return layout.x(EXTENSION_NAME, w.finish());
+}
+
+function u32be(n: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n, false);
+  return b;
+}
+
+function txidBytes(txid: string): Uint8Array {
+  return fromHex(txid, 32, 'txid').reverse();
+}
+
+function txidHex(b: Uint8Array): string {
+  return toHex(Uint8Array.from(b).reverse());
+}
+
+export const keys = {
+  model: (modelId: string) => key(K_MODEL, fromHex(modelId, 32, 'modelId')),
+  version: (modelId: string, v: number) => key(K_VERSION, fromHex(modelId, 32, 'modelId'), u32be(v)),
+  commit: (commitment: string) => key(K_COMMIT, fromHex(commitment, 32, 'commitment')),
+  inference: (txid: string) => key(K_INFERENCE, txidBytes(txid)),
+  modelRange: () => ({ gte: key(K_MODEL), lt: key(K_MODEL + 1) }),
+};
+
+function writeBlob(w: Writer, b: BlobRef): void {
+  w.bytes(fromHex(b.root, 32, 'root')).u64(BigInt(b.length));
+}
+function readBlob(r: Reader): BlobRef {
+  return { root: toHex(r.take(32, 'root')), length: Number(r.u64('length')) };
+}
+
+export function encodeModel(m: ModelRecord): Uint8Array {
+  const w = new Writer().var32(encodePayloadBody(m.add)).bytes(txidBytes(m.txid)).u32(m.height).u32(m.currentVersion).i128(m.currentScore);
+  writeBlob(w, m.currentWeights);
+  return w.var8(fromHex(m.trainerScript, m.trainerScript.length / 2, 'trainerScript')).finish();
+}
+
+export function decodeModel(modelId: string, b: Uint8Array): ModelRecord {
+  const r = new Reader(b, 'bad-oda-state');
+  const add = decodePayloadBody(OdaType.ADD_MODEL, r.var32('add', 1, 1 << 20)) as AddModelPayload;
+  const txid = txidHex(r.take(32, 'txid'));
+  const height = r.u32('height');
+  const currentVersion = r.u32('version');
+  const currentScore = r.i128('score');
+  const currentWeights = readBlob(r);
+  const trainerScript = toHex(r.var8('trainer', 1, 255));
+  r.end();
+  return { modelId, add, txid, height, currentVersion, currentScore, currentWeights, trainerScript };
+}
+
+export function encodeVersion(v: VersionRecord): Uint8Array {
+  const w = new Writer();
+  writeBlob(w, v.weights);
+  return w.i128(v.score).var8(fromHex(v.trainerScript, v.trainerScript.length / 2, 'trainerScript')).bytes(txidBytes(v.txid)).u32(v.height).str8(v.label).finish();
+}
+
+export function decodeVersion(version: number, b: Uint8Array): VersionRecord {
+  const r = new Reader(b, 'bad-oda-state');
+  const weights = readBlob(r);
+  const score = r.i128('score');
+  const trainerScript = toHex(r.var8('trainer', 1, 255));
+  const txid = txidHex(r.take(32, 'txid'));
+  const height = r.u32('height');
+  const label = r.str8('label', 0, 255);
+  r.end();
+  return { version, weights, score, trainerScript, txid, height, label };
+}
+
+export function encodeCommit(c: CommitRecord): Uint8Array {
+  return new Writer().bytes(fromHex(c.modelId, 32, 'modelId')).bytes(txidBytes(c.txid)).u32(c.height).finish();
+}
+
+export function decodeCommit(commitment: string, b: Uint8Array): CommitRecord {
+  const r = new Reader(b, 'bad-oda-state');
+  const c = { commitment, modelId: toHex(r.take(32, 'modelId')), txid: txidHex(r.take(32, 'txid')), height: r.u32('height') };
+  r.end();
+  return c;
+}
+
+export function encodeInference(i: InferenceRecord): Uint8Array {
+  return new Writer()
+    .bytes(fromHex(i.modelId, 32, 'modelId'))
+    .u32(i.version)
+    .bytes(fromHex(i.inputHash, 32, 'inputHash'))
+    .bytes(fromHex(i.outputHash, 32, 'outputHash'))
+    .u32(i.rows)
+    .u64(i.royalty)
+    .u32(i.height)
+    .finish();
+}
+
+export function decodeInference(txid: string, b: Uint8Array): InferenceRecord {
+  const r = new Reader(b, 'bad-oda-state');
+  const i = {
+    txid,
+    modelId: toHex(r.take(32, 'modelId')),
+    version: r.u32('version'),
+    inputHash: toHex(r.take(32, 'inputHash')),
+    outputHash: toHex(r.take(32, 'outputHash')),
+    rows: r.u32('rows'),
+    royalty: r.u64('royalty'),
+    height: r.u32('height'),
+  };
+  r.end();
+  return i;
+}
+
+/** Read side of the chain DB (classic-level satisfies it). */
+export interface KvSource {
+  get(key: Uint8Array): Promise<Uint8Array | undefined>;
+  iterator(range: { gte: Uint8Array; lt: Uint8Array }): AsyncIterable<[Uint8Array, Uint8Array]>;
+}
+
+/** Registry queries against the database (the tip state). */
+export class RegistryReader {
+  constructor(protected readonly db: Pick<KvSource, 'get'> & Partial<Pick<KvSource, 'iterator'>>) {}
+
+  protected read(k: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.db.get(k);
+  }
+
+  async getModel(modelId: string): Promise<ModelRecord | undefined> {
+    const v = await this.read(keys.model(modelId));
+    return v && decodeModel(modelId, v);
+  }
+  async getVersion(modelId: string, version: number): Promise<VersionRecord | undefined> {
+    const v = await this.read(keys.version(modelId, version));
+    return v && decodeVersion(version, v);
+  }
+  async getCommit(commitment: string): Promise<CommitRecord | undefined> {
+    const v = await this.read(keys.commit(commitment));
+    return v && decodeCommit(commitment, v);
+  }
+  async getInference(txid: string): Promise<InferenceRecord | undefined> {
+    const v = await this.read(keys.inference(txid));
+    return v && decodeInference(txid, v);
+  }
+  /** Every version of a model, oldest first. */
+  async getHistory(modelId: string): Promise<VersionRecord[] | undefined> {
+    const m = await this.getModel(modelId);
+    if (!m) return undefined;
+    const out: VersionRecord[] = [];
+    for (let v = 0; v <= m.currentVersion; v++) out.push((await this.getVersion(modelId, v))!);
+    return out;
+  }
+  /** All models in model-id order (database only). */
+  async listModels(): Promise<ModelRecord[]> {
+    if (!this.db.iterator) throw new Error('listModels needs an iterable source');
+    const out: ModelRecord[] = [];
+    const prefix = keys.modelRange().gte.length;
+    for await (const [k, v] of this.db.iterator(keys.modelRange())) out.push(decodeModel(toHex(k.subarray(prefix)), v));
+    return out;
+  }
+}
+
+interface Change { key: Uint8Array; value: Uint8Array | undefined }
+
+/** A block's pending registry changes over the database, with its undo record. */
+export class RegistryView extends RegistryReader {
+  private readonly changes = new Map<string, Change>();
+  private readonly prior = new Map<string, Change>();
+
+  protected override async read(k: Uint8Array): Promise<Uint8Array | undefined> {
+    const c = this.changes.get(toHex(k));
+    if (c) return c.value;
+    return this.db.get(k);
+  }
+
+  private async set(k: Uint8Array, value: Uint8Array | undefined): Promise<void> {
+    const h = toHex(k);
+    if (!this.prior.has(h) && !this.changes.has(h)) this.prior.set(h, { key: k, value: await this.db.get(k) });
+    this.changes.set(h, { key: k, value });
+  }
+
+  putModel(m: ModelRecord): Promise<void> {
+    return this.set(keys.model(m.modelId), encodeModel(m));
+  }
+  putVersion(modelId: string, v: VersionRecord): Promise<void> {
+    return this.set(keys.version(modelId, v.version), encodeVersion(v));
+  }
+  putCommit(c: CommitRecord): Promise<void> {
+    return this.set(keys.commit(c.commitment), encodeCommit(c));
+  }
+  delCommit(commitment: string): Promise<void> {
+    return this.set(keys.commit(commitment), undefined);
+  }
+  putInference(i: InferenceRecord): Promise<void> {
+    return this.set(keys.inference(i.txid), encodeInference(i));
+  }
+
+  /** The changes in key order (deterministic batches). */
+  writes(): Change[] {
+    return [...this.changes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c);
+  }
+
+  /** Undo record: count u32 | per key: key var32 | present u8 | [value var32], keys sorted. */
+  undo(): Uint8Array {
+    const entries = [...this.prior.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const w = new Writer().u32(entries.length);
+    for (const [, c] of entries) {
+      w.var32(c.key);
+      if (c.value === undefined) w.u8(0);
+      else w.u8(1).var32(c.value);
+    }
+    return w.finish();
+  }
+}
+
+/** Decodes an undo record into the writes that restore the prior state. */
+export function decodeUndo(b: Uint8Array): Change[] {
+  if (b.length === 0) return [];
+  const r = new Reader(b, 'bad-oda-undo');
+  const n = r.u32('count');
+  const out: Change[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = r.var32('key', 1, 1024).slice();
+    const present = r.u8('present');
+    if (present > 1) r.fail('present flag');
+    out.push({ key: k, value: present ? r.var32('value', 0, 1 << 24).slice() : undefined });
+  }
+  r.end();
+  return out;
+}
