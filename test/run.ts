@@ -28,11 +28,19 @@ function runFile(file: string): Promise<Result> {
       cwd: root,
       env: { ...process.env, FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // own process group, so a timeout also kills the odad nodes it started
     });
     let output = '';
+    // A hung file must not hang CI: kill its whole process group after the limit.
+    const limit = Number(process.env.TEST_FILE_TIMEOUT ?? 600) * 1000;
+    const timer = setTimeout(() => {
+      output += `\n[test/run] killed after ${limit / 1000}s without finishing\n`;
+      try { process.kill(-child.pid!, 'SIGKILL'); } catch { child.kill('SIGKILL'); }
+    }, limit);
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     child.on('close', (code) => {
+      clearTimeout(timer);
       // uvu prints a summary per process: "Total: N", "Passed: N", "Skipped: N".
       const num = (label: string) => {
         let sum = 0;
