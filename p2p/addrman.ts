@@ -15,6 +15,21 @@ export const MAX_ADDRS = 4096;
 /** One source may contribute at most this many entries. */
 export const MAX_PER_SOURCE = 1024;
 
+/** Core's CNetAddr::IsRoutable, for the address kinds ODA uses (IPv4, IPv6). */
+export function isRoutable(host: string): boolean {
+  let h: string;
+  try { h = normalizeHost(host); } catch { return false; }
+  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(h);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return !(a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || a >= 224 || (a === 100 && b >= 64 && b <= 127));
+  }
+  const first = parseInt(h.split(':')[0], 16);
+  if (h === '0:0:0:0:0:0:0:0' || h === '0:0:0:0:0:0:0:1') return false;
+  if ((first & 0xffc0) === 0xfe80 || (first & 0xfe00) === 0xfc00 || (first & 0xff00) === 0xff00 || first === 0x2001 && h.split(':')[1] === 'db8') return false;
+  return true;
+}
+
 export function addrKey(host: string, port: number): string {
   const h = normalizeHost(host);
   return h.includes(':') ? `[${h}]:${port}` : `${h}:${port}`;

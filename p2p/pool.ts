@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { Peer } from './peer.js';
 import { BanMan } from './banman.js';
-import { AddrMan, addrKey } from './addrman.js';
+import { AddrMan, addrKey, isRoutable } from './addrman.js';
 import { MAX_FRAME } from './wire/frame.js';
 import { MAX_ADDR, normalizeHost, PROTOCOL_VERSION, type Message, type MessageOf, type NetAddr } from './wire/messages.js';
 import type { Logger } from '../node/logger.js';
@@ -34,6 +34,12 @@ export interface PoolOptions {
   peerOptions?: { handshakeTimeout?: number; pingInterval?: number; maxRecvQueue?: number; maxSendQueue?: number };
   /** Seconds between connection maintenance rounds (reconnecting -addnode peers, filling outbound). */
   maintainInterval?: number;
+  /**
+   * Keep gossiped addresses that are not publicly routable (loopback, RFC1918…). Off by
+   * default, as in Core: otherwise nodes on one machine would find and dial each other on
+   * their own, and tests could not keep a chosen topology.
+   */
+  acceptLocalAddrs?: boolean;
 }
 
 export function parseHostPort(s: string, defaultPort: number): { host: string; port: number } {
@@ -193,7 +199,8 @@ export class Pool extends EventEmitter {
       account();
       this.opts.logger.info(`New ${peer.inbound ? 'inbound' : 'outbound'} peer connected: version: ${peer.version!.version}, blocks=${peer.version!.startHeight}, peer=${peer.id} ${peer.version!.userAgent}`);
       if (!peer.inbound) {
-        this.addrman.add({ time: Math.floor(Date.now() / 1000), services: peer.services, host: peer.host, port: peer.port }, peer.addr);
+        // Manual (-connect, -addnode, onetry) peers stay out of the table, as in Core, so
+        // disconnectnode is not undone by automatic connections.
         this.addrman.good(peer.host, peer.port);
         peer.send({ cmd: 'getaddr' });
       }
@@ -239,7 +246,7 @@ export class Pool extends EventEmitter {
     const now = Math.floor(Date.now() / 1000);
     const fresh: NetAddr[] = [];
     for (const a of addrs) {
-      if (a.port === 0) continue;
+      if (a.port === 0 || (!this.opts.acceptLocalAddrs && !isRoutable(a.host))) continue;
       if (this.addrman.add(a, peer.addr) && addrs.length <= 10 && a.time > now - 600) fresh.push(a);
     }
     if (fresh.length === 0) return;

@@ -53,7 +53,7 @@ async function handshaken(port: number) {
 test.after(async () => { for (const p of pools) await p.stop(); });
 
 test('outbound handshake, ping/pong, per-message byte counters, addr self-advertisement', async () => {
-  const a = makePool(), b = makePool();
+  const a = makePool({ acceptLocalAddrs: true }), b = makePool({ acceptLocalAddrs: true });
   await a.start(); await b.start();
   a.connect(`127.0.0.1:${b.port}`, 'manual');
   await until(() => ready(a) === 1 && ready(b) === 1);
@@ -63,10 +63,29 @@ test('outbound handshake, ping/pong, per-message byte counters, addr self-advert
   assert.is(pb.version!.userAgent, '/oda-test:0.1.0/');
   assert.ok(pa.bytesRecvPerMsg.pong >= 28 && pa.bytesRecvPerMsg.version > 20 && pa.bytesRecvPerMsg.verack === 20);
   assert.ok(a.totalBytesSent > 0 && a.totalBytesRecv > 0);
-  // a dialled b: b is now in a's address table with a success mark.
-  assert.ok(a.addrman.get('127.0.0.1', b.port)!.lastSuccess > 0);
-  // b learns a's listening address from a's self-advertisement.
+  // b learns a's listening address from a's self-advertisement (local addresses allowed here).
   await until(() => b.addrman.get('127.0.0.1', a.port) !== undefined);
+});
+
+test('gossiped non-routable addresses are ignored by default; routable ones kept and relayed', async () => {
+  const node = makePool(), other = makePool();
+  await node.start(); await other.start();
+  other.connect(`127.0.0.1:${node.port}`, 'manual');
+  await until(() => ready(node) === 1 && ready(other) === 1);
+  const r = await handshaken(node.port);
+  const now = Math.floor(Date.now() / 1000);
+  r.send({ cmd: 'addr', addrs: [
+    { time: now, services: 1n, host: '127.0.0.1', port: 1111 }, { time: now, services: 1n, host: '192.168.1.5', port: 1 },
+    { time: now, services: 1n, host: '8.8.4.4', port: 8744 },
+  ] });
+  await until(() => node.addrman.get('8.8.4.4', 8744) !== undefined);
+  assert.is(node.addrman.get('127.0.0.1', 1111), undefined);
+  assert.is(node.addrman.get('192.168.1.5', 1), undefined);
+  // A fresh small batch is relayed on to another peer (only the routable entry survives).
+  await until(() => other.addrman.get('8.8.4.4', 8744) !== undefined);
+  // A manually dialled peer is not put in the address table (Core), so nothing else is there.
+  assert.is(other.addrman.size, 1);
+  r.ws.terminate();
 });
 
 test('connecting to ourselves is detected by the version nonce', async () => {
