@@ -20,6 +20,9 @@ import { KeyChain, ADDRESS_TYPES, type AddressType, type DerivedKey } from './ke
 import { selectCoins, SelectionError, type Candidate } from './coin-selection.js';
 import { signInput, type Prevout } from './signer.js';
 import { keyDescriptor, branchDescriptor } from './descriptor.js';
+import { Ledger, outpoint, type TxRecord, type CoinView, type Balances, type TxView, type WalletCoin, type UnspentFilter } from './ledger.js';
+
+export type { Balances, CoinView, TxView, WalletCoin } from './ledger.js';
 import { getDustThreshold, DEFAULT_MIN_RELAY_TX_FEE } from '../mempool/policy.js';
 import { verifyInput, isScriptError, STANDARD_SCRIPT_VERIFY_FLAGS } from '../chain/script/index.js';
 
@@ -75,22 +78,6 @@ export class WalletError extends Error {
   }
 }
 
-interface TxRecord {
-  txid: string;
-  hex: string;
-  /** -1 while unconfirmed. */
-  height: number;
-  blockHash?: string;
-  blockTime?: number;
-  blockIndex?: number;
-  /** Unix time first seen. */
-  time: number;
-  comment?: string;
-  commentTo?: string;
-}
-
-interface WalletTx { rec: TxRecord; tx: Transaction; coinbase: boolean }
-
 interface State {
   version: 1;
   tipHash: string;
@@ -99,25 +86,6 @@ interface State {
   next: Record<string, number>;
   labels: Record<string, string>;
 }
-
-export interface WalletCoin {
-  txid: string;
-  vout: number;
-  value: bigint;
-  script: Uint8Array;
-  key: DerivedKey;
-  coinbase: boolean;
-}
-
-export interface CoinView extends WalletCoin {
-  address: string;
-  confirmations: number;
-  /** Confirmed, or unconfirmed but built only from our own trusted coins (Core's IsTrusted). */
-  trusted: boolean;
-  immature: boolean;
-}
-
-export interface Balances { trusted: bigint; untrustedPending: bigint; immature: bigint }
 
 export interface Recipient { script: Uint8Array; value: bigint }
 
@@ -137,14 +105,17 @@ export interface FundResult { tx: Transaction; fee: bigint; changePos: number }
 
 export interface SignError { txid: string; vout: number; witness: string[]; scriptSig: string; sequence: number; error: string }
 
-const outpoint = (txid: string, vout: number) => `${txid}:${vout}`;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const rev = (b: Uint8Array) => Buffer.from(b).reverse().toString('hex');
 const now = () => Math.floor(Date.now() / 1000);
 
-function isCoinbase(tx: Transaction): boolean {
-  return tx.ins.length === 1 && tx.ins[0].index === 0xffffffff && tx.ins[0].hash.every((b) => b === 0);
+function splitOutpoint(op: string): [string, number] {
+  const [txid, vout] = op.split(':');
+  return [txid, Number(vout)];
 }
+
+/** A spendable coin as listunspent shows it. */
+export interface UnspentCoin extends CoinView { address: string }
 
 export class Wallet {
   readonly name: string;
@@ -155,11 +126,9 @@ export class Wallet {
   private keys!: KeyChain;
   private fingerprint!: Uint8Array;
   private state!: State;
-  private readonly txs = new Map<string, WalletTx>();
-  private readonly coins = new Map<string, WalletCoin>();
-  private readonly spends = new Map<string, Set<string>>();
-  private readonly locked = new Set<string>();
+  private ledger!: Ledger;
   private queue: Promise<void> = Promise.resolve();
+  private sendLock: Promise<void> = Promise.resolve();
   private closed = false;
   readonly fallbackFee: bigint;
   readonly maxTxFee: bigint;
@@ -215,6 +184,7 @@ export class Wallet {
     this.state = state;
     this.keys = new KeyChain(Buffer.from(seedHex, 'hex'), this.params, this.lookahead);
     this.fingerprint = this.keys.rootFingerprint();
+    this.ledger = new Ledger((script) => this.keys.lookup(script), (txid) => this.mempool?.has(txid) ?? false, this.params.coinbaseMaturity + 1);
     for (const type of ADDRESS_TYPES) {
       for (const branch of [0, 1] as const) {
         const n = this.state.next[`${type}/${branch}`];
@@ -226,7 +196,7 @@ export class Wallet {
       if (key.startsWith('t')) records.push(value as TxRecord);
     }
     // Order does not matter: coins and spends are both keyed by outpoint.
-    for (const rec of records) this.index(rec, Transaction.fromHex(rec.hex));
+    for (const rec of records) this.addTx(rec, Transaction.fromHex(rec.hex));
     this.queue = this.catchUp().catch((e) => this.log(`Wallet "${this.name}" catch-up failed: ${(e as Error).message}`));
     await this.queue;
     this.chain.on('connect', this.onConnect);
@@ -248,6 +218,13 @@ export class Wallet {
     this.queue = this.queue.then(fn).catch((e) => this.log(`Wallet "${this.name}" error: ${(e as Error).stack ?? e}`));
   }
 
+  /** Runs `fn` after every earlier `exclusive` call finished (create-and-commit sections). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.sendLock.then(fn);
+    this.sendLock = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
   async close(): Promise<void> {
     this.chain.off('connect', this.onConnect);
     this.chain.off('disconnect', this.onDisconnect);
@@ -267,35 +244,8 @@ export class Wallet {
     return this.state.tipHash;
   }
 
-  private index(rec: TxRecord, tx: Transaction): void {
-    const coinbase = isCoinbase(tx);
-    this.txs.set(rec.txid, { rec, tx, coinbase });
-    if (!coinbase) {
-      for (const input of tx.ins) {
-        const op = outpoint(rev(input.hash), input.index);
-        let s = this.spends.get(op);
-        if (!s) this.spends.set(op, (s = new Set()));
-        s.add(rec.txid);
-      }
-    }
-    tx.outs.forEach((out, vout) => {
-      const key = this.keys.lookup(out.script);
-      if (!key) return;
-      this.coins.set(outpoint(rec.txid, vout), { txid: rec.txid, vout, value: out.value, script: out.script, key, coinbase });
-      this.markUsed(key);
-    });
-  }
-
-  private unindex(wtx: WalletTx): void {
-    const { rec, tx } = wtx;
-    this.txs.delete(rec.txid);
-    for (const input of tx.ins) {
-      const op = outpoint(rev(input.hash), input.index);
-      const s = this.spends.get(op);
-      s?.delete(rec.txid);
-      if (s && s.size === 0) this.spends.delete(op);
-    }
-    tx.outs.forEach((_, vout) => this.coins.delete(outpoint(rec.txid, vout)));
+  private addTx(rec: TxRecord, tx: Transaction): void {
+    for (const key of this.ledger.add(rec, tx)) this.markUsed(key);
   }
 
   /** A key seen on chain: hand out only later ones and keep the lookahead ahead of it. */
@@ -303,11 +253,6 @@ export class Wallet {
     const k = `${key.type}/${key.branch}`;
     if ((this.state.next[k] ?? 0) <= key.index) this.state.next[k] = key.index + 1;
     this.keys.ensure(key.type, key.branch, key.index + 1);
-  }
-
-  private isRelevant(tx: Transaction): boolean {
-    if (tx.outs.some((o) => this.keys.lookup(o.script))) return true;
-    return !isCoinbase(tx) && tx.ins.some((i) => this.coins.has(outpoint(rev(i.hash), i.index)));
   }
 
   private async connectBlock(entry: { hash: string; prevHash: string; height: number; time: number }, block: Block): Promise<void> {
@@ -319,13 +264,13 @@ export class Wallet {
     const changed: TxRecord[] = [];
     (block.transactions ?? []).forEach((tx, blockIndex) => {
       const txid = tx.getId();
-      const known = this.txs.get(txid);
+      const known = this.ledger.get(txid);
       if (known) {
         Object.assign(known.rec, { height: entry.height, blockHash: entry.hash, blockTime: entry.time, blockIndex });
         changed.push(known.rec);
-      } else if (this.isRelevant(tx)) {
+      } else if (this.ledger.isRelevant(tx)) {
         const rec: TxRecord = { txid, hex: tx.toHex(), height: entry.height, blockHash: entry.hash, blockTime: entry.time, blockIndex, time: entry.time };
-        this.index(rec, tx);
+        this.addTx(rec, tx);
         changed.push(rec);
       }
     });
@@ -348,21 +293,11 @@ export class Wallet {
 
   /** Makes the transactions of the given blocks unconfirmed and drops their coinbases; returns DB ops. */
   private unconfirm(blockHashes: Set<string>): any[] {
-    const ops: any[] = [];
-    for (const wtx of [...this.txs.values()]) {
-      if (wtx.rec.blockHash === undefined || !blockHashes.has(wtx.rec.blockHash)) continue;
-      if (wtx.coinbase) {
-        this.unindex(wtx);
-        ops.push({ type: 'del', key: `t${wtx.rec.txid}` });
-      } else {
-        wtx.rec.height = -1;
-        delete wtx.rec.blockHash;
-        delete wtx.rec.blockTime;
-        delete wtx.rec.blockIndex;
-        ops.push({ type: 'put', key: `t${wtx.rec.txid}`, value: wtx.rec });
-      }
-    }
-    return ops;
+    const { changed, removed } = this.ledger.unconfirm(blockHashes);
+    return [
+      ...changed.map((rec) => ({ type: 'put', key: `t${rec.txid}`, value: rec })),
+      ...removed.map((txid) => ({ type: 'del', key: `t${txid}` })),
+    ];
   }
 
   /** Undoes one block (our tip): its transactions become unconfirmed, its coinbase disappears. */
@@ -383,7 +318,7 @@ export class Wallet {
     if (!ours) {
       // The chain no longer knows our tip (new chain data): forget confirmations, rescan all.
       this.log(`Wallet "${this.name}": tip ${this.state.tipHash} unknown to the chain, rescanning from genesis`);
-      const hashes = new Set([...this.txs.values()].map((w) => w.rec.blockHash).filter((h): h is string => h !== undefined));
+      const hashes = new Set(this.ledger.records().map((r) => r.blockHash).filter((h): h is string => h !== undefined));
       const ops = this.unconfirm(hashes);
       const genesis = this.chain.getEntryByHeight(0)!;
       this.state.tipHash = genesis.hash;
@@ -433,9 +368,9 @@ export class Wallet {
 
   private async addMempoolTx(tx: Transaction): Promise<void> {
     const txid = tx.getId();
-    if (this.txs.has(txid) || !this.isRelevant(tx)) return;
+    if (this.ledger.get(txid) || !this.ledger.isRelevant(tx)) return;
     const rec: TxRecord = { txid, hex: tx.toHex(), height: -1, time: now() };
-    this.index(rec, tx);
+    this.addTx(rec, tx);
     await this.db.batch([
       { type: 'put', key: `t${txid}`, value: rec },
       { type: 'put', key: 'state', value: this.state },
@@ -446,105 +381,47 @@ export class Wallet {
   async commitTransaction(tx: Transaction, meta: { comment?: string; commentTo?: string } = {}): Promise<void> {
     await this.sync();
     const txid = tx.getId();
-    const known = this.txs.get(txid);
+    const known = this.ledger.get(txid);
     const rec: TxRecord = known?.rec ?? { txid, hex: tx.toHex(), height: -1, time: now() };
     if (meta.comment) rec.comment = meta.comment;
     if (meta.commentTo) rec.commentTo = meta.commentTo;
-    if (!known) this.index(rec, tx);
+    if (!known) this.addTx(rec, tx);
     await this.db.batch([
       { type: 'put', key: `t${txid}`, value: rec },
       { type: 'put', key: 'state', value: this.state },
     ]);
   }
 
-  // --- queries ---
-
-  private isActive(wtx: WalletTx | undefined): boolean {
-    if (!wtx) return false;
-    return wtx.rec.height >= 0 || (this.mempool?.has(wtx.rec.txid) ?? false);
-  }
-
-  private isSpent(op: string): boolean {
-    const s = this.spends.get(op);
-    if (!s) return false;
-    for (const txid of s) if (this.isActive(this.txs.get(txid))) return true;
-    return false;
-  }
-
-  /** Core's CachedTxIsTrusted: confirmed, or in the mempool spending only our trusted coins. */
-  private isTrusted(wtx: WalletTx, seen = new Set<string>()): boolean {
-    if (wtx.rec.height >= 0) return true;
-    if (!this.isActive(wtx) || seen.has(wtx.rec.txid)) return false;
-    seen.add(wtx.rec.txid);
-    return wtx.tx.ins.every((input) => {
-      const parentTxid = rev(input.hash);
-      const parent = this.txs.get(parentTxid);
-      return parent !== undefined && this.coins.has(outpoint(parentTxid, input.index)) && this.isTrusted(parent, seen);
-    });
-  }
+  // --- queries (at the wallet's tip) ---
 
   depth(txid: string): number {
-    const wtx = this.txs.get(txid);
-    if (!wtx || wtx.rec.height < 0) return 0;
-    return this.state.tipHeight - wtx.rec.height + 1;
-  }
-
-  /** Unspent coins of active transactions, with their confirmation state. */
-  coinViews(): CoinView[] {
-    const out: CoinView[] = [];
-    for (const [op, coin] of this.coins) {
-      const wtx = this.txs.get(coin.txid)!;
-      if (!this.isActive(wtx) || this.isSpent(op)) continue;
-      const confirmations = this.depth(coin.txid);
-      out.push({
-        ...coin,
-        address: scriptToAddress(coin.script, this.params)!,
-        confirmations,
-        trusted: this.isTrusted(wtx),
-        // Core's GetTxBlocksToMaturity: spendable by the wallet at depth COINBASE_MATURITY + 1.
-        immature: coin.coinbase && confirmations < this.params.coinbaseMaturity + 1,
-      });
-    }
-    return out;
+    return this.ledger.depth(txid, this.state.tipHeight);
   }
 
   /** Core's GetBalance: trusted (with min depth), untrusted pending, immature. */
   getBalances(minConf = 0): Balances {
-    const b: Balances = { trusted: 0n, untrustedPending: 0n, immature: 0n };
-    for (const c of this.coinViews()) {
-      if (c.immature) b.immature += c.value;
-      else if (c.trusted && c.confirmations >= minConf) b.trusted += c.value;
-      else if (!c.trusted && c.confirmations === 0) b.untrustedPending += c.value;
-    }
-    return b;
+    return this.ledger.balances(this.state.tipHeight, minConf);
   }
 
   /** Coins selectable for spending (Core's AvailableCoins): mature, unlocked. */
-  listUnspent(opts: { minConf?: number; maxConf?: number; scripts?: Set<string>; includeUnsafe?: boolean; includeLocked?: boolean } = {}): CoinView[] {
-    const minConf = opts.minConf ?? 1;
-    const maxConf = opts.maxConf ?? 9_999_999;
-    return this.coinViews()
-      .filter((c) => !c.immature)
-      .filter((c) => c.confirmations >= minConf && c.confirmations <= maxConf)
-      .filter((c) => (opts.includeUnsafe ?? true) || c.trusted)
-      .filter((c) => opts.includeLocked || !this.locked.has(outpoint(c.txid, c.vout)))
-      .filter((c) => !opts.scripts || opts.scripts.has(hex(c.script)))
-      .sort((a, b) => (a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : a.vout - b.vout));
+  listUnspent(f: UnspentFilter = {}): UnspentCoin[] {
+    return this.ledger.unspent(this.state.tipHeight, f).map((c) => ({ ...c, address: scriptToAddress(c.script, this.params)! }));
   }
 
   lockCoin(txid: string, vout: number): void {
-    this.locked.add(outpoint(txid, vout));
+    this.ledger.lock(txid, vout);
   }
 
   unlockCoin(txid: string, vout: number): boolean {
-    return this.locked.delete(outpoint(txid, vout));
+    return this.ledger.unlock(txid, vout);
+  }
+
+  isLocked(txid: string, vout: number): boolean {
+    return this.ledger.isLocked(txid, vout);
   }
 
   listLocked(): { txid: string; vout: number }[] {
-    return [...this.locked].map((op) => {
-      const [txid, vout] = op.split(':');
-      return { txid, vout: Number(vout) };
-    });
+    return this.ledger.listLocked();
   }
 
   /** The wallet's own key for an output script, if any. */
@@ -566,29 +443,30 @@ export class Wallet {
   }
 
   get txCount(): number {
-    return this.txs.size;
+    return this.ledger.size;
   }
 
   get keypoolSize(): number {
     return this.lookahead;
   }
 
-  getTransaction(txid: string): { tx: Transaction; height: number; blockHash?: string; blockTime?: number; blockIndex?: number; time: number; comment?: string; commentTo?: string; trusted: boolean; active: boolean } | undefined {
-    const wtx = this.txs.get(txid);
-    if (!wtx) return undefined;
-    return { tx: wtx.tx, ...wtx.rec, trusted: this.isTrusted(wtx), active: this.isActive(wtx) };
+  getTransaction(txid: string): TxView | undefined {
+    return this.ledger.view(txid);
   }
 
-  /** Wallet transactions in arrival order (listtransactions). */
-  transactions(): { txid: string; tx: Transaction; height: number; blockHash?: string; blockTime?: number; blockIndex?: number; time: number; coinbase: boolean; active: boolean; trusted: boolean }[] {
-    return [...this.txs.values()]
-      .map((w) => ({ ...w.rec, tx: w.tx, coinbase: w.coinbase, active: this.isActive(w), trusted: this.isTrusted(w) }))
-      .sort((a, b) => a.time - b.time || (a.height < 0 ? Infinity : a.height) - (b.height < 0 ? Infinity : b.height) || (a.blockIndex ?? 0) - (b.blockIndex ?? 0));
+  /** Wallet transactions oldest first (listtransactions). */
+  transactions(): TxView[] {
+    return this.ledger.views();
   }
 
-  /** Value of a wallet-owned output (spent or not), for fees and debits. */
+  /** A wallet-owned output, spent or not (debits, fees). */
   ownedOutput(txid: string, vout: number): WalletCoin | undefined {
-    return this.coins.get(outpoint(txid, vout));
+    return this.ledger.coin(txid, vout);
+  }
+
+  /** Debit (our coins it spends) and credit (our outputs) of a wallet transaction. */
+  amounts(txid: string): { debit: bigint; credit: bigint } | undefined {
+    return this.ledger.amounts(txid);
   }
 
   // --- keys and addresses ---
@@ -678,7 +556,7 @@ export class Wallet {
     const preset = new Set<string>();
     for (const inp of tx.ins) {
       const op = outpoint(rev(inp.hash), inp.index);
-      const coin = this.coins.get(op);
+      const coin = this.ledger.coin(rev(inp.hash), inp.index);
       if (!coin) throw new WalletError(`Not solvable pre-selected input ${op}`, 'other');
       presetTypes.push(coin.key.type);
       presetValue += coin.value;
@@ -708,8 +586,8 @@ export class Wallet {
     if (result.fee > this.maxTxFee) throw new WalletError('Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)', 'fee');
     const sequence = (opts.replaceable ?? this.walletRbf) ? 0xfffffffd : 0xfffffffe;
     for (const c of result.selected) {
-      const [txid, vout] = c.id.split(':');
-      tx.addInput(Buffer.from(txid, 'hex').reverse(), Number(vout), sequence);
+      const [txid, vout] = splitOutpoint(c.id);
+      tx.addInput(Buffer.from(txid, 'hex').reverse(), vout, sequence);
     }
     sffo.forEach((i, k) => (tx.outs[i].value -= result.subtracted[k]));
     let changePos = -1;
@@ -721,18 +599,17 @@ export class Wallet {
       change.consume();
       await this.persistState();
     }
-    if (opts.lockUnspents) for (const c of result.selected) this.locked.add(c.id);
+    if (opts.lockUnspents) for (const c of result.selected) this.ledger.lock(...splitOutpoint(c.id));
     return { tx, fee: result.fee, changePos };
   }
 
   /** Looks up the outputs an input spends: wallet, caller-supplied, mempool, chain. */
   private async findPrevout(txid: string, vout: number, extra?: Map<string, Prevout>): Promise<Prevout | undefined> {
-    const op = outpoint(txid, vout);
-    const mine = this.coins.get(op);
+    const mine = this.ledger.coin(txid, vout);
     if (mine) return { script: mine.script, value: mine.value };
-    const given = extra?.get(op);
+    const given = extra?.get(outpoint(txid, vout));
     if (given) return given;
-    const wtx = this.txs.get(txid);
+    const wtx = this.ledger.get(txid);
     if (wtx && wtx.tx.outs[vout]) return { script: wtx.tx.outs[vout].script, value: wtx.tx.outs[vout].value };
     const m = this.mempool?.getCoin?.(txid, vout);
     if (m) return m;
@@ -811,19 +688,6 @@ export class Wallet {
     const { complete, errors } = await this.sign(funded.tx);
     if (!complete) throw new WalletError(`Signing transaction failed: ${errors.map((e) => e.error).join(', ')}`, 'other');
     return funded;
-  }
-
-  /** Debit (our coins it spends) and credit (our outputs) of a wallet transaction. */
-  amounts(txid: string): { debit: bigint; credit: bigint } | undefined {
-    const wtx = this.txs.get(txid);
-    if (!wtx) return undefined;
-    let debit = 0n;
-    if (!wtx.coinbase) {
-      for (const input of wtx.tx.ins) debit += this.coins.get(outpoint(rev(input.hash), input.index))?.value ?? 0n;
-    }
-    let credit = 0n;
-    wtx.tx.outs.forEach((_, vout) => (credit += this.coins.get(outpoint(txid, vout))?.value ?? 0n));
-    return { debit, credit };
   }
 
   /** The master key's fingerprint (getaddressinfo's hdmasterfingerprint). */

@@ -101,15 +101,19 @@ async function broadcast(ctx: Ctx, tx: Transaction): Promise<void> {
 }
 
 async function sendRecipients(ctx: Ctx, w: Wallet, recipients: Recipient[], opts: FundOptions, meta: { comment?: string; commentTo?: string }): Promise<{ tx: Transaction; fee: bigint }> {
-  let created;
-  try {
-    created = await w.createTransaction(recipients, opts);
-  } catch (e) {
-    walletErrorToRpc(e, RPC.WALLET_INSUFFICIENT_FUNDS);
-  }
-  await broadcast(ctx, created.tx);
-  await w.commitTransaction(created.tx, meta);
-  return created;
+  // One send at a time per wallet (Core holds cs_wallet from coin selection to commit), so
+  // two concurrent calls cannot pick the same coins.
+  return w.exclusive(async () => {
+    let created;
+    try {
+      created = await w.createTransaction(recipients, opts);
+    } catch (e) {
+      walletErrorToRpc(e, RPC.WALLET_INSUFFICIENT_FUNDS);
+    }
+    await broadcast(ctx, created.tx);
+    await w.commitTransaction(created.tx, meta);
+    return created;
+  });
 }
 
 function parseAddress(address: unknown, ctx: Ctx): Uint8Array {
@@ -623,7 +627,7 @@ export const walletMethods: RpcMethod<Ctx>[] = [
         const coin = w.ownedOutput(txid, vout);
         if (!w.getTransaction(txid)) throw new RpcError(RPC.INVALID_PARAMETER, 'Invalid parameter, unknown transaction');
         if (!coin) throw new RpcError(RPC.INVALID_PARAMETER, 'Invalid parameter, vout index out of bounds');
-        const locked = w.listLocked().some((l) => l.txid === txid && l.vout === vout);
+        const locked = w.isLocked(txid, vout);
         if (unlock && !locked) throw new RpcError(RPC.INVALID_PARAMETER, 'Invalid parameter, expected locked output');
         if (!unlock && locked) throw new RpcError(RPC.INVALID_PARAMETER, 'Invalid parameter, output already locked');
       }

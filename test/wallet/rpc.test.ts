@@ -96,8 +96,13 @@ test('regtest works without createwallet or -fallbackfee: mine, balances, send',
   const e2 = node.mempool.get(v.txid)!;
   assert.ok(e2.fee >= feeFor(3500n, e2.vsize) && e2.fee <= feeFor(3500n, e2.vsize + 2), 'fee_rate in sat/vB');
 
+  // Concurrent sends never pick the same coin.
+  const many = await Promise.all([0, 1, 2, 3].map(() => ok('sendtoaddress', [dest, 0.01])));
+  assert.is(new Set(many).size, 4);
+  for (const t of many) assert.ok(node.mempool.has(t));
+
   await node.mine(1);
-  const unspent = await ok('listunspent', [1, 9999999, [dest]]);
+  const unspent = (await ok('listunspent', [1, 9999999, [dest]])).filter((x: any) => x.amount !== 0.01);
   assert.is(unspent.length, 2);
   const u = unspent.find((x: any) => x.amount === 1.5);
   assert.equal(Object.keys(u), ['txid', 'vout', 'address', 'label', 'scriptPubKey', 'amount', 'confirmations', 'spendable', 'solvable', 'desc', 'parent_descs', 'safe']);
@@ -107,7 +112,7 @@ test('regtest works without createwallet or -fallbackfee: mine, balances, send',
 
   const info = await ok('getwalletinfo');
   assert.is(info.walletname, '');
-  assert.is(info.txcount, 103, '101 coinbases and two sends');
+  assert.is(info.txcount, 107, '101 coinbases and six sends');
   assert.equal(info.lastprocessedblock, { hash: node.chain.tip.hash, height: 102 });
   const txs = await ok('listtransactions', ['*', 3]);
   assert.is(txs.length, 3);
