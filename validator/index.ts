@@ -10,7 +10,7 @@
 //   referenceRun(ctx, weights, inputs)               the TypeScript interpreter
 import { createHash } from 'node:crypto';
 import { checkArchitecture, type Architecture, type IoSpec, type WeightSlot } from './check-graph.js';
-import { admissionCost, evaluationCost, inferenceCost, updateCost, EVAL_BATCH_ROWS, MAX_TX_CU } from './cost.js';
+import { admissionCost, inferenceCost, updateCost, EVAL_BATCH_ROWS, MAX_TX_CU } from './cost.js';
 import { bindDataset, sliceRows, type Dataset } from './dataset.js';
 import { checkObjective, scoreBatch, type Objective } from './objective.js';
 import { referenceRun as interpret } from './reference/interpreter.js';
@@ -45,17 +45,22 @@ export interface ModelContext {
   weightSlots: WeightSlot[];
 }
 
-/** Weights as a blob (parsed and checked on use, cached by root) or already bound. */
+/**
+ * A weights blob, parsed and bound on first use and cached by (architecture root, weights root).
+ * A caller-supplied root MUST be the verified root of exactly these bytes (e.g. the model store's
+ * commitment), and blobs MUST NOT be mutated after they are passed in: both caches trust them.
+ */
 export interface WeightsRef {
   bytes: Uint8Array;
-  /** Hex root of the blob (default sha256); the session cache key together with the architecture root. */
+  /** Hex root of the blob (default sha256 of the bytes). */
   root?: string;
 }
 
 const sessions = new SessionCache(16);
 const bound = new Map<string, Map<string, Tensor>>();
 
-// Hashing a large weights blob on every call would dominate small inference batches.
+// Hashing a large weights blob on every call would dominate small inference batches, so the
+// default root is memoised per Uint8Array object.
 const roots = new WeakMap<Uint8Array, string>();
 function rootOf(bytes: Uint8Array): string {
   let r = roots.get(bytes);

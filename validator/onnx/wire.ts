@@ -117,7 +117,6 @@ const utf8 = new TextEncoder();
 
 /** Growable byte writer for the canonical encoder. */
 export class Writer {
-  private chunks: Uint8Array[] = [];
   private cur = new Uint8Array(256);
   private len = 0;
 

@@ -4,7 +4,7 @@
 // u8*s8 products into int16 with saturation (vpmaddubsw), which is exact only while
 // 2*255*64 <= 32767. With the rule, int32 accumulation wraps modulo 2^32 identically in every
 // kernel order, so results are bit-exact on every CPU.
-import { numel, type Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { reject } from '../errors.js';
 import { Reason } from '../reasons.js';
 import { need, opFail, requireScalarConstant, requireType, type OpContext, type OpRule } from './types.js';
