@@ -55,4 +55,35 @@ test(`onnxruntime and the reference interpreter agree on ${GRAPHS} random graphs
   }
 });
 
+test('MatMulInteger accumulation wraps modulo 2^32 identically (K = 140,000, extreme operands)', async () => {
+  const { GraphBuilder } = await import('../../validator/onnx/graph-builder.js');
+  const { encodeModel } = await import('../../validator/onnx/encode.js');
+  const K = 140_000;
+  for (const [aType, aVal, zp] of [['uint8', 255, 0], ['uint8', 0, 255], ['int8', -128, 0], ['int8', 127, -128]] as const) {
+    const g = new GraphBuilder();
+    g.input('a', aType, [K]);
+    g.weight('w', 'int8', [K, 3]);
+    g.constant('zp', aType, [], [zp]);
+    g.op('MatMulInteger', ['a', 'w', 'zp'], {}, 'y');
+    g.output('y', 'int32', [3]);
+    const ctx = checkModel(encodeModel(g.build()));
+    const w = new Int8Array(K * 3);
+    for (let k = 0; k < K; k++) {
+      w[k * 3] = 63;
+      w[k * 3 + 1] = -64;
+      w[k * 3 + 2] = k % 2 === 0 ? 63 : -64;
+    }
+    const weights = encodeTensors(new Map([['w', { type: 'int8' as const, dims: [K, 3], data: w }]]));
+    const a = aType === 'uint8' ? new Uint8Array(2 * K).fill(aVal) : new Int8Array(2 * K).fill(aVal);
+    const inputs = [{ type: aType, dims: [2, K], data: a }];
+    const ort = await runInference(ctx, weights, inputs);
+    const ref = referenceRun(ctx, weights, inputs);
+    assert.ok(tensorsEqual(ort[0], ref[0]), `${aType} ${aVal} zp ${zp}: ort ${show(ort[0])} ref ${show(ref[0])}`);
+    // The true sum exceeds int32 in at least one column, so wrap-around is really exercised.
+    const exact = BigInt(aVal - zp) * 63n * BigInt(K);
+    if (exact > 2n ** 31n - 1n || exact < -(2n ** 31n)) assert.is(BigInt((ort[0].data as Int32Array)[0]), BigInt.asIntN(32, exact));
+  }
+  await clearSessionCache();
+});
+
 test.run();
