@@ -21,10 +21,10 @@ import { selectCoins, SelectionError, type Candidate } from './coin-selection.js
 import { signInput, type Prevout } from './signer.js';
 import { keyDescriptor, branchDescriptor } from './descriptor.js';
 import { Ledger, outpoint, type TxRecord, type CoinView, type Balances, type TxView, type WalletCoin, type UnspentFilter } from './ledger.js';
-
-export type { Balances, CoinView, TxView, WalletCoin } from './ledger.js';
 import { getDustThreshold, DEFAULT_MIN_RELAY_TX_FEE } from '../mempool/policy.js';
 import { verifyInput, isScriptError, STANDARD_SCRIPT_VERIFY_FLAGS } from '../chain/script/index.js';
+
+export type { Balances, CoinView, TxView, WalletCoin } from './ledger.js';
 
 /** What the wallet needs of the chain (satisfied by chain/chain.ts's Chain). */
 export interface WalletChain {
@@ -94,6 +94,8 @@ export interface FundOptions {
   feeRate?: bigint;
   subtractFeeFrom?: number[];
   changeScript?: Uint8Array;
+  /** Address type of a new change key when no changeScript is given (default bech32). */
+  changeType?: AddressType;
   /** Where the change output goes; random when absent (as Core). */
   changePosition?: number;
   lockUnspents?: boolean;
@@ -562,7 +564,7 @@ export class Wallet {
       presetValue += coin.value;
       preset.add(op);
     }
-    const change = opts.changeScript ? { script: opts.changeScript, consume: () => {} } : this.peekChangeScript();
+    const change = opts.changeScript ? { script: opts.changeScript, consume: () => {} } : this.peekChangeScript(opts.changeType);
     const changeDust = getDustThreshold(change.script);
     const available = this.listUnspent({ minConf: 0, includeUnsafe: opts.includeUnsafe ?? false }).filter((c) => !preset.has(outpoint(c.txid, c.vout)));
     const byValue = (a: CoinView, b: CoinView) => (a.value > b.value ? -1 : a.value < b.value ? 1 : 0);

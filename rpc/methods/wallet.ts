@@ -296,6 +296,17 @@ export const walletMethods: RpcMethod<Ctx>[] = [
     },
   },
   {
+    name: 'setlabel', category: 'Wallet', wallet: true,
+    params: [{ name: 'address', type: 'string' }, { name: 'label', type: 'string' }],
+    help: 'Sets the label associated with the given address.',
+    async handler([address, label], ctx) {
+      const w = await getWallet(ctx);
+      parseAddress(address, ctx);
+      await w.setLabel(address as string, parseLabel(label));
+      return null;
+    },
+  },
+  {
     name: 'getbalance', category: 'Wallet', wallet: true,
     params: [
       { name: 'dummy', type: 'string', optional: true }, { name: 'minconf', type: 'number', optional: true },
@@ -447,6 +458,8 @@ export const walletMethods: RpcMethod<Ctx>[] = [
           throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'Change address must be a valid ODA address');
         }
       }
+      if (o.changeAddress !== undefined && o.change_type !== undefined) throw new RpcError(RPC.INVALID_PARAMETER, 'Cannot specify both changeAddress and address_type options');
+      const changeType = o.change_type === undefined ? undefined : parseAddressType(o.change_type);
       let changePosition: number | undefined;
       if (o.changePosition !== undefined) {
         changePosition = intArg(o.changePosition, 0, 'changePosition');
@@ -461,7 +474,7 @@ export const walletMethods: RpcMethod<Ctx>[] = [
       let res;
       try {
         res = await w.fund(tx, {
-          feeRate, changeScript, changePosition, subtractFeeFrom: sffo,
+          feeRate, changeScript, changeType, changePosition, subtractFeeFrom: sffo,
           lockUnspents: o.lockUnspents === true, replaceable: o.replaceable as boolean | undefined,
           includeUnsafe: o.include_unsafe === true,
         });

@@ -147,8 +147,11 @@ test('validateaddress shapes, for ODA and foreign addresses', () => withNode(asy
   const info = await ok('getaddressinfo', [a]);
   assert.equal([info.ismine, info.solvable, info.iswatchonly, info.ischange, info.labels], [true, true, false, false, ['']]);
   assert.match(info.hdkeypath, /^m\/84'\/1'\/0'\/0\/\d+$/);
-  const change = await ok('getaddressinfo', [await ok('getrawchangeaddress')]);
+  const changeAddr = await ok('getrawchangeaddress');
+  const change = await ok('getaddressinfo', [changeAddr]);
   assert.equal([change.ischange, change.labels], [true, []]);
+  assert.is(await ok('setlabel', [changeAddr, 'savings']), null);
+  assert.equal((await ok('getaddressinfo', [changeAddr])).labels, ['savings']);
 }));
 
 test('fundrawtransaction + signrawtransactionwithwallet, wallets by URL path', () => withNode(async ({ node, ok, call }) => {
@@ -162,6 +165,8 @@ test('fundrawtransaction + signrawtransactionwithwallet, wallets by URL path', (
   const unsigned = new Transaction();
   unsigned.version = 2;
   unsigned.addOutput((await import('../../chain/address.js')).addressToScript(bobAddr, regtest), 2n * COIN);
+  const taprootChange = await ok('fundrawtransaction', [unsigned.toHex(), { change_type: 'bech32m', changePosition: 1 }]);
+  assert.is(Transaction.fromHex(taprootChange.hex).outs[1].script[0], 0x51, 'change_type bech32m gives a witness v1 change output');
   const funded = await ok('fundrawtransaction', [unsigned.toHex(), { changePosition: 0, fee_rate: 2, lockUnspents: true }]);
   assert.equal(Object.keys(funded), ['hex', 'fee', 'changepos']);
   assert.is(funded.changepos, 0);
