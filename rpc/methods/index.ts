@@ -9,6 +9,7 @@ import { rawTransactionMethods } from './rawtransactions.js';
 import { utilMethods } from './util.js';
 import { walletMethods } from './wallet.js';
 import { storeMethods } from '../../model-store/rpc.js';
+import { modelMethods } from './models.js';
 
 export function allMethods(extra: RpcMethod<NodeContext>[] = []): RpcMethod<NodeContext>[] {
   return [
@@ -19,6 +20,7 @@ export function allMethods(extra: RpcMethod<NodeContext>[] = []): RpcMethod<Node
     ...rawTransactionMethods,
     ...utilMethods,
     ...walletMethods,
+    ...modelMethods,
     // The store's handlers answer -1 "Model store is not available" when ctx.store is absent.
     ...(storeMethods as unknown as RpcMethod<NodeContext>[]),
     ...extra,
