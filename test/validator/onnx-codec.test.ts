@@ -125,6 +125,19 @@ test('rejects tensors whose data does not match the shape, and shape bombs', () 
   expectDecodeError(modelWithGraph(g3.finish()), /tensor too large/);
 });
 
+test('typed data fields are capped over the whole model (large constants must use raw_data)', () => {
+  const t = new Writer();
+  t.varintField(1, 70_000);
+  t.varintField(2, 6);
+  t.stringField(8, 'big');
+  const packed = new Writer();
+  for (let i = 0; i < 70_000; i++) packed.varint(1);
+  t.bytesField(5, packed.finish());
+  const g = new Writer();
+  g.bytesField(5, t.finish());
+  expectDecodeError(modelWithGraph(g.finish()), /too many values/);
+});
+
 test('subgraph attributes are skipped unparsed (rejected later as control flow)', () => {
   const attr = new Writer();
   attr.stringField(1, 'then_branch');

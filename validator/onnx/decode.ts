@@ -27,7 +27,15 @@ export const DECODE_LIMITS = {
   maxOpsetImports: 8,
   /** Elements in any one tensor declared in the file (data-bearing or not). */
   maxTensorElems: 1 << 26,
+  /** Values in typed data fields (int32_data, int64_data, float_data) over the whole model:
+   *  each becomes a JS value before packing, so large constants must use raw_data. */
+  maxTypedValues: 1 << 16,
 } as const;
+
+/** Running count of typed data values, shared by every tensor of one model. */
+interface Budget {
+  typedValues: number;
+}
 
 export class DecodeError extends WireError {}
 
@@ -93,7 +101,7 @@ function numelOf(dims: number[]): number {
 // TensorProto: dims=1, data_type=2, float_data=4, int32_data=5, string_data=6, int64_data=7,
 // name=8, raw_data=9, doc_string=12 (ignored). segment=3, double_data=10, uint64_data=11,
 // external_data=13, data_location=14 are rejected.
-function decodeTensor(r: Reader): TensorProto {
+function decodeTensor(r: Reader, budget: Budget): TensorProto {
   const seen = new Seen();
   const dims: bigint[] = [];
   let dataType = 0;
@@ -123,14 +131,14 @@ function decodeTensor(r: Reader): TensorProto {
           const sub = r.sub();
           while (!sub.done()) floatData.push(sub.fixed32());
         } else fail('wrong wire type for float_data');
-        if (floatData.length > DECODE_LIMITS.maxTensorElems) fail('tensor too large');
+        if (floatData.length > DECODE_LIMITS.maxTypedValues) fail('too many values in typed data fields (use raw_data)');
         break;
       }
       case 5:
-        repeatedVarint(r, wt, int32Data, DECODE_LIMITS.maxTensorElems, 'int32_data');
+        repeatedVarint(r, wt, int32Data, DECODE_LIMITS.maxTypedValues, 'int32_data');
         break;
       case 7:
-        repeatedVarint(r, wt, int64Data, DECODE_LIMITS.maxTensorElems, 'int64_data');
+        repeatedVarint(r, wt, int64Data, DECODE_LIMITS.maxTypedValues, 'int64_data');
         break;
       case 8:
         expectWt(wt, WT_LEN, f, 'TensorProto');
@@ -149,6 +157,8 @@ function decodeTensor(r: Reader): TensorProto {
         fail(`unsupported field ${f} in TensorProto`);
     }
   }
+  budget.typedValues += int32Data.length + int64Data.length + (floatData?.length ?? 0);
+  if (budget.typedValues > DECODE_LIMITS.maxTypedValues) fail('too many values in typed data fields (use raw_data)');
   const dimsN = dims.map((d) => safeInt(d, 'tensor dim'));
   const numel = numelOf(dimsN);
   const size = elemSize(dataType);
@@ -208,7 +218,7 @@ function decodeTensor(r: Reader): TensorProto {
 
 // AttributeProto: name=1, f=2, i=3, s=4, t=5, g=6 (skipped, flagged), floats=7, ints=8,
 // strings=9, tensors=10, graphs=11 (skipped, flagged), doc_string=13 (ignored), type=20.
-function decodeAttribute(r: Reader): Attribute {
+function decodeAttribute(r: Reader, budget: Budget): Attribute {
   const seen = new Seen();
   const a: Attribute = { name: '', type: 0 };
   const ints: bigint[] = [];
@@ -243,7 +253,7 @@ function decodeAttribute(r: Reader): Attribute {
       case 5:
         expectWt(wt, WT_LEN, f, 'AttributeProto');
         seen.once(f, 'AttributeProto');
-        a.t = decodeTensor(r.sub());
+        a.t = decodeTensor(r.sub(), budget);
         break;
       case 6:
       case 11:
@@ -281,7 +291,7 @@ function decodeAttribute(r: Reader): Attribute {
 }
 
 // NodeProto: input=1, output=2, name=3, op_type=4, attribute=5, doc_string=6 (ignored), domain=7.
-function decodeNode(r: Reader): Node {
+function decodeNode(r: Reader, budget: Budget): Node {
   const seen = new Seen();
   const n: Node = { inputs: [], outputs: [], name: '', opType: '', domain: '', attributes: [] };
   while (!r.done()) {
@@ -310,7 +320,7 @@ function decodeNode(r: Reader): Node {
       case 5:
         expectWt(wt, WT_LEN, f, 'NodeProto');
         if (n.attributes.length >= DECODE_LIMITS.maxAttributes) fail('too many attributes');
-        n.attributes.push(decodeAttribute(r.sub()));
+        n.attributes.push(decodeAttribute(r.sub(), budget));
         break;
       case 6:
         skipField(r, wt);
@@ -413,7 +423,7 @@ function decodeValueInfo(r: Reader): ValueInfo {
 
 // GraphProto: node=1, name=2, initializer=5, doc_string=10 (ignored), input=11, output=12.
 // sparse_initializer=15, value_info=13, quantization_annotation=14 are rejected.
-function decodeGraph(r: Reader): Graph {
+function decodeGraph(r: Reader, budget: Budget): Graph {
   const seen = new Seen();
   const g: Graph = { name: '', nodes: [], initializers: [], inputs: [], outputs: [] };
   while (!r.done()) {
@@ -422,7 +432,7 @@ function decodeGraph(r: Reader): Graph {
       case 1:
         expectWt(wt, WT_LEN, f, 'GraphProto');
         if (g.nodes.length >= DECODE_LIMITS.maxNodes) fail('too many nodes');
-        g.nodes.push(decodeNode(r.sub()));
+        g.nodes.push(decodeNode(r.sub(), budget));
         break;
       case 2:
         expectWt(wt, WT_LEN, f, 'GraphProto');
@@ -432,7 +442,7 @@ function decodeGraph(r: Reader): Graph {
       case 5:
         expectWt(wt, WT_LEN, f, 'GraphProto');
         if (g.initializers.length >= DECODE_LIMITS.maxInitializers) fail('too many initializers');
-        g.initializers.push(decodeTensor(r.sub()));
+        g.initializers.push(decodeTensor(r.sub(), budget));
         break;
       case 10:
         skipField(r, wt);
@@ -506,7 +516,7 @@ export function decodeModel(bytes: Uint8Array): Model {
       case 7:
         expectWt(wt, WT_LEN, f, 'ModelProto');
         seen.once(f, 'ModelProto');
-        graph = decodeGraph(r.sub());
+        graph = decodeGraph(r.sub(), { typedValues: 0 });
         break;
       case 8:
         expectWt(wt, WT_LEN, f, 'ModelProto');
