@@ -1,7 +1,6 @@
 // Payload builders for wallets and RPC: typed arguments in, a checked payload and its
 // OP_RETURN script out (the caller adds the royalty output, funds and signs).
-import { randomBytes } from 'node:crypto';
-import { sha256 } from '@noble/hashes/sha2';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Tensor } from '../validator/tensor.js';
 import type { Objective } from '../validator/index.js';
 import { toHex } from './codec.js';
@@ -61,5 +60,5 @@ export function buildInferencePayload(a: { modelId: string; version: number; inp
 
 /** The hash an inference commits to for a data reference: SHA-256 of inline bytes, or the blob root. */
 export function dataHash(d: DataRef): string {
-  return d.kind === 'blob' ? d.blob.root : toHex(sha256(Buffer.from(d.data, 'hex')));
+  return d.kind === 'blob' ? d.blob.root : createHash('sha256').update(Buffer.from(d.data, 'hex')).digest('hex');
 }

@@ -2,7 +2,7 @@
 // binary encodings. Decoding is strict: fixed-width little-endian integers, length-prefixed
 // fields with bounds, strict UTF-8, known enum values only, no trailing bytes. Because
 // encode(decode(b)) === b for every accepted b, a payload has exactly one encoding.
-import { sha256 } from '@noble/hashes/sha2';
+import { createHash } from 'node:crypto';
 import { OBJECTIVES, type Objective } from '../validator/index.js';
 import { OdaDecodeError, Reader, Writer, fromHex, toHex, utf8Length } from './codec.js';
 
@@ -95,12 +95,8 @@ const TAG_COMMIT = 'ODA/commit';
 
 /** BIP340-style tagged hash: SHA256(SHA256(tag) || SHA256(tag) || msg). */
 export function taggedHash(tag: string, msg: Uint8Array): Uint8Array {
-  const t = sha256(new TextEncoder().encode(tag));
-  const h = sha256.create();
-  h.update(t);
-  h.update(t);
-  h.update(msg);
-  return h.digest();
+  const t = createHash('sha256').update(tag, 'utf8').digest();
+  return new Uint8Array(createHash('sha256').update(t).update(t).update(msg).digest());
 }
 
 function writeBlob(w: Writer, b: BlobRef, what: string): void {

@@ -1,0 +1,229 @@
+// Applying ODA transactions to a registry view (ODA-BIP-0003 "Validation"). Transactions are
+// applied in block order, each seeing the state left by the ones before it; stateful rules
+// (duplicates, commits, versions, royalties) are checked as each is applied, and the
+// inference claims are collected and re-executed afterwards, one batched engine run per
+// (model, version) (validator.verifyInferences).
+import type { Transaction } from 'bitcoinjs-lib';
+import { VerifyError, type RejectKind } from '../chain/errors.js';
+import type { BlobStore } from '../model-store/store.js';
+import {
+  admitModel, bindDataset, checkModel, checkUpdate, inferenceCost, verifyInferences, MAX_TX_CU, Reason,
+  type Dataset, type InferenceClaim, type ModelContext, type Objective,
+} from '../validator/index.js';
+import type { Tensor } from '../validator/tensor.js';
+import { OdaDecodeError, fromHex } from './codec.js';
+import { decodeOdaTx } from './envelope.js';
+import { commitHash, modelIdOf, type AddModelPayload, type BlobRef, type DataRef, type InferencePayload, type RevealWeightsPayload, type CommitWeightsPayload } from './payload.js';
+import { RegistryView, type ModelRecord } from './registry.js';
+import { COMMIT_CU, COMMIT_REVEAL_DELAY, MissingBlobError, odaReject } from './rules.js';
+import { decodeTensorList } from './tensors.js';
+import { dataHash } from './build.js';
+
+/** Loaded model: checked architecture and bound dataset, cached by model id. */
+interface LoadedModel { ctx: ModelContext; dataset: Dataset; objective: Objective }
+
+/** Blob access and validation caches shared by block and mempool validation. */
+export class OdaContext {
+  private readonly models = new Map<string, LoadedModel>();
+  private readonly blobs = new Map<string, Uint8Array>();
+
+  constructor(readonly store: BlobStore, private readonly cacheSize = 8) {}
+
+  /** Throws MissingBlobError listing every ref the store does not hold completely with that length. */
+  async requireBlobs(refs: readonly BlobRef[]): Promise<void> {
+    const missing: BlobRef[] = [];
+    for (const r of refs) {
+      const m = await this.store.getManifest(r.root);
+      if (!m || m.length !== r.length || !(await this.store.has(r.root))) missing.push(r);
+    }
+    if (missing.length) throw new MissingBlobError(missing);
+  }
+
+  async blob(ref: BlobRef): Promise<Uint8Array> {
+    const key = `${ref.root}:${ref.length}`;
+    const hit = this.blobs.get(key);
+    if (hit) return hit;
+    await this.requireBlobs([ref]);
+    const bytes = await this.store.readAll(ref.root);
+    this.remember(this.blobs, key, bytes);
+    return bytes;
+  }
+
+  private remember<V>(m: Map<string, V>, k: string, v: V): void {
+    m.set(k, v);
+    while (m.size > this.cacheSize) m.delete(m.keys().next().value as string);
+  }
+
+  /** The model's checked architecture and bound dataset (both immutable, so cached by id). */
+  async model(m: ModelRecord, kind: RejectKind): Promise<LoadedModel> {
+    const hit = this.models.get(m.modelId);
+    if (hit) return hit;
+    const [arch, ds] = [await this.blob(m.add.architecture), await this.blob(m.add.dataset)];
+    const loaded = await asKind(kind, async () => {
+      const ctx = checkModel(arch, m.add.architecture.root);
+      return { ctx, dataset: bindDataset(ctx.arch, m.add.objective, ds), objective: m.add.objective };
+    });
+    this.remember(this.models, m.modelId, loaded);
+    return loaded;
+  }
+}
+
+/** Re-raises a validator rejection (kind 'tx') as `kind`; in a block every rejection is final (score 100). */
+export async function asKind<T>(kind: RejectKind, fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof VerifyError && e.kind !== kind) throw new VerifyError(kind, e.reason, kind === 'block' ? 100 : e.score, e.details);
+    throw e;
+  }
+}
+
+export interface PendingClaim {
+  txid: string;
+  modelId: string;
+  version: number;
+  claim: InferenceClaim;
+  rows: number;
+}
+
+export interface AppliedTx {
+  txid: string;
+  type: 'add-model' | 'commit-weights' | 'reveal-weights' | 'inference';
+  cu: bigint;
+  modelId: string;
+  /** add-model / reveal: the recorded score. */
+  score?: bigint;
+  claim?: PendingClaim;
+}
+
+function dataRefs(d: DataRef): BlobRef[] {
+  return d.kind === 'blob' ? [d.blob] : [];
+}
+
+async function tensorsOf(oc: OdaContext, d: DataRef, kind: RejectKind, what: string): Promise<Tensor[]> {
+  const bytes = d.kind === 'inline' ? fromHex(d.data, d.data.length / 2, what) : await oc.blob(d.blob);
+  try {
+    return decodeTensorList(bytes);
+  } catch (e) {
+    if (e instanceof OdaDecodeError) odaReject(kind, e.reason, `${what}: ${e.message}`);
+    throw e;
+  }
+}
+
+async function applyAdd(oc: OdaContext, view: RegistryView, p: AddModelPayload, txid: string, height: number, kind: RejectKind): Promise<AppliedTx> {
+  const modelId = modelIdOf(p);
+  if (await view.getModel(modelId)) odaReject(kind, 'bad-oda-model-duplicate', `model ${modelId} exists`);
+  if (p.objectiveParams !== '') odaReject(kind, 'bad-oda-objective', `objective ${p.objective} takes no parameters`);
+  await oc.requireBlobs([p.architecture, p.dataset, p.weights]);
+  const [architecture, weights, dataset] = [await oc.blob(p.architecture), await oc.blob(p.weights), await oc.blob(p.dataset)];
+  const res = await asKind(kind, () => admitModel({ architecture, weights, dataset, objective: p.objective, architectureRoot: p.architecture.root, weightsRoot: p.weights.root }));
+  await view.putModel({ modelId, add: p, txid, height, currentVersion: 0, currentScore: res.score, currentWeights: p.weights, trainerScript: p.payoutScript });
+  await view.putVersion(modelId, { version: 0, weights: p.weights, score: res.score, trainerScript: p.payoutScript, txid, height, label: p.versionLabel });
+  return { txid, type: 'add-model', cu: res.cost, modelId, score: res.score };
+}
+
+async function requireModel(view: RegistryView, modelId: string, kind: RejectKind): Promise<ModelRecord> {
+  const m = await view.getModel(modelId);
+  if (!m) odaReject(kind, 'bad-oda-model-unknown', `model ${modelId}`);
+  return m;
+}
+
+async function applyCommit(view: RegistryView, p: CommitWeightsPayload, txid: string, height: number, kind: RejectKind): Promise<AppliedTx> {
+  await requireModel(view, p.modelId, kind);
+  if (await view.getCommit(p.commitment)) odaReject(kind, 'bad-oda-commit-duplicate', `commitment ${p.commitment}`);
+  await view.putCommit({ commitment: p.commitment, modelId: p.modelId, txid, height });
+  return { txid, type: 'commit-weights', cu: COMMIT_CU, modelId: p.modelId };
+}
+
+async function applyReveal(oc: OdaContext, view: RegistryView, p: RevealWeightsPayload, txid: string, height: number, kind: RejectKind): Promise<AppliedTx> {
+  const m = await requireModel(view, p.modelId, kind);
+  const commitment = commitHash(p.modelId, p.weights, p.payoutScript, p.salt);
+  const c = await view.getCommit(commitment);
+  // The commitment binds the submitter: a copied reveal with another payout script has none.
+  if (!c) odaReject(kind, 'bad-oda-reveal-no-commit', `no commitment ${commitment}`);
+  if (height < c.height + COMMIT_REVEAL_DELAY) {
+    odaReject(kind, 'bad-oda-reveal-early', `committed at ${c.height}, reveal allowed from ${c.height + COMMIT_REVEAL_DELAY}`, kind === 'block' ? 100 : 0);
+  }
+  await oc.requireBlobs([p.weights]);
+  const lm = await oc.model(m, kind);
+  const weights = await oc.blob(p.weights);
+  const res = await asKind(kind, () => checkUpdate(lm.ctx, { bytes: weights, root: p.weights.root }, lm.dataset, lm.objective, m.currentScore));
+  const version = m.currentVersion + 1;
+  await view.delCommit(commitment);
+  await view.putVersion(p.modelId, { version, weights: p.weights, score: res.score, trainerScript: p.payoutScript, txid, height, label: p.versionLabel });
+  await view.putModel({ ...m, currentVersion: version, currentScore: res.score, currentWeights: p.weights, trainerScript: p.payoutScript });
+  return { txid, type: 'reveal-weights', cu: res.cost, modelId: p.modelId, score: res.score };
+}
+
+async function applyInference(oc: OdaContext, view: RegistryView, tx: Transaction, p: InferencePayload, txid: string, height: number, kind: RejectKind): Promise<AppliedTx> {
+  const m = await requireModel(view, p.modelId, kind);
+  if (p.version !== m.currentVersion) odaReject(kind, 'bad-oda-inference-stale', `version ${p.version}, current ${m.currentVersion}`, kind === 'block' ? 100 : 0);
+  const trainer = fromHex(m.trainerScript, m.trainerScript.length / 2, 'trainer');
+  let paid = 0n;
+  for (const o of tx.outs) if (Buffer.compare(Buffer.from(o.script), Buffer.from(trainer)) === 0) paid += o.value;
+  if (paid < m.add.royalty) odaReject(kind, 'bad-oda-inference-royalty', `pays ${paid} to the trainer, royalty ${m.add.royalty}`);
+  await oc.requireBlobs([...dataRefs(p.input), ...dataRefs(p.output)]);
+  const lm = await oc.model(m, kind);
+  const inputs = await tensorsOf(oc, p.input, kind, 'input');
+  const outputs = await tensorsOf(oc, p.output, kind, 'output');
+  const rows = inputs[0].dims[0];
+  const cu = inferenceCost(lm.ctx.arch, rows);
+  if (cu > MAX_TX_CU) odaReject(kind, 'bad-oda-tx-cu', `${rows} rows cost ${cu} CU, limit ${MAX_TX_CU}`);
+  await view.putInference({ txid, modelId: p.modelId, version: p.version, inputHash: dataHash(p.input), outputHash: dataHash(p.output), rows, royalty: paid, height });
+  return { txid, type: 'inference', cu, modelId: p.modelId, claim: { txid, modelId: p.modelId, version: p.version, claim: { inputs, outputs }, rows } };
+}
+
+/** Applies one transaction's ODA payload (if any) to the view; undefined for an ordinary tx. */
+export async function applyTx(oc: OdaContext, view: RegistryView, tx: Transaction, height: number, kind: RejectKind): Promise<AppliedTx | undefined> {
+  const d = decodeOdaTx(tx, kind);
+  if (!d) return undefined;
+  const txid = tx.getId();
+  const p = d.payload;
+  switch (p.type) {
+    case 'add-model':
+      return applyAdd(oc, view, p, txid, height, kind);
+    case 'commit-weights':
+      return applyCommit(view, p, txid, height, kind);
+    case 'reveal-weights':
+      return applyReveal(oc, view, p, txid, height, kind);
+    case 'inference':
+      return applyInference(oc, view, tx, p, txid, height, kind);
+  }
+}
+
+/**
+ * Re-executes the inference claims: one verifyInferences run per (model, version), split
+ * into chunks whose combined rows stay within MAX_TX_CU (the engine's per-run limit).
+ */
+export async function verifyClaims(oc: OdaContext, view: RegistryView, claims: readonly PendingClaim[], kind: RejectKind): Promise<void> {
+  const groups = new Map<string, PendingClaim[]>();
+  for (const c of claims) {
+    const k = `${c.modelId}:${c.version}`;
+    const g = groups.get(k);
+    if (g) g.push(c);
+    else groups.set(k, [c]);
+  }
+  for (const g of groups.values()) {
+    const { modelId, version } = g[0];
+    const m = (await view.getModel(modelId))!;
+    const v = (await view.getVersion(modelId, version))!;
+    const lm = await oc.model(m, kind);
+    const weights = { bytes: await oc.blob(v.weights), root: v.weights.root };
+    let chunk: PendingClaim[] = [];
+    let rows = 0;
+    const run = async (): Promise<void> => {
+      if (chunk.length === 0) return;
+      const bad = await asKind(kind, () => verifyInferences(lm.ctx, weights, chunk.map((c) => c.claim)));
+      if (bad >= 0) odaReject(kind, Reason.OUTPUT_MISMATCH, `tx ${chunk[bad].txid}: outputs differ from the model's`);
+      chunk = [];
+      rows = 0;
+    };
+    for (const c of g) {
+      if (chunk.length && inferenceCost(lm.ctx.arch, rows + c.rows) > MAX_TX_CU) await run();
+      chunk.push(c);
+      rows += c.rows;
+    }
+    await run();
+  }
+}
+

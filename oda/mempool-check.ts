@@ -1,0 +1,66 @@
+// The ODA acceptance check for the mempool (policy on top of consensus): decode, validate
+// against the registry at the tip exactly as block validation would (running the validator
+// for add-model, reveals and inference claims), then require the blobs to be present and the
+// fee to cover MIN_FEE_PER_KCU. The returned CU feeds the miner's per-block CU budget.
+import type { Transaction } from 'bitcoinjs-lib';
+import type { Chain } from '../chain/chain.js';
+import type { Coin } from '../chain/coin.js';
+import { VerifyError } from '../chain/errors.js';
+import { MAX_BLOCK_CU } from '../validator/index.js';
+import { OdaContext, applyTx, verifyClaims, type AppliedTx } from './apply.js';
+import { RegistryView } from './registry.js';
+import { MissingBlobError, minFeeForCu } from './rules.js';
+
+export interface OdaTxCheck extends AppliedTx {
+  fee: bigint;
+}
+
+/**
+ * Checks an ODA transaction for the mempool at height `nextHeight` on the chain's tip state.
+ * Returns undefined for an ordinary transaction; throws VerifyError('tx', reason) otherwise
+ * ('oda-missing-blob' with score 0 when the store lacks referenced data).
+ */
+export async function checkOdaTransaction(oc: OdaContext, chain: Chain, tx: Transaction, ctx: { coins: readonly Coin[]; nextHeight: number }): Promise<OdaTxCheck | undefined> {
+  const view = new RegistryView(chain.db.level);
+  let a: AppliedTx | undefined;
+  try {
+    a = await applyTx(oc, view, tx, ctx.nextHeight, 'tx');
+    if (a?.claim) await verifyClaims(oc, view, [a.claim], 'tx');
+  } catch (e) {
+    if (e instanceof MissingBlobError) throw new VerifyError('tx', 'oda-missing-blob', 0, e.message);
+    throw e;
+  }
+  if (!a) return undefined;
+  const fee = ctx.coins.reduce((s, c) => s + c.value, 0n) - tx.outs.reduce((s, o) => s + o.value, 0n);
+  const need = minFeeForCu(a.cu);
+  if (fee < need) throw new VerifyError('tx', 'oda-fee-below-cu-minimum', 0, `fee ${fee}, ${a.cu} CU need ${need}`);
+  return { ...a, fee };
+}
+
+/**
+ * The mempool extension (mempool/accept.ts MempoolExtension) plus the miner's CU budget
+ * (miner/template.ts BlockResource): CU of accepted ODA transactions is remembered by txid.
+ */
+export function createOdaMempoolExtension(opts: { chain: Chain; context: OdaContext }) {
+  const cuByTxid = new Map<string, bigint>();
+  return {
+    name: 'oda',
+    async checkTransaction(tx: Transaction, ctx: { coins: readonly Coin[]; nextHeight: number }): Promise<void> {
+      const r = await checkOdaTransaction(opts.context, opts.chain, tx, ctx);
+      if (r) cuByTxid.set(r.txid, r.cu);
+    },
+    /** CU of a transaction the extension accepted (0 for ordinary ones). */
+    cuOf(txid: string): bigint {
+      return cuByTxid.get(txid) ?? 0n;
+    },
+    /** Drop bookkeeping of a transaction that left the pool. */
+    forget(txid: string): void {
+      cuByTxid.delete(txid);
+    },
+    blockResource: {
+      name: 'oda-cu',
+      limit: Number(MAX_BLOCK_CU),
+      cost: (entry: { txid: string }) => Number(cuByTxid.get(entry.txid) ?? 0n),
+    },
+  };
+}
