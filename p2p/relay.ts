@@ -14,6 +14,8 @@ import { InvType, MAX_HEADERS, MAX_INV, type InvItem, type Message } from './wir
 const MAX_KNOWN = 50_000;
 const MAX_ORPHANS = 100;
 const MAX_REJECTS = 10_000;
+/** Core's MAX_PEER_TX_REQUEST_IN_FLIGHT: tx getdata outstanding per peer. */
+const MAX_TX_REQUESTS_PER_PEER = 100;
 
 class BoundedSet {
   private readonly s = new Set<string>();
@@ -46,6 +48,9 @@ export class Relay {
 
   onReady(p: RelayPeer): void {
     p.send({ cmd: 'sendheaders' });
+    // BIP133: do not announce transactions below our relay fee to us.
+    const minFee = (this.mempool as { minRelayFee?: bigint } | undefined)?.minRelayFee;
+    if (minFee !== undefined && minFee > 0n) p.send({ cmd: 'feefilter', feeRate: minFee });
     this.requestMempools();
   }
 
@@ -66,7 +71,13 @@ export class Relay {
       case 'getheaders': return this.serveHeaders(p, m.locator, m.stop);
       case 'getdata': return this.serveData(p, m.items);
       case 'inv': return this.onInv(p, m.items);
-      case 'notfound': this.sync.onNotFound(p, m.items.filter((i) => i.type === InvType.MSG_BLOCK).map((i) => i.hash)); return;
+      case 'notfound':
+        this.onTxNotFound(p, m.items.filter((i) => i.type === InvType.MSG_TX).map((i) => i.hash));
+        {
+          const blocks = m.items.filter((i) => i.type === InvType.MSG_BLOCK).map((i) => i.hash);
+          if (blocks.length > 0) this.sync.onNotFound(p, blocks);
+        }
+        return;
       case 'tx': return this.onTx(p, m.tx);
       case 'mempool': return this.serveMempool(p);
       case 'headers':
@@ -117,11 +128,16 @@ export class Relay {
 
   private onInv(p: RelayPeer, items: InvItem[]): void {
     const want: InvItem[] = [];
+    let outstanding = 0;
+    for (const q of this.requestedTx.values()) if (q === p) outstanding++;
     for (const it of items) {
       this.known(p).add(it.hash);
       if (it.type === InvType.MSG_BLOCK) { this.sync.onBlockInv(p, it.hash); continue; }
       if (!this.mempool || this.mempool.has(it.hash) || this.rejects.has(it.hash) || this.orphans.has(it.hash) || this.requestedTx.has(it.hash)) continue;
       if (this.sync.catchingUp()) continue; // Core ignores tx invs during IBD
+      // A peer cannot make us track unbounded requests: the rest is asked again when re-announced.
+      if (outstanding >= MAX_TX_REQUESTS_PER_PEER) break;
+      outstanding++;
       this.requestedTx.set(it.hash, p);
       want.push(it);
     }
@@ -222,5 +238,10 @@ export class Relay {
 
   onPeerClosed(p: Peer): void {
     for (const [txid, q] of this.requestedTx) if (q === p) this.requestedTx.delete(txid);
+  }
+
+  /** A tx requested but not delivered (answered with notfound) may be asked of another peer. */
+  onTxNotFound(p: Peer, txids: string[]): void {
+    for (const t of txids) if (this.requestedTx.get(t) === p) this.requestedTx.delete(t);
   }
 }

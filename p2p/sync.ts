@@ -14,7 +14,7 @@ import type { ChainView } from './chain-view.js';
 import { HeaderIndex, hasData, isFailedEntry } from './headers.js';
 import type { EntryView } from './chain-view.js';
 import type { Peer } from './peer.js';
-import { InvType, MAX_HEADERS, ZERO_HASH, type MessageOf } from './wire/messages.js';
+import { InvType, MAX_HEADERS, Services, ZERO_HASH, type MessageOf } from './wire/messages.js';
 
 interface InFlight { peer: Peer; hash: string; deadline: number }
 
@@ -175,7 +175,8 @@ export class BlockSync {
     if (this.headers.best.hash === this.chain.tip.hash) return;
     this.rebuildPath();
     while (this.cursor < this.path.length && (hasData(this.path[this.cursor]) || this.chain.isMainChain(this.path[this.cursor]))) this.cursor++;
-    const peers = [...this.peers].filter((p) => !p.closed && p.ready).map((p) => ({ p, st: this.state(p), reach: this.peerReach(this.state(p)) })).filter((x) => x.reach >= 0);
+    // Only peers that serve blocks (NODE_NETWORK; a NODE_LITE peer keeps headers only).
+    const peers = [...this.peers].filter((p) => !p.closed && p.ready && (p.services & Services.NODE_NETWORK) !== 0n).map((p) => ({ p, st: this.state(p), reach: this.peerReach(this.state(p)) })).filter((x) => x.reach >= 0);
     if (peers.length === 0) return;
     const end = Math.min(this.path.length, this.cursor + this.o.windowSize);
     for (let i = this.cursor; i < end; i++) {
