@@ -62,8 +62,10 @@ export class KeyChain {
   private readonly branches = new Map<string, BIP32Interface>();
   /** script hex → key, for every derived key. */
   private readonly byScript = new Map<string, DerivedKey>();
-  /** Keys derived so far per type/branch. */
-  private readonly derived = new Map<string, number>();
+  /** Derived keys per "type/branch", by index. */
+  private readonly derived = new Map<string, DerivedKey[]>();
+  /** Keys derived since the last drainNew(), for the wallet to persist. */
+  private fresh: DerivedKey[] = [];
 
   constructor(seed: Uint8Array, readonly params: NetworkParams, readonly lookahead: number) {
     this.root = bip32.fromSeed(Buffer.from(seed), networkFor(params));
@@ -104,6 +106,8 @@ export class KeyChain {
   }
 
   derive(p: KeyPath): DerivedKey {
+    const cached = this.derived.get(`${p.type}/${p.branch}`)?.[p.index];
+    if (cached) return cached;
     const node = this.branch(p.type, p.branch).neutered().derive(p.index);
     const { script, redeemScript } = scriptForKey(p.type, node.publicKey);
     return { ...p, path: pathString(this.params, p), publicKey: node.publicKey, script, redeemScript };
@@ -114,10 +118,17 @@ export class KeyChain {
     return this.branch(p.type, p.branch).derive(p.index);
   }
 
+  private addKey(key: DerivedKey): void {
+    const k = `${key.type}/${key.branch}`;
+    let list = this.derived.get(k);
+    if (!list) this.derived.set(k, (list = []));
+    list[key.index] = key;
+    this.byScript.set(hex(key.script), key);
+  }
+
   /** Derive (and index) keys so that indexes [0, upTo + lookahead) exist. */
   ensure(type: AddressType, branch: 0 | 1, upTo: number): void {
-    const k = `${type}/${branch}`;
-    const have = this.derived.get(k) ?? 0;
+    const have = this.derived.get(`${type}/${branch}`)?.length ?? 0;
     const want = upTo + this.lookahead;
     if (have >= want) return;
     const node = this.branch(type, branch).neutered();
@@ -125,9 +136,41 @@ export class KeyChain {
       const child = node.derive(i);
       const { script, redeemScript } = scriptForKey(type, child.publicKey);
       const key: DerivedKey = { type, branch, index: i, path: pathString(this.params, { type, branch, index: i }), publicKey: child.publicKey, script, redeemScript };
-      this.byScript.set(hex(script), key);
+      this.addKey(key);
+      this.fresh.push(key);
     }
-    this.derived.set(k, want);
+  }
+
+  /** Keys derived since the last call (the wallet persists them so a restart derives nothing). */
+  drainNew(): DerivedKey[] {
+    const out = this.fresh;
+    this.fresh = [];
+    return out;
+  }
+
+  /**
+   * Indexes keys derived in an earlier run (public key and script, as persisted). Each
+   * branch must run 0..n-1; its last key is derived again and compared, so a cache that
+   * does not belong to this seed is refused rather than silently watched.
+   */
+  preload(keys: { type: AddressType; branch: 0 | 1; index: number; publicKey: Uint8Array; script: Uint8Array }[]): void {
+    const byBranch = new Map<string, typeof keys>();
+    for (const k of keys) {
+      const id = `${k.type}/${k.branch}`;
+      if (!byBranch.has(id)) byBranch.set(id, []);
+      byBranch.get(id)!.push(k);
+    }
+    for (const [id, list] of byBranch) {
+      list.sort((a, b) => a.index - b.index);
+      if (list.some((k, i) => k.index !== i)) throw new Error(`wallet key cache: branch ${id} is not contiguous`);
+      const last = list[list.length - 1];
+      const check = this.branch(last.type, last.branch).neutered().derive(last.index).publicKey;
+      if (Buffer.compare(Buffer.from(check), Buffer.from(last.publicKey)) !== 0) throw new Error(`wallet key cache: branch ${id} does not match the seed`);
+      for (const k of list) {
+        const redeemScript = k.type === 'p2sh-segwit' ? Uint8Array.from([0x00, 20, ...bcrypto.hash160(k.publicKey)]) : undefined;
+        this.addKey({ ...k, path: pathString(this.params, k), redeemScript });
+      }
+    }
   }
 
   /** Is this output script ours? O(1). */

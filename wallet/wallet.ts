@@ -186,6 +186,12 @@ export class Wallet {
     this.state = state;
     this.keys = new KeyChain(Buffer.from(seedHex, 'hex'), this.params, this.lookahead);
     this.fingerprint = this.keys.rootFingerprint();
+    const cached: Parameters<KeyChain['preload']>[0] = [];
+    for await (const [key, value] of this.db.iterator({ gt: 'k', lt: 'l' })) {
+      const [type, branch, index] = key.slice(1).split('/');
+      cached.push({ type: type as AddressType, branch: Number(branch) as 0 | 1, index: Number(index), publicKey: Buffer.from(value[0], 'hex'), script: Buffer.from(value[1], 'hex') });
+    }
+    this.keys.preload(cached);
     this.ledger = new Ledger((script) => this.keys.lookup(script), (txid) => this.mempool?.has(txid) ?? false, this.params.coinbaseMaturity + 1);
     for (const type of ADDRESS_TYPES) {
       for (const branch of [0, 1] as const) {
@@ -199,6 +205,7 @@ export class Wallet {
     }
     // Order does not matter: coins and spends are both keyed by outpoint.
     for (const rec of records) this.addTx(rec, Transaction.fromHex(rec.hex));
+    await this.persistState();
     this.queue = this.catchUp().catch((e) => this.log(`Wallet "${this.name}" catch-up failed: ${(e as Error).message}`));
     await this.queue;
     this.chain.on('connect', this.onConnect);
@@ -246,6 +253,11 @@ export class Wallet {
     return this.state.tipHash;
   }
 
+  /** DB puts for keys derived since the last write, so they are stored with what used them. */
+  private keyOps(): { type: 'put'; key: string; value: [string, string] }[] {
+    return this.keys.drainNew().map((k) => ({ type: 'put', key: `k${k.type}/${k.branch}/${String(k.index).padStart(10, '0')}`, value: [hex(k.publicKey), hex(k.script)] }));
+  }
+
   private addTx(rec: TxRecord, tx: Transaction): void {
     for (const key of this.ledger.add(rec, tx)) this.markUsed(key);
   }
@@ -280,6 +292,7 @@ export class Wallet {
     this.state.tipHeight = entry.height;
     await this.db.batch([
       ...changed.map((rec) => ({ type: 'put' as const, key: `t${rec.txid}`, value: rec })),
+      ...this.keyOps(),
       { type: 'put', key: 'state', value: this.state },
     ]);
   }
@@ -375,6 +388,7 @@ export class Wallet {
     this.addTx(rec, tx);
     await this.db.batch([
       { type: 'put', key: `t${txid}`, value: rec },
+      ...this.keyOps(),
       { type: 'put', key: 'state', value: this.state },
     ]);
   }
@@ -390,6 +404,7 @@ export class Wallet {
     if (!known) this.addTx(rec, tx);
     await this.db.batch([
       { type: 'put', key: `t${txid}`, value: rec },
+      ...this.keyOps(),
       { type: 'put', key: 'state', value: this.state },
     ]);
   }
@@ -474,7 +489,7 @@ export class Wallet {
   // --- keys and addresses ---
 
   private async persistState(): Promise<void> {
-    await this.db.put('state', this.state);
+    await this.db.batch([...this.keyOps(), { type: 'put', key: 'state', value: this.state }]);
   }
 
   /** Core's getnewaddress: the next unused receive key. */

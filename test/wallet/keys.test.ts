@@ -57,6 +57,22 @@ test('lookahead index finds derived scripts and extends on use', () => {
   assert.is(kc.lookup(kc.derive({ type: 'bech32', branch: 1, index: 0 }).script), undefined);
 });
 
+test('persisted key cache: reloaded without derivation, refused for another seed or with gaps', () => {
+  const a = new KeyChain(seed, regtest, 5);
+  a.ensure('bech32', 0, 0);
+  const saved = a.drainNew();
+  assert.is(saved.length, 5);
+  assert.is(a.drainNew().length, 0);
+  const b = new KeyChain(seed, regtest, 5);
+  b.preload(saved);
+  assert.is(b.lookup(saved[4].script)?.index, 4);
+  b.ensure('bech32', 0, 0);
+  assert.is(b.drainNew().length, 0, 'nothing left to derive');
+  const other = new KeyChain(new Uint8Array(64).fill(1), regtest, 5);
+  assert.throws(() => other.preload(saved), /does not match the seed/);
+  assert.throws(() => new KeyChain(seed, regtest, 5).preload(saved.slice(1)), /not contiguous/);
+});
+
 test('descriptor checksums (BIP380)', () => {
   assert.is(descriptorChecksum('raw(deadbeef)'), '89f8spxm');
   const kc = new KeyChain(seed, bitcoin, 0);
