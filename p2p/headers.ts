@@ -1,7 +1,7 @@
 // The header tree as sync sees it: headers are validated and stored by the chain itself
 // (Chain.processHeader: PoW, difficulty, time rules, persisted, so a restarted node resumes
 // downloading where it stopped); this class keeps track of the most-work header that is not
-// known to be invalid, and answers the walks the block scheduler needs.
+// known to be invalid, and builds block locators.
 import { isVerifyError, type VerifyError } from '../chain/errors.js';
 import { BlockStatus } from '../chain/entry.js';
 import type { ChainView, EntryView } from './chain-view.js';
@@ -19,7 +19,6 @@ export class HeaderIndex {
   }
 
   get(hash: string): EntryView | undefined { return this.chain.getEntry(hash); }
-  has(hash: string): boolean { return this.chain.getEntry(hash) !== undefined; }
 
   /** Best header from the chain's tips (startup, and after an invalid block). */
   recompute(): void {
@@ -50,20 +49,6 @@ export class HeaderIndex {
       if (isVerifyError(err)) return err;
       throw err;
     }
-  }
-
-  /** Entries from the last one on the main chain up to `from` whose bodies we lack, oldest first. */
-  missingPath(from: EntryView, limit: number): EntryView[] {
-    const path: EntryView[] = [];
-    let e: EntryView | undefined = from;
-    while (e && !this.chain.isMainChain(e)) { path.push(e); e = this.chain.getEntry(e.prevHash); }
-    path.reverse();
-    const out: EntryView[] = [];
-    for (const x of path) {
-      if (out.length >= limit) break;
-      if (!hasData(x)) out.push(x);
-    }
-    return out;
   }
 
   locator(from: EntryView = this.best): string[] { return this.chain.getLocator(from); }
