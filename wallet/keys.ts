@@ -141,6 +141,11 @@ export class KeyChain {
     }
   }
 
+  /** How many keys of a branch are derived (handed out or in the lookahead). */
+  derivedCount(type: AddressType, branch: 0 | 1): number {
+    return this.derived.get(`${type}/${branch}`)?.length ?? 0;
+  }
+
   /** Keys derived since the last call (the wallet persists them so a restart derives nothing). */
   drainNew(): DerivedKey[] {
     const out = this.fresh;

@@ -41,7 +41,7 @@ export interface Balances { trusted: bigint; untrustedPending: bigint; immature:
 
 export interface TxView extends TxRecord { tx: Transaction; coinbase: boolean; trusted: boolean; active: boolean }
 
-export interface UnspentFilter { minConf?: number; maxConf?: number; scripts?: Set<string>; includeUnsafe?: boolean; includeLocked?: boolean }
+export interface UnspentFilter { minConf?: number; maxConf?: number; scripts?: Set<string>; includeUnsafe?: boolean; includeLocked?: boolean; includeImmature?: boolean }
 
 export const outpoint = (txid: string, vout: number) => `${txid}:${vout}`;
 const rev = (b: Uint8Array) => Buffer.from(b).reverse().toString('hex');
@@ -201,12 +201,12 @@ export class Ledger {
     return b;
   }
 
-  /** Core's AvailableCoins: mature, unlocked, within the confirmation range; sorted by outpoint. */
+  /** Core's AvailableCoins: mature (unless asked), unlocked, within the confirmation range; sorted by outpoint. */
   unspent(tipHeight: number, f: UnspentFilter = {}): CoinView[] {
     const minConf = f.minConf ?? 1;
     const maxConf = f.maxConf ?? 9_999_999;
     return this.coinViews(tipHeight)
-      .filter((c) => !c.immature)
+      .filter((c) => f.includeImmature || !c.immature)
       .filter((c) => c.confirmations >= minConf && c.confirmations <= maxConf)
       .filter((c) => (f.includeUnsafe ?? true) || c.trusted)
       .filter((c) => f.includeLocked || !this.locked.has(outpoint(c.txid, c.vout)))

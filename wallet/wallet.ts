@@ -463,8 +463,9 @@ export class Wallet {
     return this.ledger.size;
   }
 
-  get keypoolSize(): number {
-    return this.lookahead;
+  /** Derived but not yet handed out keys of a branch (Core's keypoolsize / keypoolsize_hd_internal). */
+  keypoolSize(branch: 0 | 1 = 0, type: AddressType = 'bech32'): number {
+    return this.keys.derivedCount(type, branch) - (this.state.next[`${type}/${branch}`] ?? 0);
   }
 
   getTransaction(txid: string): TxView | undefined {

@@ -264,8 +264,8 @@ export const walletMethods: RpcMethod<Ctx>[] = [
         unconfirmed_balance: amount(b.untrustedPending),
         immature_balance: amount(b.immature),
         txcount: w.txCount,
-        keypoolsize: w.keypoolSize,
-        keypoolsize_hd_internal: w.keypoolSize,
+        keypoolsize: w.keypoolSize(0),
+        keypoolsize_hd_internal: w.keypoolSize(1),
         paytxfee: amount(0n),
         private_keys_enabled: true,
         avoid_reuse: false,
@@ -360,7 +360,10 @@ export const walletMethods: RpcMethod<Ctx>[] = [
       const maxAmount = q.maximumAmount !== undefined ? amountToSats(q.maximumAmount) : undefined;
       const maxCount = q.maximumCount !== undefined ? intArg(q.maximumCount, 0, 'maximumCount') : 0;
       const minSum = q.minimumSumAmount !== undefined ? amountToSats(q.minimumSumAmount) : undefined;
-      const coins = w.listUnspent({ minConf: intArg(minconf, 1, 'minconf'), maxConf: intArg(maxconf, 9_999_999, 'maxconf'), scripts, includeUnsafe: includeUnsafe === undefined ? true : includeUnsafe as boolean });
+      const coins = w.listUnspent({
+        minConf: intArg(minconf, 1, 'minconf'), maxConf: intArg(maxconf, 9_999_999, 'maxconf'), scripts,
+        includeUnsafe: includeUnsafe === undefined ? true : includeUnsafe as boolean, includeImmature: q.include_immature_coinbase === true,
+      });
       const out: Record<string, unknown>[] = [];
       let sum = 0n;
       for (const c of coins) {

@@ -110,7 +110,11 @@ test('regtest works without createwallet or -fallbackfee: mine, balances, send',
   assert.is(u.label, 'payee');
   assert.match(u.desc, /^pkh\(\[[0-9a-f]{8}\/44h\/1h\/0h\/0\/0\][0-9a-f]{66}\)#[a-z0-9]{8}$/);
 
+  // Coinbases to addr: block 1's was spent, block 2's matured at tip 102, 3..101 are immature.
+  assert.is((await ok('listunspent', [1, 9999999, [addr], true, { include_immature_coinbase: true }])).length, 100);
+  assert.is((await ok('listunspent', [1, 9999999, [addr]])).length, 1, 'immature coinbases are not listed by default');
   const info = await ok('getwalletinfo');
+  assert.is(info.keypoolsize, 100 - 0, 'lookahead 100 past the last used receive key');
   assert.is(info.walletname, '');
   assert.is(info.txcount, 107, '101 coinbases and six sends');
   assert.equal(info.lastprocessedblock, { hash: node.chain.tip.hash, height: 102 });
