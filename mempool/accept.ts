@@ -12,6 +12,7 @@ import {
   calculateSequenceLocks, checkTransaction, checkTxInputs, evaluateSequenceLocks, isCoinbaseTx, isFinalTx,
 } from '../chain/tx-checks.js';
 import { STANDARD_SCRIPT_VERIFY_FLAGS, checkInputScripts, getTransactionSigOpCost } from '../chain/script/index.js';
+import type { MempoolEntry } from './entry.js';
 import { type GraphView, outpoint, txidOf } from './graph.js';
 import {
   MAX_STANDARD_TX_SIGOPS_COST, MIN_STANDARD_TX_NONWITNESS_SIZE, type StandardOptions, areInputsStandard, checkStandardTx,
@@ -39,6 +40,11 @@ export interface MempoolChain {
 export interface MempoolExtension {
   name: string;
   checkTransaction(tx: Transaction, ctx: { coins: readonly Coin[]; nextHeight: number; inPool(txid: string): boolean }): void | Promise<void>;
+  /**
+   * A per-block budget the extension's consensus rules impose (e.g. ODA compute units);
+   * block templates built from this pool respect it (miner/template.ts BlockResource).
+   */
+  blockResource?: { name: string; limit: number; cost(entry: MempoolEntry): number };
 }
 
 /** The pool's configuration and state acceptance reads. */

@@ -70,7 +70,7 @@ export interface TemplateOptions {
   minFeeRate?: bigint;
   /** Use exactly these transactions (generateblock), in this order, instead of the mempool. */
   txs?: TemplateTx[];
-  /** Extra per-block budgets from consensus extensions. */
+  /** Extra per-block budgets; default: those of the mempool's extensions. */
   resources?: BlockResource[];
   /** Build on this block instead of the tip (competing branches in tests); implies no mempool. */
   prev?: BlockEntry;
@@ -206,7 +206,8 @@ export function createBlockTemplate(opts: TemplateOptions): BlockTemplate {
   } else if (opts.mempool && !opts.prev) {
     const sel = selectPackages(opts.mempool, {
       height, lockTimeCutoff: mtp, maxWeight, maxSigOps: params.maxBlockSigOpsCost, minFeeRate: opts.minFeeRate ?? DEFAULT_BLOCK_MIN_TX_FEE,
-      resources: opts.resources,
+      // Budgets of the pool's consensus extensions apply to every template built from it.
+      resources: opts.resources ?? opts.mempool.extensions.flatMap((e) => (e.blockResource ? [e.blockResource] : [])),
     });
     txs = sel.selected.map((e) => ({ tx: e.tx, txid: e.txid, wtxid: e.wtxid, fee: e.fee, sigOpCost: e.sigOpCost, weight: e.weight }));
     weight = sel.weight;

@@ -9,6 +9,7 @@ import { CpuMiner } from '../../miner/cpuminer.js';
 import { getBlockSubsidy } from '../../chain/tx-checks.js';
 import { bip34HeightScript, getWitnessCommitmentIndex } from '../../chain/coinbase.js';
 import { regtest } from '../../chain/params.js';
+import { Mempool } from '../../mempool/mempool.js';
 import { type Fixture, type Outpoint, P2WSH_TRUE, fanOut, openFixture, outOf, spend, spendOne } from '../mempool/util.js';
 
 let fx: Fixture;
@@ -116,6 +117,13 @@ test('extension budgets (BlockResource) bound the packages selected', async () =
   assert.is(t.txs.length, 2);
   // The two best-paying go first.
   assert.equal(t.txs.map((x) => x.fee), [1003n, 1002n]);
+  // A pool whose extension declares a budget applies it to every template built from it.
+  const pool = new Mempool({
+    chain: fx.chain, params: regtest,
+    extensions: [{ name: 'budget', checkTransaction() {}, blockResource: { name: 'units', limit: 1, cost: () => 1 } }],
+  });
+  for (const e of fx.mempool.entries()) await pool.addTransaction(e.tx);
+  assert.is(createBlockTemplate({ chain: fx.chain, mempool: pool, outputScript: P2WSH_TRUE }).txs.length, 1);
   await fx.mine(1);
 });
 
