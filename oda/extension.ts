@@ -19,7 +19,7 @@ export interface BlockResult {
 }
 
 /** Validates the ODA transactions of `block` on top of the registry state in `chain`'s DB. */
-export async function checkOdaBlock(oc: OdaContext, chain: Chain, block: Block, height: number): Promise<BlockResult> {
+export async function checkOdaBlock(oc: OdaContext, chain: Chain, block: Block, height: number, maxBlockCu = MAX_BLOCK_CU): Promise<BlockResult> {
   const txs = block.transactions ?? [];
   if (txs.length && decodeOdaTx(txs[0], 'block')) odaReject('block', 'bad-oda-coinbase', 'a coinbase may not carry an ODA payload');
   const view = new RegistryView(chain.db.level);
@@ -30,7 +30,7 @@ export async function checkOdaBlock(oc: OdaContext, chain: Chain, block: Block, 
     const a = await applyTx(oc, view, txs[i], height, 'block');
     if (!a) continue;
     cu += a.cu;
-    if (cu > MAX_BLOCK_CU) odaReject('block', 'bad-blk-oda-cu', `${cu} CU after tx ${a.txid}, limit ${MAX_BLOCK_CU}`);
+    if (cu > maxBlockCu) odaReject('block', 'bad-blk-oda-cu', `${cu} CU after tx ${a.txid}, limit ${maxBlockCu}`);
     applied.push(a);
     if (a.claim) claims.push(a.claim);
   }
@@ -44,8 +44,13 @@ export interface OdaExtension extends ChainExtension {
   registry(chain: Chain): RegistryReader;
 }
 
-export function createOdaExtension(opts: { store: BlobStore }): OdaExtension {
+/**
+ * `maxBlockCu` exists for tests that need the block limit reachable with small models; a
+ * node always runs with the consensus value MAX_BLOCK_CU.
+ */
+export function createOdaExtension(opts: { store: BlobStore; maxBlockCu?: bigint }): OdaExtension {
   const oc = new OdaContext(opts.store);
+  const maxBlockCu = opts.maxBlockCu ?? MAX_BLOCK_CU;
   // checkBlock's result, reused by the connectBlock that follows it in the same batch.
   let last: { hash: string; result: BlockResult } | undefined;
   let chainRef: Chain | undefined;
@@ -58,7 +63,7 @@ export function createOdaExtension(opts: { store: BlobStore }): OdaExtension {
     async checkBlock(block: Block, entry: BlockEntry, ctx: ConnectContext): Promise<void> {
       chainRef = ctx.chain;
       last = undefined;
-      last = { hash: entry.hash, result: await checkOdaBlock(oc, ctx.chain, block, entry.height) };
+      last = { hash: entry.hash, result: await checkOdaBlock(oc, ctx.chain, block, entry.height, maxBlockCu) };
     },
 
     async connectBlock(block: Block, entry: BlockEntry, batch: DbBatch): Promise<Uint8Array> {
@@ -66,7 +71,7 @@ export function createOdaExtension(opts: { store: BlobStore }): OdaExtension {
       last = undefined;
       if (!result) {
         if (!chainRef) throw new Error('oda: connectBlock before any checkBlock');
-        result = await checkOdaBlock(oc, chainRef, block, entry.height);
+        result = await checkOdaBlock(oc, chainRef, block, entry.height, maxBlockCu);
       }
       for (const w of result.view.writes()) {
         if (w.value === undefined) batch.del(w.key);

@@ -1,0 +1,250 @@
+// The ODA extension on a real Chain with a real model-store and the digits MLP: add-model,
+// commit-reveal updates, inference, their rejections, and a reorg across an update.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { VerifyError } from '../../chain/errors.js';
+import { buildBlock } from '../chain/util/builder.js';
+import {
+  buildAddModelPayload, buildCommitPayload, buildInferencePayload, buildRevealPayload, inlineData, encodeOdaOutput,
+  COMMIT_REVEAL_DELAY, type BlobRef,
+} from '../../oda/index.js';
+import { runInference, admissionCost, bindDataset, updateCost, inferenceCost } from '../../validator/index.js';
+import { setup, odaTx, mineTxs, registryDump, input, subset, importBlob, type Fixture } from './util.js';
+
+const CREATOR = Uint8Array.from([0x00, 0x14, ...new Array(20).fill(0x11)]);
+const ALICE = Uint8Array.from([0x00, 0x14, ...new Array(20).fill(0x22)]);
+const BOB = Uint8Array.from([0x00, 0x14, ...new Array(20).fill(0x33)]);
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const ROYALTY = 5_000n;
+
+let f: Fixture;
+let modelId = '';
+
+async function rejects(txs: Parameters<typeof mineTxs>[1], reason: string): Promise<void> {
+  const before = await registryDump(f.chain);
+  const tip = f.chain.tip.hash;
+  try {
+    await mineTxs(f, txs);
+    assert.unreachable(`block accepted, expected ${reason}`);
+  } catch (e) {
+    if (!(e instanceof VerifyError)) throw e;
+    assert.is(e.reason, reason, e.message);
+    assert.is(e.kind, 'block');
+  }
+  assert.is(f.chain.tip.hash, tip);
+  assert.equal(await registryDump(f.chain), before, 'registry unchanged');
+}
+
+function addModel(weights: BlobRef, over: Partial<Parameters<typeof buildAddModelPayload>[0]> = {}) {
+  return buildAddModelPayload({
+    architecture: f.archRef, dataset: f.datasetRef, weights, objective: 'accuracy', royalty: ROYALTY, payoutScript: hex(CREATOR),
+    name: 'digits-mlp', description: 'digits 8x8 MLP', license: 'MIT', versionLabel: 'v0', ...over,
+  });
+}
+
+function inferenceTx(rows: number, version: number, opts: { tamper?: boolean; royalty?: bigint; start?: number } = {}) {
+  const x = input(subset(f.queries, opts.start ?? 0, rows));
+  return (async () => {
+    const m = (await f.ext.registry(f.chain).getModel(modelId))!;
+    const v = (await f.ext.registry(f.chain).getVersion(modelId, version)) ?? (await f.ext.registry(f.chain).getVersion(modelId, m.currentVersion))!;
+    const w = f.weights.find((c) => c.ref.root === v.weights.root)!;
+    const [out] = await runInference(f.ctx, w.bytes, [x]);
+    if (opts.tamper) (out.data as Int32Array)[0] += 1;
+    const { script } = buildInferencePayload({ modelId, version, input: inlineData([x]), output: inlineData([out]) });
+    return odaTx(f, script, [{ script: Buffer.from(m.trainerScript, 'hex'), value: opts.royalty ?? m.add.royalty }]);
+  })();
+}
+
+test.before(async () => {
+  f = await setup({ maxBlockCu: 20_000_000n, mature: 50 });
+});
+
+test.after(async () => {
+  await f?.close();
+});
+
+test('fixture: weight candidates have distinct scores', () => {
+  assert.ok(f.weights.length >= 4, `${f.weights.length} candidates: ${f.weights.map((w) => w.score)}`);
+});
+
+test('add-model: accepted with its baseline score and CU recorded; version 0 listed', async () => {
+  const w0 = f.weights[1];
+  const { script, modelId: id } = addModel(w0.ref);
+  modelId = id;
+  await mineTxs(f, [odaTx(f, script)]);
+  const r = f.ext.registry(f.chain);
+  const m = (await r.getModel(modelId))!;
+  assert.ok(m, 'model registered');
+  assert.is(m.currentScore, w0.score);
+  assert.is(m.currentVersion, 0);
+  assert.is(m.trainerScript, hex(CREATOR));
+  assert.is(m.height, f.chain.height);
+  assert.is(m.add.name, 'digits-mlp');
+  const h = (await r.getHistory(modelId))!;
+  assert.is(h.length, 1);
+  assert.is(h[0].weights.root, w0.ref.root);
+  assert.equal((await r.listModels()).map((x) => x.modelId), [modelId]);
+});
+
+test('add-model: duplicate model (same architecture, dataset, objective) rejected even with other weights and name', async () => {
+  await rejects([odaTx(f, addModel(f.weights[2].ref, { name: 'copy' }).script)], 'bad-oda-model-duplicate');
+});
+
+test('add-model: a missing blob is not a verdict (MissingBlobError, block stays a candidate and connects once the data arrives)', async () => {
+  const { MissingBlobError } = await import('../../oda/rules.js');
+  const { digitsDatasetBlob, digitsSplit, loadDigits } = await import('../../validator/data/digits.js');
+  const other = digitsDatasetBlob(subset(digitsSplit(loadDigits(), 'eval'), 64, 32));
+  // Learn the blob's (root, length) from a throwaway import into a second store.
+  const { BlobStore } = await import('../../model-store/store.js');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const tmp = mkdtempSync(join(tmpdir(), 'oda-store-'));
+  const s2 = await BlobStore.open(tmp);
+  const ref = await importBlob(s2, other, 'safetensors-dataset');
+  await s2.close();
+  rmSync(tmp, { recursive: true, force: true });
+  const tip = f.chain.tip.hash;
+  const block = buildBlock(f.chain, { txs: [odaTx(f, addModel(f.weights[0].ref, { dataset: ref }).script)] });
+  let err: unknown;
+  try {
+    await f.chain.processBlock(block);
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof MissingBlobError, String(err));
+  assert.equal((err as InstanceType<typeof MissingBlobError>).blobs, [ref]);
+  assert.is(f.chain.tip.hash, tip);
+  await importBlob(f.store, other, 'safetensors-dataset');
+  await f.chain.reconsiderBlock(block.getId());
+  assert.is(f.chain.tip.hash, block.getId());
+  assert.is((await f.ext.registry(f.chain).listModels()).length, 2);
+});
+
+test('add-model: malformed architecture and mismatched weights rejected with their own reasons', async () => {
+  const junk = await importBlob(f.store, new Uint8Array([0x08, 0x07, 0x12, 0x00]), 'raw');
+  await rejects([odaTx(f, addModel(f.weights[0].ref, { architecture: junk }).script)], 'bad-model-encoding');
+  await rejects([odaTx(f, addModel(f.datasetRef, { objective: 'neg-sse' }).script)], 'bad-weights-mismatch');
+});
+
+test('commit then reveal: too early rejected, after the delay accepted; the registry moves and keeps history', async () => {
+  const w = f.weights[3];
+  const c = buildCommitPayload({ modelId, weights: w.ref, payoutScript: hex(ALICE), salt: '01'.repeat(32) });
+  await mineTxs(f, [odaTx(f, c.script)]);
+  const commitHeight = f.chain.height;
+  assert.ok(await f.ext.registry(f.chain).getCommit(c.commitment));
+  const reveal = buildRevealPayload({ modelId, weights: w.ref, payoutScript: hex(ALICE), salt: c.salt, versionLabel: 'v1' });
+  // Next block is commitHeight + 1 < commitHeight + COMMIT_REVEAL_DELAY.
+  assert.is(COMMIT_REVEAL_DELAY, 2);
+  await rejects([odaTx(f, reveal.script)], 'bad-oda-reveal-early');
+  await mineTxs(f, []);
+  // A copier who saw the reveal and swaps in its own payout script has no commitment.
+  const copied = buildRevealPayload({ modelId, weights: w.ref, payoutScript: hex(BOB), salt: c.salt });
+  await rejects([odaTx(f, copied.script)], 'bad-oda-reveal-no-commit');
+  await mineTxs(f, [odaTx(f, reveal.script)]);
+  assert.is(f.chain.height, commitHeight + 2);
+  const r = f.ext.registry(f.chain);
+  const m = (await r.getModel(modelId))!;
+  assert.is(m.currentVersion, 1);
+  assert.is(m.currentScore, w.score);
+  assert.is(m.trainerScript, hex(ALICE));
+  assert.is(m.currentWeights.root, w.ref.root);
+  const h = (await r.getHistory(modelId))!;
+  assert.equal(h.map((v) => v.score), [f.weights[1].score, w.score]);
+  assert.is(h[1].label, 'v1');
+  assert.is(await r.getCommit(c.commitment), undefined, 'commit consumed');
+  // Replaying the same reveal: its commit is gone.
+  await rejects([odaTx(f, reveal.script)], 'bad-oda-reveal-no-commit');
+});
+
+async function commitAndWait(w: BlobRef, payout: Uint8Array, salt: string) {
+  const c = buildCommitPayload({ modelId, weights: w, payoutScript: hex(payout), salt });
+  await mineTxs(f, [odaTx(f, c.script)]);
+  await mineTxs(f, []);
+  return buildRevealPayload({ modelId, weights: w, payoutScript: hex(payout), salt });
+}
+
+test('reveal: equal and lower scores rejected (margin 1), wrong-shaped weights rejected', async () => {
+  const equal = await commitAndWait(f.weights[3].ref, BOB, '02'.repeat(32));
+  await rejects([odaTx(f, equal.script)], 'bad-weights-not-improving');
+  const lower = await commitAndWait(f.weights[0].ref, BOB, '03'.repeat(32));
+  await rejects([odaTx(f, lower.script)], 'bad-weights-not-improving');
+  const wrong = await commitAndWait(f.datasetRef, BOB, '04'.repeat(32));
+  await rejects([odaTx(f, wrong.script)], 'bad-weights-mismatch');
+});
+
+test('reveal without any commit rejected; commit for an unknown model rejected', async () => {
+  const r = buildRevealPayload({ modelId, weights: f.weights[4].ref, payoutScript: hex(BOB), salt: '05'.repeat(32) });
+  await rejects([odaTx(f, r.script)], 'bad-oda-reveal-no-commit');
+  const c = buildCommitPayload({ modelId: '00'.repeat(32), weights: f.weights[4].ref, payoutScript: hex(BOB) });
+  await rejects([odaTx(f, c.script)], 'bad-oda-model-unknown');
+});
+
+test('inference: right output accepted with royalty and indexed; wrong output, stale version, low royalty, unknown model rejected', async () => {
+  const ok = await inferenceTx(5, 1);
+  await mineTxs(f, [ok]);
+  const rec = (await f.ext.registry(f.chain).getInference(ok.getId()))!;
+  assert.ok(rec, 'inference indexed');
+  assert.is(rec.modelId, modelId);
+  assert.is(rec.version, 1);
+  assert.is(rec.rows, 5);
+  assert.is(rec.royalty, ROYALTY);
+  assert.is(rec.height, f.chain.height);
+  await rejects([await inferenceTx(3, 1, { tamper: true })], 'bad-inference-output');
+  await rejects([await inferenceTx(3, 0)], 'bad-oda-inference-stale');
+  await rejects([await inferenceTx(3, 1, { royalty: ROYALTY - 1n })], 'bad-oda-inference-royalty');
+  const x = input(subset(f.queries, 0, 1));
+  const bogus = buildInferencePayload({ modelId: 'ee'.repeat(32), version: 0, input: inlineData([x]), output: inlineData([x]) });
+  await rejects([odaTx(f, bogus.script)], 'bad-oda-model-unknown');
+});
+
+test('one block: several inferences of a model verified in one batch; a wrong one anywhere rejects the block', async () => {
+  const a = await inferenceTx(4, 1, { start: 10 });
+  const b = await inferenceTx(7, 1, { start: 20 });
+  const c = await inferenceTx(2, 1, { start: 30 });
+  await mineTxs(f, [a, b, c]);
+  for (const t of [a, b, c]) assert.ok(await f.ext.registry(f.chain).getInference(t.getId()));
+  await rejects([await inferenceTx(4, 1, { start: 40 }), await inferenceTx(4, 1, { start: 50, tamper: true })], 'bad-inference-output');
+});
+
+test('block CU limit: inferences summing above the block limit rejected, each alone accepted', async () => {
+  const big = [await inferenceTx(1000, 1), await inferenceTx(1000, 1), await inferenceTx(1000, 1)];
+  await rejects(big, 'bad-blk-oda-cu');
+  await mineTxs(f, big.slice(0, 2));
+});
+
+test('reveal and inference of the same model in one block: the inference must name the new version', async () => {
+  const w = f.weights[f.weights.length - 1];
+  const reveal = await commitAndWait(w.ref, BOB, '06'.repeat(32));
+  const m = (await f.ext.registry(f.chain).getModel(modelId))!;
+  const x = input(subset(f.queries, 60, 3));
+  const [out] = await runInference(f.ctx, w.bytes, [x]);
+  const inf = buildInferencePayload({ modelId, version: m.currentVersion + 1, input: inlineData([x]), output: inlineData([out]) });
+  const infTx = odaTx(f, inf.script, [{ script: BOB, value: ROYALTY }]);
+  const revealTx = odaTx(f, reveal.script);
+  // Inference first: version not yet current.
+  await rejects([infTx, revealTx], 'bad-oda-inference-stale');
+  await mineTxs(f, [revealTx, infTx]);
+  const after = (await f.ext.registry(f.chain).getModel(modelId))!;
+  assert.is(after.currentVersion, m.currentVersion + 1);
+  assert.is(after.trainerScript, hex(BOB));
+});
+
+test('reorg across an update restores version, score, trainer and commits exactly; reconnect re-applies', async () => {
+  const updateBlock = f.chain.tip; // the block with the reveal and the inference of the previous test
+  const after = await registryDump(f.chain);
+  const prev = f.chain.getEntryByHeight(updateBlock.height - 1)!;
+  await f.chain.invalidateBlock(updateBlock.hash);
+  assert.is(f.chain.tip.hash, prev.hash);
+  const r = f.ext.registry(f.chain);
+  const m = (await r.getModel(modelId))!;
+  assert.is(m.currentVersion, 1);
+  assert.is(m.trainerScript, hex(ALICE));
+  assert.is(m.currentScore, f.weights[3].score);
+  assert.is((await r.getHistory(modelId))!.length, 2);
+  await f.chain.reconsiderBlock(updateBlock.hash);
+  assert.is(f.chain.tip.hash, updateBlock.hash);
+  assert.equal(await registryDump(f.chain), after);
+});
+
+test.run();
