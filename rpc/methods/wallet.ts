@@ -23,7 +23,7 @@ const rev = (b: Uint8Array) => Buffer.from(b).reverse().toString('hex');
 
 function manager(ctx: Ctx): WalletManager {
   const m = ctx.wallets as WalletManager | undefined;
-  if (!m) throw new RpcError(RPC.METHOD_NOT_FOUND, 'Method not found (wallet method is disabled because no wallet is loaded)');
+  if (!m) throw new RpcError(RPC.METHOD_NOT_FOUND, 'Method not found'); // as Core with -disablewallet
   return m;
 }
 
