@@ -28,7 +28,7 @@ function manager(ctx: Ctx): WalletManager {
 }
 
 /** Core's GetWalletForJSONRPCRequest, after the wallet's pending events are applied. */
-async function getWallet(ctx: Ctx): Promise<Wallet> {
+export async function getWallet(ctx: Ctx): Promise<Wallet> {
   const m = manager(ctx);
   let w: Wallet | undefined;
   if (ctx.walletName !== undefined) {
@@ -90,7 +90,7 @@ function walletErrorToRpc(e: unknown, fundingCode: number): never {
 }
 
 /** Submits a wallet transaction to the mempool and relays it (Core's BroadcastTransaction). */
-async function broadcast(ctx: Ctx, tx: Transaction): Promise<void> {
+export async function broadcast(ctx: Ctx, tx: Transaction): Promise<void> {
   try {
     await ctx.mempool.addTransaction(tx);
   } catch (e) {
