@@ -109,8 +109,9 @@ export const blockchainMethods: RpcMethod<Ctx>[] = [
         difficulty: getDifficulty(tip.bits),
         time: tip.time,
         mediantime: ctx.chain.medianTimePast(tip),
-        verificationprogress: ctx.chain.verificationProgress ? ctx.chain.verificationProgress() : 1,
-        initialblockdownload: ctx.chain.isInitialBlockDownload ? ctx.chain.isInitialBlockDownload() : false,
+        // During IBD the P2P layer knows how far the download is (p2p/sync.ts).
+        verificationprogress: ctx.p2p?.verificationProgress ? ctx.p2p.verificationProgress() : ctx.chain.verificationProgress ? ctx.chain.verificationProgress() : 1,
+        initialblockdownload: ctx.p2p?.isInitialBlockDownload ? ctx.p2p.isInitialBlockDownload() : ctx.chain.isInitialBlockDownload ? ctx.chain.isInitialBlockDownload() : false,
         chainwork: hex64(tip.chainwork),
         size_on_disk: ctx.chain.sizeOnDisk ? await ctx.chain.sizeOnDisk() : 0,
         pruned: false,
