@@ -63,6 +63,8 @@ export class FullNode {
     this.mempool = new Mempool({ chain: this.chain, params, file: join(opts.networkDir, 'mempool.dat'), maxSize: opts.maxMempool, log: (m: string) => logger.info(m) });
     const loaded = await this.mempool.load();
     logger.info(`Imported mempool transactions from disk: ${loaded.accepted} succeeded, ${loaded.failed} failed, ${loaded.expired} expired`);
+    // Also written periodically, so a kill -9 loses at most a few minutes of unconfirmed txs.
+    this.mempool.startPeriodicSave(15 * 60);
 
     // Chain → mempool: confirmed txs leave the pool, disconnected ones come back.
     this.chain.on('connect', (_entry: unknown, block: any) => this.mempool.handleConnect(block));
@@ -146,7 +148,7 @@ export class FullNode {
     await step('miner', () => this.miner?.stop());
     await step('rpc', () => this.rpc?.stop());
     await step('p2p', () => this.p2p?.stop());
-    await step('mempool', () => this.mempool?.save());
+    await step('mempool', () => this.mempool?.close()); // drains queued work, then writes mempool.dat
     await step('wallet', () => this.wallets?.close());
     await step('chain', () => this.chain?.close());
     await step('store', () => this.store?.close());

@@ -154,6 +154,8 @@ export const rawTransactionMethods: RpcMethod<Ctx>[] = [
       return results.map((r, i) => {
         const tx = txs[i];
         const out: Record<string, unknown> = { txid: tx.getId(), wtxid: Buffer.from(tx.getHash(true)).reverse().toString('hex') };
+        if (r.packageError) out['package-error'] = r.packageError;
+        if (r.allowed === undefined) return out; // a package member Core leaves unjudged
         if (r.allowed && exceedsMaxFee(r.fee, r.vsize, maxRate)) {
           out.allowed = false;
           out['reject-reason'] = 'max-fee-exceeded';
@@ -165,7 +167,8 @@ export const rawTransactionMethods: RpcMethod<Ctx>[] = [
           out.fees = { base: amount(r.fee), 'effective-feerate': amount((r.fee * 1000n) / BigInt(r.vsize)), 'effective-includes': [out.wtxid] };
         } else {
           out['reject-reason'] = r.reason;
-          if (r.details) out['reject-details'] = r.details.startsWith(r.reason) ? r.details : `${r.reason}, ${r.details}`;
+          // Core prints the details ("reason, details") for every reject except missing inputs.
+          if (r.reason !== 'missing-inputs') out['reject-details'] = r.details ? (r.details.startsWith(r.reason) ? r.details : `${r.reason}, ${r.details}`) : r.reason;
         }
         return out;
       });
