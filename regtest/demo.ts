@@ -78,7 +78,7 @@ try {
   step('Update the weights: commit to H(weights, salt, payout), wait, then reveal');
   const commit = await node.call('commitweights', added.model_id, files.improvedWeights);
   say(`commit txid ${commit.txid}, commitment ${commit.commitment.slice(0, 16)}…, reveal allowed from height ${commit.reveal_height}`);
-  await mine(Math.max(1, commit.reveal_height - (await node.call('getblockcount'))));
+  await mine(Math.max(1, commit.reveal_height - 1 - (await node.call('getblockcount'))));
   const reveal = await node.call('revealweights', added.model_id, files.improvedWeights, commit.salt);
   say(`reveal txid ${reveal.txid}: score ${reveal.score} (was ${model.score})`);
   await mine(1);
@@ -94,7 +94,7 @@ try {
     say(`commitweights refused before spending a fee: error ${e.code}: ${e.message}`);
   }
   const blind = await node.call('commitweights', added.model_id, files.baseWeights, null, { check: false });
-  await mine(Math.max(1, blind.reveal_height - (await node.call('getblockcount'))));
+  await mine(Math.max(1, blind.reveal_height - 1 - (await node.call('getblockcount'))));
   try {
     await node.call('revealweights', added.model_id, files.baseWeights, blind.salt);
     say('unexpected: the reveal was accepted');

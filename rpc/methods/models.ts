@@ -39,7 +39,8 @@ type Ctx = NodeContext;
 // registry at the chain tip. Constants and builders come from oda/ itself.
 
 function registry(ctx: Ctx): RegistryReader {
-  const r = ctx.oda?.registry as RegistryReader | undefined;
+  // Either a RegistryReader or the extension's registry(chain) factory.
+  const r = (typeof ctx.oda?.registry === 'function' ? ctx.oda.registry(ctx.chain) : ctx.oda?.registry) as RegistryReader | undefined;
   if (!r) throw new RpcError(RPC.MISC_ERROR, 'ODA transactions are not enabled on this node');
   return r;
 }
@@ -257,11 +258,13 @@ async function fundAndSend(ctx: Ctx, w: Wallet, outputs: { script: Uint8Array; v
     }
   };
   let funded = await fund();
-  if (funded.fee < minFee) {
-    // sat/kvB so that fee(vsize) ≥ minFee, with room for the size change of refunding.
-    const vsize = BigInt(funded.tx.virtualSize()) + 50n;
-    funded = await fund((minFee * 1000n + vsize - 1n) / vsize);
+  // Raise the rate until the fee covers the CU minimum (a higher rate can add an input, so recheck).
+  for (let tries = 0; funded.fee < minFee && tries < 4; tries++) {
+    const vsize = BigInt(funded.tx.virtualSize());
+    const rate = (funded.fee * 1000n) / vsize;
+    funded = await fund(((minFee * 1000n + vsize - 1n) / vsize > rate ? (minFee * 1000n + vsize - 1n) / vsize : rate) + 1000n);
   }
+  if (funded.fee < minFee) throw new RpcError(RPC.WALLET_ERROR, `Could not fund the minimum fee of ${minFee} satoshis`);
   const { complete, errors } = await w.sign(funded.tx);
   if (!complete) throw new RpcError(RPC.WALLET_ERROR, `Signing transaction failed: ${errors.map((e) => e.error).join(', ')}`);
   const tx = funded.tx;
@@ -304,7 +307,7 @@ function parseInput(mc: ModelContext, v: unknown): Tensor[] {
     return [t];
   }
   if (typeof v !== 'string' || v.length === 0) throw new RpcError(RPC.INVALID_PARAMETER, 'input must be hex, a file path or an array of rows');
-  if (/^([0-9a-fA-F]{2})+$/.test(v)) return rowsFromBytes(mc, Buffer.from(v, 'hex'));
+  if (/^([0-9a-fA-F]{2})+$/.test(v)) return rowsFromBytes(mc, new Uint8Array(Buffer.from(v, 'hex')));
   const path = isAbsolute(v) ? v : resolve(v);
   if (!existsSync(path)) throw new RpcError(RPC.INVALID_PARAMETER, 'input must be hexadecimal string or an existing file path');
   const bytes = new Uint8Array(readFileSync(path));
@@ -326,7 +329,7 @@ function parseInput(mc: ModelContext, v: unknown): Tensor[] {
 /** The input and output tensor lists of an inference payload (blobs read from the store). */
 async function inferenceData(ctx: Ctx, p: InferencePayload): Promise<{ input?: Tensor[]; output?: Tensor[] }> {
   const load = async (d: DataRef) => {
-    if (d.kind === 'inline') return decodeTensorList(Buffer.from(d.data, 'hex'));
+    if (d.kind === 'inline') return decodeTensorList(new Uint8Array(Buffer.from(d.data, 'hex')));
     const s = store(ctx);
     return (await s.getStatus(d.blob.root))?.complete ? decodeTensorList(await s.readAll(d.blob.root)) : undefined;
   };
@@ -382,7 +385,7 @@ export const modelMethods: RpcMethod<Ctx>[] = [
       } catch (e) {
         rejectToRpc(e);
       }
-      if (await registry(ctx).getModel(built.modelId)) throw new RpcError(RPC.VERIFY_REJECTED, `oda-model-exists, model ${built.modelId} is already registered`);
+      if (await registry(ctx).getModel(built.modelId)) throw new RpcError(RPC.VERIFY_REJECTED, `bad-oda-model-duplicate, model ${built.modelId} exists`);
       const sent = await fundAndSend(ctx, w, [{ script: built.script, value: 0n }], admitted.cost);
       return {
         txid: sent.txid, model_id: built.modelId, baseline_score: num(admitted.score), dataset_rows: admitted.datasetRows,
