@@ -207,6 +207,80 @@ test('one block: several inferences of a model verified in one batch; a wrong on
   await rejects([await inferenceTx(4, 1, { start: 40 }), await inferenceTx(4, 1, { start: 50, tamper: true })], 'bad-inference-output');
 });
 
+test('mempool check: tip state, same rules as blocks (kind tx), CU and min fee per CU, nothing written', async () => {
+  const { checkOdaTransaction, createOdaMempoolExtension, minFeeForCu, decorateTx } = await import('../../oda/index.js');
+  const coins = [{ value: 50n * 100_000_000n, script: new Uint8Array(0), height: 1, coinbase: true }];
+  const ctx = { coins, nextHeight: f.chain.height + 1 };
+  const before = await registryDump(f.chain);
+  const reasonOf = async (tx: Awaited<ReturnType<typeof inferenceTx>>) => {
+    try {
+      await checkOdaTransaction(f.ext.context, f.chain, tx, ctx);
+      return 'accepted';
+    } catch (e) {
+      if (!(e instanceof VerifyError)) throw e;
+      assert.is(e.kind, 'tx');
+      return e.reason;
+    }
+  };
+  const ok = await inferenceTx(5, 1, { start: 100 });
+  const r = (await checkOdaTransaction(f.ext.context, f.chain, ok, ctx))!;
+  assert.is(r.type, 'inference');
+  assert.is(r.cu, inferenceCost(f.ctx.arch, 5));
+  assert.is(r.fee, 100_000n);
+  assert.ok(minFeeForCu(r.cu) <= r.fee);
+  assert.is(await reasonOf(await inferenceTx(5, 1, { start: 100, tamper: true })), 'bad-inference-output');
+  assert.is(await reasonOf(await inferenceTx(5, 0)), 'bad-oda-inference-stale');
+  assert.is(await reasonOf(odaTx(f, addModel(f.weights[2].ref).script)), 'bad-oda-model-duplicate');
+  const cheap = (await inferenceTx(5, 1)).clone();
+  cheap.outs[cheap.outs.length - 1].value += 100_000n - minFeeForCu(r.cu) + 1n;
+  assert.is(await reasonOf(cheap), 'oda-fee-below-cu-minimum');
+  const absent = buildInferencePayload({ modelId, version: 1, input: { kind: 'blob', blob: { root: 'cd'.repeat(32), length: 4096 } }, output: inlineData([input(subset(f.queries, 0, 1))]) });
+  assert.is(await reasonOf(odaTx(f, absent.script, [{ script: ALICE, value: ROYALTY }])), 'oda-missing-blob');
+  assert.is(await checkOdaTransaction(f.ext.context, f.chain, odaTx(f, ALICE), ctx), undefined, 'ordinary tx');
+  const ext = createOdaMempoolExtension({ chain: f.chain, context: f.ext.context });
+  await ext.checkTransaction(ok, ctx);
+  assert.is(ext.cuOf(ok.getId()), r.cu);
+  assert.is(ext.blockResource.cost({ txid: ok.getId() }), Number(r.cu));
+  const json = decorateTx(ok, { txid: ok.getId() }) as { oda?: Record<string, unknown> };
+  assert.is(json.oda!.type, 'inference');
+  assert.is(json.oda!.modelid, modelId);
+  assert.is(json.oda!.version, 1);
+  assert.equal(await registryDump(f.chain), before, 'mempool checks write nothing');
+});
+
+test('inference with 1 MiB of input rows as a model-store blob (and outputs as a blob): valid under the consensus limits', async () => {
+  const { checkOdaBlock, encodeTensorList } = await import('../../oda/index.js');
+  const x = input(subset(f.queries, 0, 1000));
+  // 16384 rows: the 1000 query rows repeated (the input list is 1 MiB + 11 header bytes).
+  const rows = 16384;
+  const data = new Uint8Array(rows * 64);
+  for (let i = 0; i < rows; i++) data.set(x.data.subarray((i % 1000) * 64, (i % 1000 + 1) * 64) as Uint8Array, i * 64);
+  const big = { type: 'uint8' as const, dims: [rows, 64], data };
+  const m = (await f.ext.registry(f.chain).getModel(modelId))!;
+  const w = f.weights.find((c) => c.ref.root === m.currentWeights.root)!;
+  const [out] = await runInference(f.ctx, w.bytes, [big]);
+  const inBytes = encodeTensorList([big]);
+  assert.ok(inBytes.length >= 1 << 20);
+  const inRef = await importBlob(f.store, inBytes, 'raw');
+  const outRef = await importBlob(f.store, encodeTensorList([out]), 'raw');
+  const p = buildInferencePayload({ modelId, version: m.currentVersion, input: { kind: 'blob', blob: inRef }, output: { kind: 'blob', blob: outRef } });
+  const tx = odaTx(f, p.script, [{ script: Buffer.from(m.trainerScript, 'hex'), value: ROYALTY }]);
+  const block = buildBlock(f.chain, { txs: [tx] });
+  const res = await checkOdaBlock(f.ext.context, f.chain, block, f.chain.height + 1);
+  assert.is(res.cu, inferenceCost(f.ctx.arch, rows));
+  assert.is(res.txs[0].type, 'inference');
+  // Wrong length for the same root: the data is not what the transaction names.
+  const { MissingBlobError } = await import('../../oda/rules.js');
+  const wrong = buildInferencePayload({ modelId, version: m.currentVersion, input: { kind: 'blob', blob: { ...inRef, length: inRef.length + 1 } }, output: { kind: 'blob', blob: outRef } });
+  const block2 = buildBlock(f.chain, { txs: [odaTx(f, wrong.script, [{ script: Buffer.from(m.trainerScript, 'hex'), value: ROYALTY }])] });
+  try {
+    await checkOdaBlock(f.ext.context, f.chain, block2, f.chain.height + 1);
+    assert.unreachable('accepted');
+  } catch (e) {
+    assert.ok(e instanceof MissingBlobError, String(e));
+  }
+});
+
 test('block CU limit: inferences summing above the block limit rejected, each alone accepted', async () => {
   const big = [await inferenceTx(1000, 1), await inferenceTx(1000, 1), await inferenceTx(1000, 1)];
   await rejects(big, 'bad-blk-oda-cu');
