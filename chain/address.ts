@@ -6,6 +6,7 @@
 import { address as baddress } from 'bitcoinjs-lib';
 import type { Network } from 'bitcoinjs-lib';
 import type { NetworkParams } from './params.js';
+import { isValidSignatureEncoding } from './script/encoding.js';
 
 /** The bitcoinjs-lib network object for ODA params (payments, Psbt, bip32, ecpair WIF). */
 export function networkFor(params: NetworkParams): Network {
@@ -263,25 +264,8 @@ const SIGHASH_NAMES: Record<number, string> = {
   0x01: 'ALL', 0x81: 'ALL|ANYONECANPAY', 0x02: 'NONE', 0x82: 'NONE|ANYONECANPAY', 0x03: 'SINGLE', 0x83: 'SINGLE|ANYONECANPAY',
 };
 
-/** BIP66 strict DER (Core's IsValidSignatureEncoding), sighash byte included. */
-export function isValidSignatureEncoding(sig: Uint8Array): boolean {
-  if (sig.length < 9 || sig.length > 73) return false;
-  if (sig[0] !== 0x30) return false;
-  if (sig[1] !== sig.length - 3) return false;
-  const lenR = sig[3];
-  if (5 + lenR >= sig.length) return false;
-  const lenS = sig[5 + lenR];
-  if (lenR + lenS + 7 !== sig.length) return false;
-  if (sig[2] !== 0x02) return false;
-  if (lenR === 0) return false;
-  if (sig[4] & 0x80) return false;
-  if (lenR > 1 && sig[4] === 0x00 && !(sig[5] & 0x80)) return false;
-  if (sig[lenR + 4] !== 0x02) return false;
-  if (lenS === 0) return false;
-  if (sig[lenR + 6] & 0x80) return false;
-  if (lenS > 1 && sig[lenR + 6] === 0x00 && !(sig[lenR + 7] & 0x80)) return false;
-  return true;
-}
+// BIP66 strict DER lives with the interpreter; re-exported for asm sighash decoding users.
+export { isValidSignatureEncoding };
 
 /** CScriptNum decoding of a ≤4-byte push, without the minimal-encoding rule. */
 function scriptNumValue(d: Uint8Array): number {
