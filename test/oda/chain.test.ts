@@ -127,6 +127,23 @@ test('add-model: malformed architecture and mismatched weights rejected with the
   await rejects([odaTx(f, addModel(f.datasetRef, { objective: 'neg-sse' }).script)], 'bad-weights-mismatch');
 });
 
+test('add-model: ops outside the whitelist and shape bombs rejected with their own reasons', async () => {
+  const { GraphBuilder } = await import('../../validator/onnx/graph-builder.js');
+  const { encodeModel } = await import('../../validator/onnx/encode.js');
+  const soft = new GraphBuilder();
+  soft.input('input', 'uint8', [64]);
+  soft.op('Softmax', ['input'], {}, 'logits');
+  soft.output('logits', 'uint8', [64]);
+  const softRef = await importBlob(f.store, encodeModel(soft.build()), 'onnx');
+  await rejects([odaTx(f, addModel(f.weights[0].ref, { architecture: softRef }).script)], 'bad-model-op-not-allowed');
+  const bomb = new GraphBuilder();
+  bomb.input('input', 'int32', [1 << 30]);
+  bomb.op('Relu', ['input'], {}, 'logits');
+  bomb.output('logits', 'int32', [1 << 30]);
+  const bombRef = await importBlob(f.store, encodeModel(bomb.build()), 'onnx');
+  await rejects([odaTx(f, addModel(f.weights[0].ref, { architecture: bombRef }).script)], 'bad-model-shape');
+});
+
 test('commit then reveal: too early rejected, after the delay accepted; the registry moves and keeps history', async () => {
   const w = f.weights[3];
   const c = buildCommitPayload({ modelId, weights: w.ref, payoutScript: hex(ALICE), salt: '01'.repeat(32) });
@@ -173,11 +190,13 @@ test('reveal: equal and lower scores rejected (margin 1), wrong-shaped weights r
   await rejects([odaTx(f, wrong.script)], 'bad-weights-mismatch');
 });
 
-test('reveal without any commit rejected; commit for an unknown model rejected', async () => {
+test('reveal without any commit rejected; commit for an unknown model or a pending commitment rejected', async () => {
   const r = buildRevealPayload({ modelId, weights: f.weights[4].ref, payoutScript: hex(BOB), salt: '05'.repeat(32) });
   await rejects([odaTx(f, r.script)], 'bad-oda-reveal-no-commit');
   const c = buildCommitPayload({ modelId: '00'.repeat(32), weights: f.weights[4].ref, payoutScript: hex(BOB) });
   await rejects([odaTx(f, c.script)], 'bad-oda-model-unknown');
+  const dup = buildCommitPayload({ modelId, weights: f.weights[4].ref, payoutScript: hex(BOB), salt: '07'.repeat(32) });
+  await rejects([odaTx(f, dup.script), odaTx(f, dup.script)], 'bad-oda-commit-duplicate');
 });
 
 test('inference: right output accepted with royalty and indexed; wrong output, stale version, low royalty, unknown model rejected', async () => {
