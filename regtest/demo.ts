@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Daemon, RpcCallError } from './daemon.js';
 import { prepareDigitsModel } from './digits-model.js';
+import { forgeOutput } from './forge.js';
 
 const { values } = parseArgs({
   options: {
@@ -65,15 +66,27 @@ try {
 
   step('Inference transactions: the node runs the model, and the block validators re-run it and must agree');
   const inferTxids: string[] = [];
-  for (const s of files.samples.slice(0, 3)) {
+  for (const s of files.samples) {
     const r = await node.call('infer', added.model_id, s.hex);
     inferTxids.push(r.txid);
-    const predicted = r.prediction?.[0];
-    say(`image of a ${s.label}: predicted ${predicted ?? JSON.stringify(r.output)}  (txid ${r.txid.slice(0, 16)}…)`);
+    say(`image of a ${s.label}: the model says ${r.argmax[0]}, logits [${r.output[0].data.join(', ')}]  (txid ${r.txid.slice(0, 16)}…, royalty ${r.royalty} BTC, fee ${r.fee} BTC)`);
   }
   const [inferBlock] = await mine(1);
   const gi = await node.call('getinference', inferTxids[0]);
-  say(`mined in ${inferBlock.slice(0, 16)}…; getinference: model version ${gi.version}, ${gi.confirmations} confirmation(s), output ${JSON.stringify(gi.output)}`);
+  say(`mined in ${inferBlock.slice(0, 16)}…; getinference: model version ${gi.version}, ${gi.confirmations} confirmation(s), argmax ${JSON.stringify(gi.argmax)}`);
+  const raw = await node.call('getrawtransaction', inferTxids[0], true);
+  say(`decoderawtransaction/getrawtransaction show the payload: ${JSON.stringify(raw.oda)}`);
+
+  step('A forged inference (one logit changed, re-signed) is rejected: every node re-runs the model');
+  const honest = await node.call('infer', added.model_id, files.samples[0].hex, false);
+  const forged = await node.call('signrawtransactionwithwallet', forgeOutput(honest.hex));
+  try {
+    await node.call('sendrawtransaction', forged.hex);
+    say('unexpected: the forged transaction was accepted');
+  } catch (e) {
+    if (!(e instanceof RpcCallError)) throw e;
+    say(`sendrawtransaction: error ${e.code}: ${e.message}`);
+  }
 
   step('Update the weights: commit to H(weights, salt, payout), wait, then reveal');
   const commit = await node.call('commitweights', added.model_id, files.improvedWeights);
@@ -83,7 +96,12 @@ try {
   say(`reveal txid ${reveal.txid}: score ${reveal.score} (was ${model.score})`);
   await mine(1);
   const updated = await node.call('getmodel', added.model_id);
-  say(`model now at version ${updated.version}, score ${updated.score}, weights ${updated.weights.root.slice(0, 16)}…`);
+  say(`model now at version ${updated.version}, score ${updated.score}, weights ${updated.weights.root.slice(0, 16)}…; royalties now go to ${updated.trainer}`);
+  for (const s of files.samples) {
+    const r = await node.call('infer', added.model_id, s.hex);
+    say(`version ${r.version} on the image of a ${s.label}: the model says ${r.argmax[0]}`);
+  }
+  await mine(1);
 
   step('A non-improving update is refused (the baseline weights again)');
   try {

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { buildMlp, DIGITS_MLP } from '../validator/models/mlp.js';
 import { digitsDatasetBlob, digitsSplit, loadDigits, DIGITS_PIXELS, type Digits } from '../validator/data/digits.js';
 import { trainDigitsMlp } from '../validator/train/digits-mlp.js';
-import { admitModel } from '../validator/index.js';
+import { admitModel, runInference, type ModelContext } from '../validator/index.js';
+import { getNumber } from '../validator/tensor.js';
 
 export interface DigitsModelFiles {
   architecture: string;
@@ -18,8 +19,11 @@ export interface DigitsModelFiles {
   baseScore: bigint;
   improvedScore: bigint;
   datasetRows: number;
-  /** Evaluation rows for inference requests: pixels as hex (64 bytes per row) and the true label. */
-  samples: { hex: string; label: number }[];
+  /**
+   * Evaluation rows for inference requests: pixels as hex (64 bytes per row), the true label,
+   * and each model's answer. Rows both get right come first, then rows only the improvement gets right.
+   */
+  samples: { hex: string; label: number; base: number; improved: number }[];
 }
 
 export interface DigitsModelOptions {
@@ -29,12 +33,25 @@ export interface DigitsModelOptions {
   samples?: number;
 }
 
-function sampleRows(d: Digits, n: number): { hex: string; label: number }[] {
-  const out: { hex: string; label: number }[] = [];
-  for (let r = 0; r < Math.min(n, d.rows); r++) {
-    out.push({ hex: Buffer.from(d.pixels.subarray(r * DIGITS_PIXELS, (r + 1) * DIGITS_PIXELS)).toString('hex'), label: d.labels[r] });
+async function predictions(mc: ModelContext, weights: Uint8Array, d: Digits): Promise<number[]> {
+  const [logits] = await runInference(mc, weights, [{ type: 'uint8', dims: [d.rows, DIGITS_PIXELS], data: d.pixels }]);
+  const width = logits.dims[1];
+  const out: number[] = [];
+  for (let r = 0; r < d.rows; r++) {
+    let best = 0;
+    for (let j = 1; j < width; j++) if (getNumber(logits, r * width + j) > getNumber(logits, r * width + best)) best = j;
+    out.push(best);
   }
   return out;
+}
+
+function sampleRows(d: Digits, base: number[], improved: number[], n: number): DigitsModelFiles['samples'] {
+  const row = (r: number) => ({ hex: Buffer.from(d.pixels.subarray(r * DIGITS_PIXELS, (r + 1) * DIGITS_PIXELS)).toString('hex'), label: d.labels[r], base: base[r], improved: improved[r] });
+  const rows = [...Array(d.rows).keys()];
+  const both = rows.filter((r) => base[r] === d.labels[r] && improved[r] === d.labels[r]);
+  const fixed = rows.filter((r) => base[r] !== d.labels[r] && improved[r] === d.labels[r]);
+  const nFixed = Math.min(fixed.length, Math.floor(n / 2));
+  return [...both.slice(0, n - nFixed), ...fixed.slice(0, nFixed)].map(row);
 }
 
 /** Trains both weight sets and writes the four blobs into `dir`. */
@@ -62,5 +79,6 @@ export async function prepareDigitsModel(dir: string, opts: DigitsModelOptions =
   const b = await admitModel({ architecture, weights: base.weights, dataset, objective: 'accuracy' });
   const i = await admitModel({ architecture, weights: improved.weights, dataset, objective: 'accuracy' });
   if (i.score <= b.score) throw new Error(`training did not improve the model (${b.score} -> ${i.score}); change the epochs or seed`);
-  return { ...files, baseScore: b.score, improvedScore: i.score, datasetRows: b.datasetRows, samples: sampleRows(evalSplit, opts.samples ?? 4) };
+  const samples = sampleRows(evalSplit, await predictions(b.ctx, base.weights, evalSplit), await predictions(i.ctx, improved.weights, evalSplit), opts.samples ?? 4);
+  return { ...files, baseScore: b.score, improvedScore: i.score, datasetRows: b.datasetRows, samples };
 }
