@@ -227,7 +227,18 @@ export class Chain extends EventEmitter {
   }
 
   nextWorkRequired(prev: BlockEntry, time: number): number {
-    return difficultyRule(prev, time, this.params, (h) => this.getAncestor(prev, h)!);
+    // The min-difficulty rule asks for ancestors at falling heights, one after another; a
+    // cursor walking down keeps that linear for headers off the main chain (getAncestor
+    // from `prev` each time made header sync cubic).
+    let cur = prev;
+    return difficultyRule(prev, time, this.params, (h) => {
+      if (h > cur.height) cur = prev;
+      while (cur.height > h) {
+        if (this.main[cur.height] === cur) return this.main[h];
+        cur = this.parent(cur)!;
+      }
+      return cur;
+    });
   }
 
   /** The node's notion of now for the future-time rule (setmocktime overrides). */
