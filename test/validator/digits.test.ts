@@ -8,6 +8,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { loadDigits, digitsSplit, digitsDatasetBlob, digitsInput } from '../../validator/data/digits.js';
 import { DIGITS_EVAL_FILE } from '../../validator/data/paths.js';
 import { trainDigitsMlp } from '../../validator/train/digits-mlp.js';
+import { trainDigitsCnn } from '../../validator/train/digits-cnn.js';
 import { buildMlp, DIGITS_MLP, mlpWeightShapes } from '../../validator/models/mlp.js';
 import { buildCnn, DIGITS_CNN, cnnWeightShapes } from '../../validator/models/cnn.js';
 import { admitModel, checkModel, checkUpdate, runInference, referenceRun, scoreWeights, clearSessionCache, bindDataset } from '../../validator/index.js';
@@ -55,6 +56,18 @@ test('trainer: a few epochs on a subset give an admissible exact-class model tha
   const x = digitsInput(ev);
   const [o] = await runInference(a.ctx, strong.weights, [x]);
   assert.ok(tensorsEqual(o, referenceRun(a.ctx, strong.weights, [x])[0]));
+});
+
+test('CNN trainer (tfjs cpu backend): one epoch on a subset quantizes into an admissible model that beats chance', async () => {
+  const train = digitsSplit(digits, 'train');
+  const sub = { rows: 300, pixels: train.pixels.subarray(0, 300 * 64), labels: train.labels.subarray(0, 300) };
+  const ev = digitsSplit(digits, 'eval');
+  const { weights } = await trainDigitsCnn(sub, { epochs: 1, seed: 2 });
+  const res = await admitModel({ architecture: buildCnn(DIGITS_CNN), weights, dataset: digitsDatasetBlob(ev, 'input', [1, 8, 8]), objective: 'accuracy' });
+  assert.ok(res.score > 72n, `cnn scores ${res.score}`);
+  const x = digitsInput({ ...ev, rows: 50, pixels: ev.pixels.subarray(0, 50 * 64) }, [1, 8, 8]);
+  assert.ok(tensorsEqual((await runInference(res.ctx, weights, [x]))[0], referenceRun(res.ctx, weights, [x])[0]));
+  await clearSessionCache();
 });
 
 test('scores do not depend on batching (accuracy and neg-sse, 1 / 7 / 100 / all rows per run)', async () => {

@@ -57,3 +57,51 @@ export function quantizeMlp(spec: MlpSpec, layers: FloatLayer[], inputStep: numb
   });
   return out;
 }
+
+/**
+ * Quantization of the float CNN (train/tf-cnn.ts) into models/cnn.ts's weight slots. The conv
+ * layer is a hidden layer (per-channel scales, requantized to 0..127 before the int8 MaxPool,
+ * which commutes with the monotone requantization); the dense layer is an output layer. tfjs
+ * flattens NHWC, the exact-class Reshape flattens NCHW, so the dense rows are permuted.
+ */
+export function quantizeCnn(f: import('./tf-cnn.js').FloatCnn, inputStep: number, shift: number): Map<string, Tensor> {
+  const { channels: M, size, classes } = f;
+  const half = size / 2;
+  const out = new Map<string, Tensor>();
+  const sw = new Float64Array(M);
+  for (let m = 0; m < M; m++) {
+    let mx = 0;
+    for (let k = 0; k < 9; k++) mx = Math.max(mx, Math.abs(f.convW[k * M + m]));
+    sw[m] = mx > 0 ? mx / WEIGHT_MAX : 1;
+  }
+  const wq = new Int8Array(M * 9);
+  for (let m = 0; m < M; m++) for (let k = 0; k < 9; k++) wq[m * 9 + k] = Math.max(-64, Math.min(WEIGHT_MAX, Math.round(f.convW[k * M + m] / sw[m])));
+  const sOut = Math.max(f.convMax, 1e-6) / 127;
+  const bq = new Int32Array(M);
+  const mult = new Int32Array(M);
+  for (let m = 0; m < M; m++) {
+    const acc = inputStep * sw[m];
+    bq[m] = Math.round(f.convB[m] / acc + (0.5 * sOut) / acc);
+    mult[m] = Math.max(1, Math.min(2 ** 20, Math.round((acc / sOut) * 2 ** shift)));
+  }
+  out.set('conv.weight', { type: 'int8', dims: [M, 1, 3, 3], data: wq });
+  out.set('conv.bias', { type: 'int32', dims: [1, M, 1, 1], data: bq });
+  out.set('conv.scale', { type: 'int32', dims: [1, M, 1, 1], data: mult });
+  const rows = M * half * half;
+  let mx = 0;
+  for (const v of f.fcW) mx = Math.max(mx, Math.abs(v));
+  const s2 = mx > 0 ? mx / WEIGHT_MAX : 1;
+  const fq = new Int8Array(rows * classes);
+  for (let c = 0; c < M; c++) {
+    for (let p = 0; p < half * half; p++) {
+      const onnxRow = c * half * half + p;
+      const tfRow = p * M + c;
+      for (let j = 0; j < classes; j++) fq[onnxRow * classes + j] = Math.max(-64, Math.min(WEIGHT_MAX, Math.round(f.fcW[tfRow * classes + j] / s2)));
+    }
+  }
+  const fb = new Int32Array(classes);
+  for (let j = 0; j < classes; j++) fb[j] = Math.round(f.fcB[j] / (sOut * s2));
+  out.set('fc.weight', { type: 'int8', dims: [rows, classes], data: fq });
+  out.set('fc.bias', { type: 'int32', dims: [classes], data: fb });
+  return out;
+}
