@@ -10,7 +10,7 @@ const V = JSON.parse(readFileSync(new URL('../../spec/BIPs/vectors/oda-bip-0003/
 const bytes = (h: string) => new Uint8Array(Buffer.from(h, 'hex'));
 
 function fromJson(j: Record<string, unknown>): OdaPayload {
-  return (j.type === 'add-model' ? { ...j, royalty: BigInt(j.royalty as string) } : j) as OdaPayload;
+  return (j.type === 'add-model' ? { ...j, royalty: BigInt(j.royalty as string) } : j) as unknown as OdaPayload;
 }
 
 function txWith(script: Uint8Array): Transaction {
