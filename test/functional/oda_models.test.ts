@@ -12,6 +12,7 @@ import { Transaction } from 'bitcoinjs-lib';
 import { runFunctionalTest, assertRpcError, skipTest, waitUntil, type TestNode } from './framework.js';
 import { RpcError } from '../../rpc/errors.js';
 import { prepareDigitsModel } from '../../regtest/digits-model.js';
+import { digitsDatasetBlob, digitsSplit, loadDigits } from '../../validator/data/digits.js';
 import { buildMlpModel, DIGITS_MLP } from '../../validator/models/mlp.js';
 import { encodeModel } from '../../validator/onnx/encode.js';
 import { createBlockTemplate, type TemplateChain } from '../../miner/template.js';
@@ -131,6 +132,9 @@ test('ODA: add-model, inference, commit/reveal update, bad inputs, bad block on 
     const reveal = await a.revealweights(added.model_id, files.improvedWeights, commit.salt);
     assert.is(reveal.score, Number(files.improvedScore));
     const [revealBlock] = await a.generatetoaddress(1, addr);
+    const revealJson = (await a.getblock(revealBlock, 2)).tx.find((t: any) => t.txid === reveal.txid);
+    assert.is(revealJson.oda.type, 'reveal-weights');
+    assert.is(revealJson.oda.salt, commit.salt);
     const m1 = await a.getmodel(added.model_id);
     assert.is(m1.version, 1);
     assert.is(m1.score, Number(files.improvedScore));
@@ -187,6 +191,17 @@ test('ODA: add-model, inference, commit/reveal update, bad inputs, bad block on 
     assert.is(again.version, 1);
     assert.is(again.score, Number(files.improvedScore));
     assert.is((await a.getmodelhistory(added.model_id)).versions.length, 2);
+
+    // Missing blobs: node1 has never seen this new model's dataset, so its mempool refuses the
+    // add-model (score 0: not the sender's fault) and nothing changes there.
+    const small = join(dir, 'digits-eval-20.safetensors');
+    const split = digitsSplit(loadDigits(), 'eval');
+    writeFileSync(small, digitsDatasetBlob({ pixels: split.pixels.subarray(0, 20 * 64), labels: split.labels.subarray(0, 20), rows: 20 }));
+    const second = await a.addmodel(files.architecture, files.baseWeights, small, 'accuracy', { name: 'digits-20' });
+    assert.is.not(second.model_id, added.model_id);
+    const poolB = await b.getrawmempool();
+    await assertRpcError(-26, 'oda-missing-blob', b.sendrawtransaction(await a.getrawtransaction(second.txid)));
+    assert.equal(await b.getrawmempool(), poolB);
   });
 });
 
