@@ -68,6 +68,8 @@ const TABLE: [method: string, index: number, name: string][] = [
   ['stop', 0, 'wait'],
   ['addnode', 2, 'v2transport'],
   ['estimatesmartfee', 0, 'conf_target'], ['estimaterawfee', 0, 'conf_target'], ['estimaterawfee', 1, 'threshold'],
+  // ODA's Models category (rpc/methods/models.ts): hex ids and inputs stay strings.
+  ['addmodel', 4, 'metadata'], ['addmodel', 5, 'royalty'], ['commitweights', 3, 'options'], ['infer', 2, 'submit'], ['estimatecost', 0, 'request'],
 ];
 
 const byIndex = new Set(TABLE.map(([m, i]) => `${m}/${i}`));
@@ -81,6 +83,7 @@ const STRING_ONLY = new Set([
   'getwalletinfo', 'getbalances', 'listwallets', 'uptime', 'savemempool', 'signmessagewithprivkey', 'verifymessage',
   'signmessage', 'dumpprivkey', 'getdescriptorinfo', 'decodepsbt', 'getzmqnotifications', 'listbanned', 'clearbanned',
   'ping', 'getnettotals', 'getmininginfo', 'getindexinfo', 'getrpcinfo', 'getmemoryinfo',
+  'getmodel', 'listmodels', 'getmodelhistory', 'getinference', 'revealweights',
 ]);
 
 /** Core's ParseNonRFCJSONValue: any JSON value, or "Error parsing JSON: <text>". */
