@@ -93,6 +93,8 @@ export interface AppliedTx {
   modelId: string;
   /** add-model / reveal: the recorded score. */
   score?: bigint;
+  /** add-model / reveal: the blobs the registry now names (pinned on connect). */
+  blobs?: BlobRef[];
   claim?: PendingClaim;
 }
 
@@ -119,7 +121,7 @@ async function applyAdd(oc: OdaContext, view: RegistryView, p: AddModelPayload, 
   const res = await asKind(kind, () => admitModel({ architecture, weights, dataset, objective: p.objective, architectureRoot: p.architecture.root, weightsRoot: p.weights.root }));
   await view.putModel({ modelId, add: p, txid, height, currentVersion: 0, currentScore: res.score, currentWeights: p.weights, trainerScript: p.payoutScript });
   await view.putVersion(modelId, { version: 0, weights: p.weights, score: res.score, trainerScript: p.payoutScript, txid, height, label: p.versionLabel });
-  return { txid, type: 'add-model', cu: res.cost, modelId, score: res.score };
+  return { txid, type: 'add-model', cu: res.cost, modelId, score: res.score, blobs: [p.architecture, p.dataset, p.weights] };
 }
 
 async function requireModel(view: RegistryView, modelId: string, kind: RejectKind): Promise<ModelRecord> {
@@ -152,7 +154,7 @@ async function applyReveal(oc: OdaContext, view: RegistryView, p: RevealWeightsP
   await view.delCommit(commitment);
   await view.putVersion(p.modelId, { version, weights: p.weights, score: res.score, trainerScript: p.payoutScript, txid, height, label: p.versionLabel });
   await view.putModel({ ...m, currentVersion: version, currentScore: res.score, currentWeights: p.weights, trainerScript: p.payoutScript });
-  return { txid, type: 'reveal-weights', cu: res.cost, modelId: p.modelId, score: res.score };
+  return { txid, type: 'reveal-weights', cu: res.cost, modelId: p.modelId, score: res.score, blobs: [p.weights] };
 }
 
 async function applyInference(oc: OdaContext, view: RegistryView, tx: Transaction, p: InferencePayload, txid: string, height: number, kind: RejectKind): Promise<AppliedTx> {

@@ -10,7 +10,8 @@ import { MAX_BLOCK_CU } from '../validator/index.js';
 import { OdaContext, applyTx, verifyClaims, type AppliedTx, type PendingClaim } from './apply.js';
 import { decodeOdaTx } from './envelope.js';
 import { EXTENSION_NAME, RegistryReader, RegistryView, decodeUndo } from './registry.js';
-import { odaReject } from './rules.js';
+import { MissingBlobError, odaReject } from './rules.js';
+import type { BlobRef } from './payload.js';
 
 export interface BlockResult {
   view: RegistryView;
@@ -42,6 +43,35 @@ export interface OdaExtension extends ChainExtension {
   readonly context: OdaContext;
   /** Registry queries at the chain's tip. */
   registry(chain: Chain): RegistryReader;
+  /**
+   * Blobs the block's ODA payloads name (add-model's three, reveals' weights, inference data
+   * blobs) that the store does not hold: the chain can call this for every block of a reorg
+   * before disconnecting anything, and fetch instead of starting a reorg it cannot finish.
+   * (A model's own blobs were required when it was added and are pinned since.)
+   */
+  missingBlobs(block: Block): Promise<BlobRef[]>;
+}
+
+/** Blob tag pinning the data of registered models and versions against model-store gc. */
+export const PIN_TAG = 'oda';
+
+/** Blobs named by the ODA payloads of a block (malformed envelopes are skipped: checkBlock rejects them). */
+export function payloadBlobs(block: Block): BlobRef[] {
+  const out: BlobRef[] = [];
+  for (const tx of (block.transactions ?? []).slice(1)) {
+    let d;
+    try {
+      d = decodeOdaTx(tx, 'block');
+    } catch {
+      continue;
+    }
+    const p = d?.payload;
+    if (!p) continue;
+    if (p.type === 'add-model') out.push(p.architecture, p.dataset, p.weights);
+    else if (p.type === 'reveal-weights') out.push(p.weights);
+    else if (p.type === 'inference') for (const x of [p.input, p.output]) if (x.kind === 'blob') out.push(x.blob);
+  }
+  return out;
 }
 
 /**
@@ -60,6 +90,16 @@ export function createOdaExtension(opts: { store: BlobStore; maxBlockCu?: bigint
     context: oc,
     registry: (chain) => new RegistryReader(chain.db.level),
 
+    async missingBlobs(block: Block): Promise<BlobRef[]> {
+      try {
+        await oc.requireBlobs(payloadBlobs(block));
+        return [];
+      } catch (e) {
+        if (e instanceof MissingBlobError) return e.blobs;
+        throw e;
+      }
+    },
+
     async checkBlock(block: Block, entry: BlockEntry, ctx: ConnectContext): Promise<void> {
       chainRef = ctx.chain;
       last = undefined;
@@ -76,6 +116,12 @@ export function createOdaExtension(opts: { store: BlobStore; maxBlockCu?: bigint
       for (const w of result.view.writes()) {
         if (w.value === undefined) batch.del(w.key);
         else batch.put(w.key, w.value);
+      }
+      // Every version stays retrievable: pin what the registry now names. Pins are idempotent
+      // and outlive a disconnect (an extra pin only delays gc), so no undo is needed.
+      for (const tx of result.txs) {
+        if (tx.type !== 'add-model' && tx.type !== 'reveal-weights') continue;
+        for (const ref of tx.blobs ?? []) await opts.store.pin(ref.root, PIN_TAG);
       }
       return result.view.undo();
     },

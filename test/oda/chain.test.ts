@@ -84,6 +84,7 @@ test('add-model: accepted with its baseline score and CU recorded; version 0 lis
   assert.is(h.length, 1);
   assert.is(h[0].weights.root, w0.ref.root);
   assert.equal((await r.listModels()).map((x) => x.modelId), [modelId]);
+  for (const ref of [f.archRef, f.datasetRef, w0.ref]) assert.ok((await f.store.getStatus(ref.root))!.pins.includes('oda'), 'registered blobs pinned against gc');
 });
 
 test('add-model: duplicate model (same architecture, dataset, objective) rejected even with other weights and name', async () => {
@@ -106,6 +107,7 @@ test('add-model: a missing blob is not a verdict (MissingBlobError, block stays 
   rmSync(tmp, { recursive: true, force: true });
   const tip = f.chain.tip.hash;
   const block = buildBlock(f.chain, { txs: [odaTx(f, addModel(f.weights[0].ref, { dataset: ref }).script)] });
+  assert.equal(await f.ext.missingBlobs(block), [ref], 'a reorg can ask before disconnecting anything');
   let err: unknown;
   try {
     await f.chain.processBlock(block);
@@ -116,6 +118,7 @@ test('add-model: a missing blob is not a verdict (MissingBlobError, block stays 
   assert.equal((err as InstanceType<typeof MissingBlobError>).blobs, [ref]);
   assert.is(f.chain.tip.hash, tip);
   await importBlob(f.store, other, 'safetensors-dataset');
+  assert.equal(await f.ext.missingBlobs(block), []);
   await f.chain.reconsiderBlock(block.getId());
   assert.is(f.chain.tip.hash, block.getId());
   assert.is((await f.ext.registry(f.chain).listModels()).length, 2);
