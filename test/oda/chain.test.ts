@@ -19,6 +19,8 @@ const ROYALTY = 5_000n;
 
 let f: Fixture;
 let modelId = '';
+/** Registry before the block with a reveal and an inference (for the reorg test). */
+let beforeUpdate: string[] = [];
 
 async function rejects(txs: Parameters<typeof mineTxs>[1], reason: string): Promise<void> {
   const before = await registryDump(f.chain);
@@ -320,6 +322,7 @@ test('reveal and inference of the same model in one block: the inference must na
   const revealTx = odaTx(f, reveal.script);
   // Inference first: version not yet current.
   await rejects([infTx, revealTx], 'bad-oda-inference-stale');
+  beforeUpdate = await registryDump(f.chain);
   await mineTxs(f, [revealTx, infTx]);
   const after = (await f.ext.registry(f.chain).getModel(modelId))!;
   assert.is(after.currentVersion, m.currentVersion + 1);
@@ -338,6 +341,7 @@ test('reorg across an update restores version, score, trainer and commits exactl
   assert.is(m.trainerScript, hex(ALICE));
   assert.is(m.currentScore, f.weights[3].score);
   assert.is((await r.getHistory(modelId))!.length, 2);
+  assert.equal(await registryDump(f.chain), beforeUpdate, 'registry byte for byte as before the block (commit pending again, no inference record)');
   await f.chain.reconsiderBlock(updateBlock.hash);
   assert.is(f.chain.tip.hash, updateBlock.hash);
   assert.equal(await registryDump(f.chain), after);
