@@ -220,6 +220,10 @@ test('inference: right output accepted with royalty and indexed; wrong output, s
   const x = input(subset(f.queries, 0, 1));
   const bogus = buildInferencePayload({ modelId: 'ee'.repeat(32), version: 0, input: inlineData([x]), output: inlineData([x]) });
   await rejects([odaTx(f, bogus.script)], 'bad-oda-model-unknown');
+  const garbage = buildInferencePayload({ modelId, version: 1, input: { kind: 'inline', data: '0100' }, output: inlineData([x]) });
+  await rejects([odaTx(f, garbage.script, [{ script: ALICE, value: ROYALTY }])], 'bad-oda-tensors');
+  const shaped = buildInferencePayload({ modelId, version: 1, input: inlineData([{ type: 'uint8', dims: [1, 63], data: new Uint8Array(63) }]), output: inlineData([x]) });
+  await rejects([odaTx(f, shaped.script, [{ script: ALICE, value: ROYALTY }])], 'bad-inference-input');
 });
 
 test('one block: several inferences of a model verified in one batch; a wrong one anywhere rejects the block', async () => {
