@@ -27,6 +27,7 @@ import { ELEM_BYTES, elemTypeOfSafetensors, getNumber, numel, tensorFromBytes } 
 import { parseSafetensors } from '../../model-store/safetensors.js';
 import { buildAddModelPayload, buildCommitPayload, buildRevealPayload, buildInferencePayload, inlineData, dataHash } from '../../oda/build.js';
 import { decodeOdaTx } from '../../oda/envelope.js';
+import { modelIdOf } from '../../oda/payload.js';
 import { decodeTensorList } from '../../oda/tensors.js';
 import type { BlobRef, DataRef, InferencePayload } from '../../oda/payload.js';
 import type { ModelRecord, RegistryReader, VersionRecord } from '../../oda/registry.js';
@@ -163,6 +164,29 @@ async function modelOr404(ctx: Ctx, id: unknown): Promise<ModelRecord> {
   const m = await registry(ctx).getModel(modelId);
   if (!m) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, `Model ${modelId} not found`);
   return m;
+}
+
+/**
+ * ODA payloads of the mempool's transactions for one model. The pool checks each transaction
+ * against the tip alone, so two add-models of one model, or an inference racing a reveal of
+ * its model, could both sit there and make every block template invalid; these handlers refuse
+ * to create such a pair.
+ */
+function pendingFor(ctx: Ctx, modelId: string): { txid: string; type: string }[] {
+  const out: { txid: string; type: string }[] = [];
+  for (const e of ctx.mempool.entries() as { txid: string; tx: Transaction }[]) {
+    let d;
+    try {
+      d = decodeOdaTx(e.tx);
+    } catch {
+      continue;
+    }
+    if (!d) continue;
+    const p = d.payload;
+    const id = p.type === 'add-model' ? modelIdOf(p) : p.modelId;
+    if (id === modelId) out.push({ txid: e.txid, type: p.type });
+  }
+  return out;
 }
 
 const contexts = new Map<string, ModelContext>();
@@ -386,6 +410,8 @@ export const modelMethods: RpcMethod<Ctx>[] = [
         rejectToRpc(e);
       }
       if (await registry(ctx).getModel(built.modelId)) throw new RpcError(RPC.VERIFY_REJECTED, `bad-oda-model-duplicate, model ${built.modelId} exists`);
+      const twin = pendingFor(ctx, built.modelId).find((t) => t.type === 'add-model');
+      if (twin) throw new RpcError(RPC.VERIFY_REJECTED, `txn-mempool-conflict, add-model ${twin.txid} of the same model is in the mempool`);
       const sent = await fundAndSend(ctx, w, [{ script: built.script, value: 0n }], admitted.cost);
       return {
         txid: sent.txid, model_id: built.modelId, baseline_score: num(admitted.score), dataset_rows: admitted.datasetRows,
@@ -446,6 +472,8 @@ export const modelMethods: RpcMethod<Ctx>[] = [
       const w = await walletOf(ctx);
       const m = await modelOr404(ctx, idArg);
       if (!/^[0-9a-f]{64}$/.test(String(saltArg))) throw new RpcError(RPC.INVALID_PARAMETER, 'salt must be 64 lowercase hex characters');
+      const busy = pendingFor(ctx, m.modelId).find((t) => t.type === 'reveal-weights' || t.type === 'inference');
+      if (busy) throw new RpcError(RPC.VERIFY_REJECTED, `txn-mempool-conflict, ${busy.type} ${busy.txid} of this model is in the mempool: retry once it is mined`);
       const weights = await readBlobArg(ctx, weightsArg, 'weights');
       const ref = await storeBlob(ctx, weights, 'safetensors-weights', 'weights');
       const payoutScript = payoutArg === undefined ? findCommittedPayout(m.modelId, ref, String(saltArg)) : await payoutScriptOf(ctx, w, payoutArg, 'trainer');
@@ -478,6 +506,8 @@ export const modelMethods: RpcMethod<Ctx>[] = [
     async handler([idArg, inputArg, submitArg], ctx) {
       const w = await walletOf(ctx);
       const m = await modelOr404(ctx, idArg);
+      const reveal = pendingFor(ctx, m.modelId).find((t) => t.type === 'reveal-weights');
+      if (reveal) throw new RpcError(RPC.VERIFY_REJECTED, `txn-mempool-conflict, reveal-weights ${reveal.txid} will change the model's version: retry once it is mined`);
       const mc = await modelContext(ctx, m);
       const inputs = parseInput(mc, inputArg);
       const weightsBytes = await blobBytes(ctx, m.currentWeights, 'weights');

@@ -88,6 +88,9 @@ test('ODA: add-model, inference, commit/reveal update, bad inputs, bad block on 
     assert.is(added.baseline_score, Number(files.baseScore));
     assert.is(added.cost_units, est.cost_units);
     assert.equal(await a.getrawmempool(), [added.txid]);
+    // A second add-model of the same model while the first is unconfirmed would make every
+    // block template invalid: refused.
+    await assertRpcError(-26, 'txn-mempool-conflict', a.addmodel(files.architecture, files.improvedWeights, files.dataset));
     const decoded = await a.getrawtransaction(added.txid, true);
     assert.is(decoded.oda.type, 'add-model');
     assert.is(decoded.oda.modelid, added.model_id);
