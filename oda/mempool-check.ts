@@ -2,13 +2,15 @@
 // against the registry at the tip exactly as block validation would (running the validator
 // for add-model, reveals and inference claims), then require the blobs to be present and the
 // fee to cover MIN_FEE_PER_KCU. The returned CU feeds the miner's per-block CU budget.
-import type { Transaction } from 'bitcoinjs-lib';
+import type { Block, Transaction } from 'bitcoinjs-lib';
 import type { Chain } from '../chain/chain.js';
 import type { Coin } from '../chain/coin.js';
 import { VerifyError } from '../chain/errors.js';
 import { MAX_BLOCK_CU } from '../validator/index.js';
 import { OdaContext, applyTx, verifyClaims, type AppliedTx } from './apply.js';
 import { RegistryView } from './registry.js';
+import { decodeOdaTx } from './envelope.js';
+import { modelIdOf } from './payload.js';
 import { MissingBlobError, minFeeForCu } from './rules.js';
 
 export interface OdaTxCheck extends AppliedTx {
@@ -63,4 +65,35 @@ export function createOdaMempoolExtension(opts: { chain: Chain; context: OdaCont
       cost: (entry: { txid: string }) => Number(cuByTxid.get(entry.txid) ?? 0n),
     },
   };
+}
+
+/** Model named by an ODA transaction (add-model: its id), or undefined (ordinary or malformed). */
+export function odaModelOf(tx: Transaction): string | undefined {
+  let d;
+  try {
+    d = decodeOdaTx(tx);
+  } catch {
+    return undefined;
+  }
+  if (!d) return undefined;
+  return d.payload.type === 'add-model' ? modelIdOf(d.payload) : d.payload.modelId;
+}
+
+/**
+ * Models whose current version a block moves (its reveals). After connecting it, pool
+ * inference transactions of these models name a stale version and must be re-checked
+ * (checkOdaTransaction) or evicted; after a disconnect, the same holds in reverse.
+ */
+export function modelsUpdatedBy(block: Block): Set<string> {
+  const out = new Set<string>();
+  for (const tx of (block.transactions ?? []).slice(1)) {
+    let d;
+    try {
+      d = decodeOdaTx(tx);
+    } catch {
+      continue;
+    }
+    if (d?.payload.type === 'reveal-weights') out.add(d.payload.modelId);
+  }
+  return out;
 }

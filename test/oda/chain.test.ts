@@ -327,6 +327,10 @@ test('reveal and inference of the same model in one block: the inference must na
   // Inference first: version not yet current.
   await rejects([infTx, revealTx], 'bad-oda-inference-stale');
   beforeUpdate = await registryDump(f.chain);
+  const { modelsUpdatedBy, odaModelOf } = await import('../../oda/index.js');
+  assert.equal([...modelsUpdatedBy(buildBlock(f.chain, { txs: [revealTx, infTx] }))], [modelId]);
+  assert.is(odaModelOf(infTx), modelId);
+  assert.is(odaModelOf(odaTx(f, ALICE)), undefined);
   await mineTxs(f, [revealTx, infTx]);
   const after = (await f.ext.registry(f.chain).getModel(modelId))!;
   assert.is(after.currentVersion, m.currentVersion + 1);
@@ -349,6 +353,22 @@ test('reorg across an update restores version, score, trainer and commits exactl
   await f.chain.reconsiderBlock(updateBlock.hash);
   assert.is(f.chain.tip.hash, updateBlock.hash);
   assert.equal(await registryDump(f.chain), after);
+});
+
+test('competing branch without the update wins by work: registry follows it; the update branch can win back', async () => {
+  const updateBlock = f.chain.tip;
+  const withUpdate = await registryDump(f.chain);
+  const fork = f.chain.getEntryByHeight(updateBlock.height - 1)!;
+  const b1 = buildBlock(f.chain, { prev: fork, extraNonce: 1 });
+  const e1 = await f.chain.processBlock(b1);
+  assert.is(f.chain.tip.hash, updateBlock.hash, 'equal work: first seen stays');
+  await f.chain.processBlock(buildBlock(f.chain, { prev: e1, extraNonce: 1 }));
+  assert.is(f.chain.tip.height, updateBlock.height + 1);
+  assert.equal(await registryDump(f.chain), beforeUpdate);
+  const u1 = await f.chain.processBlock(buildBlock(f.chain, { prev: updateBlock, extraNonce: 2 }));
+  await f.chain.processBlock(buildBlock(f.chain, { prev: u1, extraNonce: 2 }));
+  assert.is(f.chain.tip.height, updateBlock.height + 2);
+  assert.equal(await registryDump(f.chain), withUpdate);
 });
 
 test.run();
