@@ -3,7 +3,7 @@
 // reveal; every bad input gets its own reject reason and changes nothing; node1, fed node0's
 // blocks by submitblock, refuses a block whose inference output is wrong (BIP22 reason) and
 // accepts the honest twin; invalidateblock across the update restores the previous version.
-// 2 nodes, ~112 blocks, a few 360-row scoring runs (~30-60 s on a loaded 2-core machine).
+// 2 nodes (one restart), ~112 blocks, a few 360-row scoring runs (~30-60 s on a loaded 2-core machine).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -142,8 +142,12 @@ test('ODA: add-model, inference, commit/reveal update, bad inputs, bad block on 
     assert.is(m1.version, 1);
     assert.is(m1.score, Number(files.improvedScore));
     assert.is(m1.weights.root, reveal.weights.root);
-    // The blind commit of the old weights is now a non-improving reveal.
-    await assertRpcError(-26, 'bad-weights-not-improving', a.revealweights(added.model_id, files.baseWeights, blind.salt));
+    // Restart: the registry is chain state; the node process forgot the blind commit's payout
+    // address, which the caller now passes. The old weights are a non-improving reveal.
+    await a.restart();
+    assert.is((await a.getmodel(added.model_id)).version, 1);
+    await assertRpcError(-8, 'payout_address is required', a.revealweights(added.model_id, files.baseWeights, blind.salt));
+    await assertRpcError(-26, 'bad-weights-not-improving', a.revealweights(added.model_id, files.baseWeights, blind.salt, blind.payout_address));
     const history = await a.getmodelhistory(added.model_id);
     assert.equal(history.versions.map((v: any) => [v.version, v.score]), [[0, Number(files.baseScore)], [1, Number(files.improvedScore)]]);
     assert.equal(await a.getrawmempool(), []);
