@@ -7,10 +7,11 @@ import type { Transaction } from 'bitcoinjs-lib';
 import { VerifyError, type RejectKind } from '../chain/errors.js';
 import type { BlobStore } from '../model-store/store.js';
 import {
-  admitModel, bindDataset, checkModel, checkUpdate, inferenceCost, verifyInferences, MAX_TX_CU, Reason,
+  admitModel, bindDataset, checkModel, checkUpdate, inferenceCost, verifyInferences, LIMITS, MAX_TX_CU, Reason,
   type Dataset, type InferenceClaim, type ModelContext, type Objective,
 } from '../validator/index.js';
 import type { Tensor } from '../validator/tensor.js';
+import { CU_PER_BYTE } from '../validator/cost.js';
 import { OdaDecodeError, fromHex } from './codec.js';
 import { decodeOdaTx } from './envelope.js';
 import { commitHash, modelIdOf, type AddModelPayload, type BlobRef, type DataRef, type InferencePayload, type RevealWeightsPayload, type CommitWeightsPayload } from './payload.js';
@@ -39,13 +40,14 @@ export class OdaContext {
     if (missing.length) throw new MissingBlobError(missing);
   }
 
-  async blob(ref: BlobRef): Promise<Uint8Array> {
+  /** Blob bytes; model blobs (architecture, dataset, weights) are cached, inference data is not. */
+  async blob(ref: BlobRef, cache = true): Promise<Uint8Array> {
     const key = `${ref.root}:${ref.length}`;
     const hit = this.blobs.get(key);
     if (hit) return hit;
     await this.requireBlobs([ref]);
     const bytes = await this.store.readAll(ref.root);
-    this.remember(this.blobs, key, bytes);
+    if (cache) this.remember(this.blobs, key, bytes);
     return bytes;
   }
 
@@ -102,8 +104,20 @@ function dataRefs(d: DataRef): BlobRef[] {
   return d.kind === 'blob' ? [d.blob] : [];
 }
 
+/**
+ * Largest inference data blob: input bytes cost CU_PER_BYTE each, so a larger input could never
+ * fit MAX_TX_CU; bounding outputs the same way keeps a bogus length from being read at all.
+ */
+export const MAX_DATA_BLOB = Number(MAX_TX_CU / CU_PER_BYTE);
+
+/** Rejects a blob whose committed length is over `limit` before anything is read. */
+function bound(ref: BlobRef, limit: number, kind: RejectKind, reason: string, what: string): void {
+  if (ref.length > limit) odaReject(kind, reason, `${what} is ${ref.length} bytes, limit ${limit}`);
+}
+
 async function tensorsOf(oc: OdaContext, d: DataRef, kind: RejectKind, what: string): Promise<Tensor[]> {
-  const bytes = d.kind === 'inline' ? fromHex(d.data, d.data.length / 2, what) : await oc.blob(d.blob);
+  if (d.kind === 'blob') bound(d.blob, MAX_DATA_BLOB, kind, 'bad-oda-tx-cu', what);
+  const bytes = d.kind === 'inline' ? fromHex(d.data, d.data.length / 2, what) : await oc.blob(d.blob, false);
   try {
     return decodeTensorList(bytes);
   } catch (e) {
@@ -116,6 +130,9 @@ async function applyAdd(oc: OdaContext, view: RegistryView, p: AddModelPayload, 
   const modelId = modelIdOf(p);
   if (await view.getModel(modelId)) odaReject(kind, 'bad-oda-model-duplicate', `model ${modelId} exists`);
   if (p.objectiveParams !== '') odaReject(kind, 'bad-oda-objective', `objective ${p.objective} takes no parameters`);
+  bound(p.architecture, LIMITS.maxArchitectureBytes, kind, Reason.ENCODING, 'architecture');
+  bound(p.weights, LIMITS.maxWeightsBytes, kind, Reason.WEIGHTS_ENCODING, 'weights');
+  bound(p.dataset, LIMITS.maxDatasetBytes, kind, Reason.DATASET_ENCODING, 'dataset');
   await oc.requireBlobs([p.architecture, p.dataset, p.weights]);
   const [architecture, weights, dataset] = [await oc.blob(p.architecture), await oc.blob(p.weights), await oc.blob(p.dataset)];
   const res = await asKind(kind, () => admitModel({ architecture, weights, dataset, objective: p.objective, architectureRoot: p.architecture.root, weightsRoot: p.weights.root }));
@@ -146,6 +163,7 @@ async function applyReveal(oc: OdaContext, view: RegistryView, p: RevealWeightsP
   if (height < c.height + COMMIT_REVEAL_DELAY) {
     odaReject(kind, 'bad-oda-reveal-early', `committed at ${c.height}, reveal allowed from ${c.height + COMMIT_REVEAL_DELAY}`, kind === 'block' ? 100 : 0);
   }
+  bound(p.weights, LIMITS.maxWeightsBytes, kind, Reason.WEIGHTS_ENCODING, 'weights');
   await oc.requireBlobs([p.weights]);
   const lm = await oc.model(m, kind);
   const weights = await oc.blob(p.weights);

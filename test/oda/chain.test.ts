@@ -58,7 +58,7 @@ function inferenceTx(rows: number, version: number, opts: { tamper?: boolean; ro
 }
 
 test.before(async () => {
-  f = await setup({ maxBlockCu: 20_000_000n, mature: 50 });
+  f = await setup({ maxBlockCu: 20_000_000n, mature: 70 });
 });
 
 test.after(async () => {
@@ -130,6 +130,8 @@ test('add-model: malformed architecture and mismatched weights rejected with the
   const junk = await importBlob(f.store, new Uint8Array([0x08, 0x07, 0x12, 0x00]), 'raw');
   await rejects([odaTx(f, addModel(f.weights[0].ref, { architecture: junk }).script)], 'bad-model-encoding');
   await rejects([odaTx(f, addModel(f.datasetRef, { objective: 'neg-sse' }).script)], 'bad-weights-mismatch');
+  // Oversized by its committed length: rejected before the store is even asked for the data.
+  await rejects([odaTx(f, addModel(f.weights[0].ref, { architecture: { root: 'ef'.repeat(32), length: 4 * 1024 * 1024 + 1 } }).script)], 'bad-model-encoding');
 });
 
 test('add-model: ops outside the whitelist and shape bombs rejected with their own reasons', async () => {
