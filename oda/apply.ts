@@ -159,7 +159,7 @@ async function applyReveal(oc: OdaContext, view: RegistryView, p: RevealWeightsP
   const commitment = commitHash(p.modelId, p.weights, p.payoutScript, p.salt);
   const c = await view.getCommit(commitment);
   // The commitment binds the submitter: a copied reveal with another payout script has none.
-  if (!c) odaReject(kind, 'bad-oda-reveal-no-commit', `no commitment ${commitment}`);
+  if (!c || c.modelId !== p.modelId) odaReject(kind, 'bad-oda-reveal-no-commit', `no commitment ${commitment} for model ${p.modelId}`);
   if (height < c.height + COMMIT_REVEAL_DELAY) {
     odaReject(kind, 'bad-oda-reveal-early', `committed at ${c.height}, reveal allowed from ${c.height + COMMIT_REVEAL_DELAY}`, kind === 'block' ? 100 : 0);
   }

@@ -204,6 +204,15 @@ test('reveal without any commit rejected; commit for an unknown model or a pendi
   await rejects([odaTx(f, c.script)], 'bad-oda-model-unknown');
   const dup = buildCommitPayload({ modelId, weights: f.weights[4].ref, payoutScript: hex(BOB), salt: '07'.repeat(32) });
   await rejects([odaTx(f, dup.script), odaTx(f, dup.script)], 'bad-oda-commit-duplicate');
+  // A commitment computed for this model but filed by a commit-weights naming another model does not count.
+  const other = (await f.ext.registry(f.chain).listModels()).find((m) => m.modelId !== modelId)!;
+  const salt = '08'.repeat(32);
+  const { encodeOdaOutput: enc, commitHash } = await import('../../oda/index.js');
+  const misfiled = enc({ type: 'commit-weights', modelId: other.modelId, commitment: commitHash(modelId, f.weights[4].ref, hex(BOB), salt) });
+  await mineTxs(f, [odaTx(f, misfiled)]);
+  await mineTxs(f, []);
+  const rv = buildRevealPayload({ modelId, weights: f.weights[4].ref, payoutScript: hex(BOB), salt });
+  await rejects([odaTx(f, rv.script)], 'bad-oda-reveal-no-commit');
 });
 
 test('inference: right output accepted with royalty and indexed; wrong output, stale version, low royalty, unknown model rejected', async () => {
