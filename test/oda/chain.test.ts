@@ -3,6 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { VerifyError } from '../../chain/errors.js';
+import type { MempoolExtension } from '../../mempool/mempool.js';
+import type { BlockResource } from '../../miner/template.js';
 import { buildBlock } from '../chain/util/builder.js';
 import {
   buildAddModelPayload, buildCommitPayload, buildInferencePayload, buildRevealPayload, inlineData, encodeOdaOutput,
@@ -277,6 +279,11 @@ test('mempool check: tip state, same rules as blocks (kind tx), CU and min fee p
   assert.is(await reasonOf(odaTx(f, absent.script, [{ script: ALICE, value: ROYALTY }])), 'oda-missing-blob');
   assert.is(await checkOdaTransaction(f.ext.context, f.chain, odaTx(f, ALICE), ctx), undefined, 'ordinary tx');
   const ext = createOdaMempoolExtension({ chain: f.chain, context: f.ext.context });
+  // The contracts the lead wires it into (checked by tsc): mempool extension and miner budget.
+  const asMempoolExt: MempoolExtension = ext;
+  const asResource: BlockResource = ext.blockResource;
+  assert.is(asMempoolExt.name, 'oda');
+  assert.is(asResource.limit, 15_000_000_000);
   await ext.checkTransaction(ok, ctx);
   assert.is(ext.cuOf(ok.getId()), r.cu);
   assert.is(ext.blockResource.cost({ txid: ok.getId() }), Number(r.cu));
