@@ -69,7 +69,7 @@ const TABLE: [method: string, index: number, name: string][] = [
   ['addnode', 2, 'v2transport'],
   ['estimatesmartfee', 0, 'conf_target'], ['estimaterawfee', 0, 'conf_target'], ['estimaterawfee', 1, 'threshold'],
   // ODA's Models category (rpc/methods/models.ts): hex ids and inputs stay strings.
-  ['addmodel', 4, 'metadata'], ['addmodel', 5, 'royalty'], ['commitweights', 3, 'options'], ['infer', 2, 'submit'], ['estimatecost', 0, 'request'],
+  ['addmodel', 4, 'metadata'], ['addmodel', 5, 'royalty'], ['commitweights', 3, 'options'], ['infer', 2, 'submit'], ['estimatecost', 0, 'request'], ['updateweights', 2, 'options'],
 ];
 
 const byIndex = new Set(TABLE.map(([m, i]) => `${m}/${i}`));

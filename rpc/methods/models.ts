@@ -431,31 +431,24 @@ export const modelMethods: RpcMethod<Ctx>[] = [
     async handler([idArg, weightsArg, saltArg, optArg], ctx) {
       const w = await walletOf(ctx);
       const m = await modelOr404(ctx, idArg);
-      const o = options(optArg, ['payout_address', 'check']);
-      if (saltArg !== undefined && !/^[0-9a-f]{64}$/.test(String(saltArg))) throw new RpcError(RPC.INVALID_PARAMETER, 'salt must be 64 lowercase hex characters');
-      const weights = await readBlobArg(ctx, weightsArg, 'weights');
-      const mc = await modelContext(ctx, m);
-      const datasetBytes = await blobBytes(ctx, m.add.dataset, 'dataset');
-      let score: bigint | undefined;
-      let cost: bigint;
-      try {
-        const ds = bindDataset(mc.arch, m.add.objective, datasetBytes);
-        cost = updateCost(mc.arch, ds.rows, ds.bytes);
-        if (o.check !== false) score = (await checkUpdate(mc, { bytes: weights.bytes, root: weights.ref?.root }, ds, m.add.objective, m.currentScore)).score;
-      } catch (e) {
-        rejectToRpc(e);
-      }
-      const ref = await storeBlob(ctx, weights, 'safetensors-weights', 'weights');
-      const payoutScript = await payoutScriptOf(ctx, w, o.payout_address, 'trainer');
-      const built = buildCommitPayload({ modelId: m.modelId, weights: ref, payoutScript, salt: saltArg as string | undefined });
-      // A commit costs no model execution; the reveal pays for the scoring.
-      const sent = await fundAndSend(ctx, w, [{ script: built.script, value: 0n }], COMMIT_CU);
-      pendingPayouts.set(built.commitment, payoutScript);
-      return {
-        txid: sent.txid, commitment: built.commitment, salt: built.salt, payout_address: address(payoutScript, ctx), weights: ref,
-        ...(score !== undefined ? { score: num(score) } : {}), update_cost_units: num(cost!), fee: amount(sent.fee),
-        reveal_height: ctx.chain.height + 1 + COMMIT_REVEAL_DELAY,
-      };
+      return (await commitWeights(ctx, w, m, weightsArg, saltArg, options(optArg, ['payout_address', 'check']))).result;
+    },
+  },
+  {
+    name: 'updateweights', category: 'Models', wallet: true,
+    params: [
+      { name: 'model_id', type: 'string' },
+      { name: 'weights', type: 'string', description: 'New weights (.safetensors): path or root' },
+      { name: 'options', type: 'object', optional: true, description: '{"payout_address": the trainer address (new wallet address by default), "version_label": label of the new version}' },
+    ],
+    help: 'commitweights now, then revealweights automatically: once the chain reaches reveal_height - 1 the node submits the reveal at each new tip until it is accepted (or fails for good; see debug.log). The weights are scored first and refused (-26) unless they beat the current score. If the node stops before the reveal, call revealweights with the returned salt and payout_address.\n\nResult:\n{ "txid": "hex" (the commit), "commitment": "hex", "salt": "hex", "payout_address": "str", "weights": {root,length}, "score": n, "reveal_height": n }',
+    async handler([idArg, weightsArg, optArg], ctx) {
+      const w = await walletOf(ctx);
+      const m = await modelOr404(ctx, idArg);
+      const o = options(optArg, ['payout_address', 'version_label']);
+      const c = await commitWeights(ctx, w, m, weightsArg, undefined, { payout_address: o.payout_address });
+      scheduleReveal(ctx, w, m.modelId, c.ref.root, c.result.salt as string, c.payoutScript, c.result.reveal_height as number, o.version_label);
+      return c.result;
     },
   },
   {
@@ -472,27 +465,8 @@ export const modelMethods: RpcMethod<Ctx>[] = [
       const w = await walletOf(ctx);
       const m = await modelOr404(ctx, idArg);
       if (!/^[0-9a-f]{64}$/.test(String(saltArg))) throw new RpcError(RPC.INVALID_PARAMETER, 'salt must be 64 lowercase hex characters');
-      const busy = pendingFor(ctx, m.modelId).find((t) => t.type === 'reveal-weights' || t.type === 'inference');
-      if (busy) throw new RpcError(RPC.VERIFY_REJECTED, `txn-mempool-conflict, ${busy.type} ${busy.txid} of this model is in the mempool: retry once it is mined`);
-      const weights = await readBlobArg(ctx, weightsArg, 'weights');
-      const ref = await storeBlob(ctx, weights, 'safetensors-weights', 'weights');
-      const payoutScript = payoutArg === undefined ? findCommittedPayout(m.modelId, ref, String(saltArg)) : await payoutScriptOf(ctx, w, payoutArg, 'trainer');
-      const mc = await modelContext(ctx, m);
-      const ds = bindDataset(mc.arch, m.add.objective, await blobBytes(ctx, m.add.dataset, 'dataset'));
-      const cost = updateCost(mc.arch, ds.rows, ds.bytes);
-      let built;
-      try {
-        built = buildRevealPayload({ modelId: m.modelId, weights: ref, payoutScript, salt: String(saltArg), versionLabel: str(labelArg, 'version_label', `v${m.currentVersion + 1}`) });
-      } catch (e) {
-        rejectToRpc(e);
-      }
-      const sent = await fundAndSend(ctx, w, [{ script: built.script, value: 0n }], cost);
-      // The mempool accepted it, so the score was computed there; recompute from the cache for the reply.
-      let score: bigint | undefined;
-      try {
-        score = (await checkUpdate(mc, { bytes: weights.bytes, root: ref.root }, ds, m.add.objective, m.currentScore)).score;
-      } catch { /* the reply omits the score if it cannot be recomputed */ }
-      return { txid: sent.txid, weights: ref, ...(score !== undefined ? { score: num(score) } : {}), previous_score: num(m.currentScore), cost_units: num(cost), fee: amount(sent.fee) };
+      const payout = payoutArg === undefined ? undefined : await payoutScriptOf(ctx, w, payoutArg, 'trainer');
+      return revealWeights(ctx, w, m, weightsArg, String(saltArg), payout, labelArg);
     },
   },
   {
@@ -641,6 +615,94 @@ export const modelMethods: RpcMethod<Ctx>[] = [
     },
   },
 ];
+
+/** commitweights after its argument parsing (also the first half of updateweights). */
+async function commitWeights(ctx: Ctx, w: Wallet, m: ModelRecord, weightsArg: unknown, saltArg: unknown, o: Record<string, unknown>): Promise<{ result: Record<string, unknown>; ref: BlobRef; payoutScript: string }> {
+  if (saltArg !== undefined && !/^[0-9a-f]{64}$/.test(String(saltArg))) throw new RpcError(RPC.INVALID_PARAMETER, 'salt must be 64 lowercase hex characters');
+  const weights = await readBlobArg(ctx, weightsArg, 'weights');
+  const mc = await modelContext(ctx, m);
+  const datasetBytes = await blobBytes(ctx, m.add.dataset, 'dataset');
+  let score: bigint | undefined;
+  let cost: bigint;
+  try {
+    const ds = bindDataset(mc.arch, m.add.objective, datasetBytes);
+    cost = updateCost(mc.arch, ds.rows, ds.bytes);
+    if (o.check !== false) score = (await checkUpdate(mc, { bytes: weights.bytes, root: weights.ref?.root }, ds, m.add.objective, m.currentScore)).score;
+  } catch (e) {
+    rejectToRpc(e);
+  }
+  const ref = await storeBlob(ctx, weights, 'safetensors-weights', 'weights');
+  const payoutScript = await payoutScriptOf(ctx, w, o.payout_address, 'trainer');
+  const built = buildCommitPayload({ modelId: m.modelId, weights: ref, payoutScript, salt: saltArg as string | undefined });
+  // A commit costs no model execution; the reveal pays for the scoring.
+  const sent = await fundAndSend(ctx, w, [{ script: built.script, value: 0n }], COMMIT_CU);
+  pendingPayouts.set(built.commitment, payoutScript);
+  const result = {
+    txid: sent.txid, commitment: built.commitment, salt: built.salt, payout_address: address(payoutScript, ctx), weights: ref,
+    ...(score !== undefined ? { score: num(score) } : {}), update_cost_units: num(cost!), fee: amount(sent.fee),
+    reveal_height: ctx.chain.height + 1 + COMMIT_REVEAL_DELAY,
+  };
+  return { result, ref, payoutScript };
+}
+
+/** revealweights after its argument checks (also the automatic reveal of updateweights). */
+async function revealWeights(ctx: Ctx, w: Wallet, m: ModelRecord, weightsArg: unknown, salt: string, payout: string | undefined, labelArg: unknown): Promise<Record<string, unknown>> {
+  const busy = pendingFor(ctx, m.modelId).find((t) => t.type === 'reveal-weights' || t.type === 'inference');
+  if (busy) throw new RpcError(RPC.VERIFY_REJECTED, `txn-mempool-conflict, ${busy.type} ${busy.txid} of this model is in the mempool: retry once it is mined`);
+  const weights = await readBlobArg(ctx, weightsArg, 'weights');
+  const ref = await storeBlob(ctx, weights, 'safetensors-weights', 'weights');
+  const payoutScript = payout ?? findCommittedPayout(m.modelId, ref, salt);
+  const mc = await modelContext(ctx, m);
+  const ds = bindDataset(mc.arch, m.add.objective, await blobBytes(ctx, m.add.dataset, 'dataset'));
+  const cost = updateCost(mc.arch, ds.rows, ds.bytes);
+  let built;
+  try {
+    built = buildRevealPayload({ modelId: m.modelId, weights: ref, payoutScript, salt, versionLabel: str(labelArg, 'version_label', `v${m.currentVersion + 1}`) });
+  } catch (e) {
+    rejectToRpc(e);
+  }
+  const sent = await fundAndSend(ctx, w, [{ script: built.script, value: 0n }], cost);
+  // The mempool accepted it, so the score was computed there; recompute from the cache for the reply.
+  let score: bigint | undefined;
+  try {
+    score = (await checkUpdate(mc, { bytes: weights.bytes, root: ref.root }, ds, m.add.objective, m.currentScore)).score;
+  } catch { /* the reply omits the score if it cannot be recomputed */ }
+  return { txid: sent.txid, weights: ref, ...(score !== undefined ? { score: num(score) } : {}), previous_score: num(m.currentScore), cost_units: num(cost), fee: amount(sent.fee) };
+}
+
+/** Reasons worth another try at a later tip: the commit is not (deep enough) in the chain yet, or the pool is busy with the model. */
+const RETRY_REVEAL = /^(txn-mempool-conflict|bad-oda-reveal-early|bad-oda-reveal-no-commit)/;
+const MAX_REVEAL_TRIES = 10;
+
+/**
+ * updateweights' second half: from the tip at reveal_height - 1 on, submits the reveal at each
+ * new tip until it is accepted, fails for good, or MAX_REVEAL_TRIES tips have passed.
+ */
+function scheduleReveal(ctx: Ctx, w: Wallet, modelId: string, weightsRoot: string, salt: string, payoutScript: string, revealHeight: number, label: unknown): void {
+  const chain = ctx.chain;
+  let running = false;
+  let tries = 0;
+  const onTip = async (entry: { height: number }) => {
+    if (running || entry.height < revealHeight - 1) return;
+    running = true;
+    try {
+      const m = await registry(ctx).getModel(modelId);
+      if (!m) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, `Model ${modelId} not found`);
+      const r = await revealWeights(ctx, w, m, weightsRoot, salt, payoutScript, label);
+      chain.off('tip', onTip);
+      ctx.logger.info(`updateweights: revealed weights ${weightsRoot} for model ${modelId} in ${r.txid}`);
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (++tries >= MAX_REVEAL_TRIES || !(e instanceof RpcError && RETRY_REVEAL.test(msg))) {
+        chain.off('tip', onTip);
+        ctx.logger.error(`updateweights: reveal for model ${modelId} abandoned (${msg}); revealweights ${modelId} ${weightsRoot} ${salt} <payout_address> can still submit it`);
+      }
+    } finally {
+      running = false;
+    }
+  };
+  chain.on('tip', onTip);
+}
 
 /**
  * Payout scripts of this process's commitweights calls by commitment, so revealweights needs

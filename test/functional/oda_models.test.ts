@@ -201,14 +201,27 @@ test('ODA: add-model, inference, commit/reveal update, bad inputs, bad block on 
 
     // Missing blobs: node1 has never seen this new model's dataset, so its mempool refuses the
     // add-model (score 0: not the sender's fault) and nothing changes there.
-    const small = join(dir, 'digits-eval-20.safetensors');
+    const small = join(dir, 'digits-eval-100.safetensors');
     const split = digitsSplit(loadDigits(), 'eval');
-    writeFileSync(small, digitsDatasetBlob({ pixels: split.pixels.subarray(0, 20 * 64), labels: split.labels.subarray(0, 20), rows: 20 }));
-    const second = await a.addmodel(files.architecture, files.baseWeights, small, 'accuracy', { name: 'digits-20' });
+    writeFileSync(small, digitsDatasetBlob({ pixels: split.pixels.subarray(0, 100 * 64), labels: split.labels.subarray(0, 100), rows: 100 }));
+    const second = await a.addmodel(files.architecture, files.baseWeights, small, 'accuracy', { name: 'digits-100' });
     assert.is.not(second.model_id, added.model_id);
     const poolB = await b.getrawmempool();
     await assertRpcError(-26, 'oda-missing-blob', b.sendrawtransaction(await a.getrawtransaction(second.txid)));
     assert.equal(await b.getrawmempool(), poolB);
+
+    // updateweights: commit now, the node reveals by itself once the commit is deep enough.
+    await a.generatetoaddress(1, addr);
+    const upd = await a.updateweights(second.model_id, files.improvedWeights, { version_label: 'auto' });
+    assert.ok(upd.score > second.baseline_score, `improved ${upd.score} > base ${second.baseline_score} on 100 rows`);
+    for (let i = 0; i < 5 && (await a.getmodel(second.model_id)).version === 0; i++) {
+      await a.generatetoaddress(1, addr);
+      // The reveal is submitted on the tip event, after the RPC returns: give it a moment.
+      await waitUntil(async () => (await a.getblockcount()) < upd.reveal_height - 1 || (await a.getrawmempool()).length > 0 || (await a.getmodel(second.model_id)).version === 1, 10_000, 'automatic reveal');
+    }
+    const auto = await a.getmodelhistory(second.model_id);
+    assert.equal(auto.versions.map((v: any) => [v.version, v.score, v.version_label]), [[0, second.baseline_score, ''], [1, upd.score, 'auto']]);
+    assert.is(auto.versions[1].height, upd.reveal_height);
   });
 });
 
