@@ -53,7 +53,7 @@ for (const w of [digitsMlp(), wideMlp()] as Workload[]) {
     const [claimed] = await runInference(ctx, w.weights, x);
     const oneClaim = [{ inputs: x, outputs: [claimed] }];
     const perRow = Array.from({ length: n }, (_, i) => ({ inputs: [sliceRows(x[0], i, i + 1)], outputs: [sliceRows(claimed, i, i + 1)] }));
-    const reps = n >= 4096 ? 15 : 41;
+    const reps = n >= 4096 ? 31 : 61;
     const one = await ratio(async () => {
       if ((await verifyInferences(ctx, w.weights, oneClaim)) !== -1) throw new Error('mismatch');
     }, () => raw.run(feeds), reps);
