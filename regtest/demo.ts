@@ -45,6 +45,12 @@ const node = await Daemon.start(datadir);
 let failed = true;
 try {
   say(`RPC on 127.0.0.1:${node.rpcPort}, log in ${join(node.networkDir, 'debug.log')}`);
+  try {
+    await node.call('listmodels');
+  } catch (e) {
+    if (e instanceof RpcCallError) throw new Error(`this odad does not serve ODA transactions (${e.message}): is the oda layer wired into node/node.ts?`);
+    throw e;
+  }
   const address: string = await node.call('getnewaddress', 'demo');
   const mine = async (n: number): Promise<string[]> => node.call('generatetoaddress', n, address);
 
@@ -129,6 +135,9 @@ try {
   const listed = await node.call('listmodels');
   say(`listmodels: ${listed.length} model(s); ${(await node.call('getblockcount'))} blocks`);
   failed = false;
+} catch (e) {
+  // Printed here: tfjs-wasm rethrows unhandled rejections with its whole minified source.
+  console.error(`\nError: ${(e as Error).message}`);
 } finally {
   step('Stop the node');
   await node.stop();
@@ -136,3 +145,4 @@ try {
   else say(`data dir kept: ${datadir}`);
   console.log(`\nDemo ${failed ? 'FAILED' : 'finished'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
+process.exit(failed ? 1 : 0);
