@@ -162,6 +162,9 @@ test('ODA: add-model, inference, commit/reveal update, bad inputs, bad block on 
     // A wrong inference output: refused by node0's mempool and, in a block, by node1 (BIP22 reason).
     const honest = await a.infer(added.model_id, files.samples[2].hex, false);
     assert.equal(await a.getrawmempool(), []);
+    const dec = await a.decoderawtransaction(honest.hex);
+    assert.is(dec.oda.type, 'inference');
+    assert.is(dec.oda.version, 1);
     const tx = Transaction.fromHex(honest.hex);
     const d = decodeOdaTx(tx)!;
     const p = d.payload as InferencePayload;
