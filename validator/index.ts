@@ -110,13 +110,15 @@ async function engineRun(ctx: ModelContext, session: Session, inputs: readonly T
   }
 }
 
+const ARRAY_OF = { int8: Int8Array, uint8: Uint8Array, int32: Int32Array, int64: BigInt64Array } as const;
+
 function checkInputs(ctx: ModelContext, inputs: readonly Tensor[]): number {
   if (inputs.length !== ctx.inputSpec.length) reject(Reason.INPUT_MISMATCH, `${inputs.length} inputs, model has ${ctx.inputSpec.length}`);
   let rows = -1;
   ctx.inputSpec.forEach((spec, i) => {
     const t = inputs[i];
     const [r, ...rest] = t.dims;
-    if (t.type !== spec.type) reject(Reason.INPUT_MISMATCH, `input ${spec.name} is ${t.type}, needs ${spec.type}`);
+    if (t.type !== spec.type || !(t.data instanceof ARRAY_OF[spec.type])) reject(Reason.INPUT_MISMATCH, `input ${spec.name} is ${t.type}, needs ${spec.type}`);
     if (t.dims.length !== spec.rowDims.length + 1 || rest.some((d, k) => d !== spec.rowDims[k]) || t.data.length !== numel(t.dims)) {
       reject(Reason.INPUT_MISMATCH, `input ${spec.name} has shape [${t.dims}], needs [rows, ${spec.rowDims}]`);
     }

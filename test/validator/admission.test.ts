@@ -270,6 +270,9 @@ test('verifyInferences batches claims and finds the first wrong one; malformed i
   assert.is(await verifyInferences(ctx, tinyWeights, tampered), 3);
   await rejects(runInference(ctx, tinyWeights, [randTensor(r, 'int8', [2, 4])]), Reason.INPUT_MISMATCH);
   await rejects(runInference(ctx, tinyWeights, [randTensor(r, 'uint8', [2, 5])]), Reason.INPUT_MISMATCH);
+  await rejects(runInference(ctx, tinyWeights, [{ type: 'uint8', dims: [2, 4], data: new Int32Array(8) }]), Reason.INPUT_MISMATCH);
+  await rejects(runInference(ctx, tinyWeights, [{ type: 'uint8', dims: [2, 4], data: new Uint8Array(7) }]), Reason.INPUT_MISMATCH);
+  await rejects(runInference(ctx, tinyWeights, []), Reason.INPUT_MISMATCH);
   await clearSessionCache();
 });
 
