@@ -45,6 +45,9 @@ export interface Architecture {
   weights: WeightSlot[];
   constants: Map<string, Tensor>;
   plan: PlannedNode[];
+  /** Bytes of all batched values per row (inputs and every batched node output): bounds the
+   *  memory of one engine run, so runs can be split into row chunks (results are unaffected). */
+  rowBytes: number;
 }
 
 const FLOAT_TYPES: ReadonlySet<number> = new Set([DataType.FLOAT, DataType.DOUBLE, DataType.FLOAT16, 16 /* BFLOAT16 */]);
@@ -180,7 +183,7 @@ export function checkArchitecture(bytes: Uint8Array): Architecture {
   for (const o of outputs) if (!defined.has(o.name)) reject(Reason.GRAPH, `graph output ${o.name} is not produced`);
   for (const w of weights) if (!used.has(w.name)) reject(Reason.GRAPH, `weight ${w.name} is not used by any node`);
 
-  const arch: Architecture = { model, inputs, outputs, weights, constants, plan };
+  const arch: Architecture = { model, inputs, outputs, weights, constants, plan, rowBytes: 0 };
 
   // Weight ranges implied by the ops that consume each weight slot.
   const slots = new Map(weights.map((w) => [w.name, w]));
@@ -193,6 +196,7 @@ export function checkArchitecture(bytes: Uint8Array): Architecture {
   // Static shapes at batch 1 (and 2, which proves the outputs scale with the batch).
   for (const batch of [1, 2]) {
     const types = inferGraph(arch, batch).types;
+    if (batch === 1) for (const vt of types.values()) if (vt.batched) arch.rowBytes += numel(vt.dims) * ELEM_BYTES[vt.type];
     for (const o of outputs) {
       const vt = types.get(o.name)!;
       if (!vt.batched) reject(Reason.BATCH_AXIS, `graph output ${o.name} does not depend on the batch`);

@@ -35,6 +35,15 @@ export { WHITELIST } from './ops/index.js';
 /** The minimum score improvement an update-weights transaction must achieve. */
 export const SCORE_MARGIN = 1n;
 
+/** Memory budget of one engine run over the batched values (all rows' tensors together). */
+const RUN_BYTES = 64 * 1024 * 1024;
+
+/** Rows per engine run: at most `cap`, and few enough that one run stays within RUN_BYTES.
+ *  Any split gives the same results (ODA-BIP-0002 section 7); only memory and time change. */
+function rowsPerRun(arch: Architecture, cap: number): number {
+  return Math.max(1, Math.min(cap, Math.floor(RUN_BYTES / Math.max(1, arch.rowBytes))));
+}
+
 export interface ModelContext {
   arch: Architecture;
   /** Hex root identifying the architecture (caller-supplied, default sha256 of the bytes). */
@@ -136,8 +145,9 @@ export async function scoreWeights(ctx: ModelContext, weights: WeightsRef | Uint
   const { key, tensors } = weightsOf(ctx, weights);
   const session = await sessionFor(ctx, key, tensors);
   let score = 0n;
-  for (let start = 0; start < ds.rows; start += EVAL_BATCH_ROWS) {
-    const end = Math.min(ds.rows, start + EVAL_BATCH_ROWS);
+  const step = rowsPerRun(ctx.arch, EVAL_BATCH_ROWS);
+  for (let start = 0; start < ds.rows; start += step) {
+    const end = Math.min(ds.rows, start + step);
     const out = await engineRun(ctx, session, ds.inputs.map((t) => sliceRows(t, start, end)));
     score += scoreBatch(objective, out[0], sliceRows(ds.label, start, end));
   }
@@ -185,7 +195,16 @@ export async function runInference(ctx: ModelContext, weights: WeightsRef | Uint
   const c = inferenceCost(ctx.arch, rows);
   if (c > MAX_TX_CU) reject(Reason.COST, `${rows} rows cost ${c} CU, limit ${MAX_TX_CU}`);
   const { key, tensors } = weightsOf(ctx, weights);
-  return engineRun(ctx, await sessionFor(ctx, key, tensors), inputs);
+  const session = await sessionFor(ctx, key, tensors);
+  const step = rowsPerRun(ctx.arch, rows);
+  if (step >= rows) return engineRun(ctx, session, inputs);
+  // Large batches (a whole block's claims) run in row chunks to bound memory.
+  const parts: Tensor[][] = [];
+  for (let start = 0; start < rows; start += step) {
+    const end = Math.min(rows, start + step);
+    parts.push(await engineRun(ctx, session, inputs.map((t) => sliceRows(t, start, end))));
+  }
+  return ctx.outputSpec.map((_, j) => concatRows(parts.map((p) => p[j])));
 }
 
 export interface InferenceClaim {

@@ -55,6 +55,27 @@ test(`onnxruntime and the reference interpreter agree on ${GRAPHS} random graphs
   }
 });
 
+test('wide rows are run in memory-bounded row chunks with results identical to the reference', async () => {
+  const { GraphBuilder } = await import('../../validator/onnx/graph-builder.js');
+  const { encodeModel } = await import('../../validator/onnx/encode.js');
+  const g = new GraphBuilder();
+  const width = 1 << 20;
+  g.input('x', 'int32', [width]);
+  g.constant('k', 'int32', [], [3]);
+  g.op('Div', [g.op('Relu', ['x']), 'k'], {}, 'y');
+  g.output('y', 'int32', [width]);
+  const ctx = checkModel(encodeModel(g.build()));
+  assert.is(ctx.arch.rowBytes, 3 * 4 * width); // x, Relu(x), y: 12 MiB per row -> 5 rows per 64 MiB run
+  const r = rng(77);
+  const x = fillTensor(r, 'int32', [12, width], false);
+  const noWeights = encodeTensors(new Map());
+  const [ort] = await runInference(ctx, noWeights, [x]);
+  const [ref] = referenceRun(ctx, noWeights, [x]);
+  assert.equal(ort.dims, [12, width]);
+  assert.ok(tensorsEqual(ort, ref));
+  await clearSessionCache();
+});
+
 test('MatMulInteger accumulation wraps modulo 2^32 identically (K = 140,000, extreme operands)', async () => {
   const { GraphBuilder } = await import('../../validator/onnx/graph-builder.js');
   const { encodeModel } = await import('../../validator/onnx/encode.js');
