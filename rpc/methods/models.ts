@@ -17,6 +17,7 @@ import { isVerifyError } from '../../chain/errors.js';
 import { WalletError, type Wallet } from '../../wallet/wallet.js';
 import type { WalletManager } from '../../wallet/manager.js';
 import type { BlobStore } from '../../model-store/store.js';
+import { PIECE_SIZE, pieceCount, pieceHash, rootFromPieceLayer } from '../../model-store/merkle.js';
 import type { MediaType } from '../../model-store/manifest.js';
 import {
   admitModel, checkModel, checkUpdate, runInference, inferenceCost, updateCost, admissionCost, OBJECTIVES,
@@ -139,14 +140,46 @@ async function readBlobArg(ctx: Ctx, v: unknown, what: string): Promise<BlobArg>
   return { bytes: new Uint8Array(readFileSync(path)), path };
 }
 
-/** The blob's root and length, importing the file into the store (pinned "user") when needed. */
-async function storeBlob(ctx: Ctx, b: BlobArg, mediaType: MediaType, what: string): Promise<BlobRef> {
-  if (b.ref) return b.ref;
-  try {
-    const m = await store(ctx).importBytes(b.bytes, { mediaType, pin: 'user' });
-    return { root: m.root, length: m.length };
-  } catch (e) {
-    throw new RpcError(RPC.DESERIALIZATION_ERROR, `${what}: ${(e as Error).message}`);
+/** BEP 52 pieces root of `bytes` (model-store/merkle.ts), before anything is imported. */
+function piecesRoot(bytes: Uint8Array): string {
+  const n = pieceCount(bytes.length);
+  const layer: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) layer.push(pieceHash(bytes.subarray(i * PIECE_SIZE, Math.min((i + 1) * PIECE_SIZE, bytes.length)), n === 1));
+  return Buffer.from(rootFromPieceLayer(layer, bytes.length)).toString('hex');
+}
+
+/**
+ * Blobs a handler imported into the store, removed again if the handler fails after the
+ * import (a refused transaction leaves the store as it found it).
+ */
+class Imports {
+  private readonly added: string[] = [];
+  constructor(private readonly ctx: Ctx) {}
+
+  /** The blob's root and length, importing the file (pinned "user") when the store lacks it. */
+  async put(b: BlobArg, mediaType: MediaType, what: string): Promise<BlobRef> {
+    if (b.ref) return b.ref;
+    const s = store(this.ctx);
+    const had = (await s.getStatus(piecesRoot(b.bytes)))?.complete === true;
+    let ref: BlobRef;
+    try {
+      const m = await s.importBytes(b.bytes, { mediaType, pin: 'user' });
+      ref = { root: m.root, length: m.length };
+    } catch (e) {
+      throw new RpcError(RPC.DESERIALIZATION_ERROR, `${what}: ${(e as Error).message}`);
+    }
+    if (!had) this.added.push(ref.root);
+    return ref;
+  }
+
+  /** Runs `fn`; on any error removes the blobs this tracker added, then rethrows. */
+  async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      for (const root of this.added.splice(0)) await store(this.ctx).remove(root).catch(() => false);
+      throw e;
+    }
   }
 }
 
@@ -394,25 +427,31 @@ export const modelMethods: RpcMethod<Ctx>[] = [
       } catch (e) {
         rejectToRpc(e);
       }
-      const refs = {
-        architecture: await storeBlob(ctx, arch, 'onnx', 'architecture'),
-        weights: await storeBlob(ctx, weights, 'safetensors-weights', 'weights'),
-        dataset: await storeBlob(ctx, dataset, 'safetensors-dataset', 'dataset'),
-      };
-      let built;
-      try {
-        built = buildAddModelPayload({
-          ...refs, objective, royalty, payoutScript: await payoutScriptOf(ctx, w, meta.payout_address, 'model'),
-          name: str(meta.name, 'name', arch.path ? arch.path.replace(/^.*\//, '').replace(/\.onnx$/, '') : refs.architecture.root.slice(0, 16)),
-          description: str(meta.description, 'description', ''), license: str(meta.license, 'license', ''), versionLabel: str(meta.version_label, 'version_label', ''),
-        });
-      } catch (e) {
-        rejectToRpc(e);
-      }
-      if (await registry(ctx).getModel(built.modelId)) throw new RpcError(RPC.VERIFY_REJECTED, `bad-oda-model-duplicate, model ${built.modelId} exists`);
-      const twin = pendingFor(ctx, built.modelId).find((t) => t.type === 'add-model');
+      // Duplicates are refused before anything is imported or funded.
+      const refOf = (b: BlobArg): BlobRef => b.ref ?? { root: piecesRoot(b.bytes), length: b.bytes.length };
+      const modelId = modelIdOf({ architecture: refOf(arch), dataset: refOf(dataset), objective, objectiveParams: '' });
+      if (await registry(ctx).getModel(modelId)) throw new RpcError(RPC.VERIFY_REJECTED, `bad-oda-model-duplicate, model ${modelId} exists`);
+      const twin = pendingFor(ctx, modelId).find((t) => t.type === 'add-model');
       if (twin) throw new RpcError(RPC.VERIFY_REJECTED, `txn-mempool-conflict, add-model ${twin.txid} of the same model is in the mempool`);
-      const sent = await fundAndSend(ctx, w, [{ script: built.script, value: 0n }], admitted.cost);
+      const imports = new Imports(ctx);
+      const { refs, built, sent } = await imports.guard(async () => {
+        const refs = {
+          architecture: await imports.put(arch, 'onnx', 'architecture'),
+          weights: await imports.put(weights, 'safetensors-weights', 'weights'),
+          dataset: await imports.put(dataset, 'safetensors-dataset', 'dataset'),
+        };
+        let built;
+        try {
+          built = buildAddModelPayload({
+            ...refs, objective, royalty, payoutScript: await payoutScriptOf(ctx, w, meta.payout_address, 'model'),
+            name: str(meta.name, 'name', arch.path ? arch.path.replace(/^.*\//, '').replace(/\.onnx$/, '') : refs.architecture.root.slice(0, 16)),
+            description: str(meta.description, 'description', ''), license: str(meta.license, 'license', ''), versionLabel: str(meta.version_label, 'version_label', ''),
+          });
+        } catch (e) {
+          rejectToRpc(e);
+        }
+        return { refs, built, sent: await fundAndSend(ctx, w, [{ script: built.script, value: 0n }], admitted.cost) };
+      });
       return {
         txid: sent.txid, model_id: built.modelId, baseline_score: num(admitted.score), dataset_rows: admitted.datasetRows,
         cost_units: num(admitted.cost), fee: amount(sent.fee), ...refs,
@@ -631,11 +670,14 @@ async function commitWeights(ctx: Ctx, w: Wallet, m: ModelRecord, weightsArg: un
   } catch (e) {
     rejectToRpc(e);
   }
-  const ref = await storeBlob(ctx, weights, 'safetensors-weights', 'weights');
-  const payoutScript = await payoutScriptOf(ctx, w, o.payout_address, 'trainer');
-  const built = buildCommitPayload({ modelId: m.modelId, weights: ref, payoutScript, salt: saltArg as string | undefined });
-  // A commit costs no model execution; the reveal pays for the scoring.
-  const sent = await fundAndSend(ctx, w, [{ script: built.script, value: 0n }], COMMIT_CU);
+  const imports = new Imports(ctx);
+  const { ref, payoutScript, built, sent } = await imports.guard(async () => {
+    const ref = await imports.put(weights, 'safetensors-weights', 'weights');
+    const payoutScript = await payoutScriptOf(ctx, w, o.payout_address, 'trainer');
+    const built = buildCommitPayload({ modelId: m.modelId, weights: ref, payoutScript, salt: saltArg as string | undefined });
+    // A commit costs no model execution; the reveal pays for the scoring.
+    return { ref, payoutScript, built, sent: await fundAndSend(ctx, w, [{ script: built.script, value: 0n }], COMMIT_CU) };
+  });
   pendingPayouts.set(built.commitment, payoutScript);
   const result = {
     txid: sent.txid, commitment: built.commitment, salt: built.salt, payout_address: address(payoutScript, ctx), weights: ref,
@@ -650,18 +692,21 @@ async function revealWeights(ctx: Ctx, w: Wallet, m: ModelRecord, weightsArg: un
   const busy = pendingFor(ctx, m.modelId).find((t) => t.type === 'reveal-weights' || t.type === 'inference');
   if (busy) throw new RpcError(RPC.VERIFY_REJECTED, `txn-mempool-conflict, ${busy.type} ${busy.txid} of this model is in the mempool: retry once it is mined`);
   const weights = await readBlobArg(ctx, weightsArg, 'weights');
-  const ref = await storeBlob(ctx, weights, 'safetensors-weights', 'weights');
-  const payoutScript = payout ?? findCommittedPayout(m.modelId, ref, salt);
   const mc = await modelContext(ctx, m);
   const ds = bindDataset(mc.arch, m.add.objective, await blobBytes(ctx, m.add.dataset, 'dataset'));
   const cost = updateCost(mc.arch, ds.rows, ds.bytes);
-  let built;
-  try {
-    built = buildRevealPayload({ modelId: m.modelId, weights: ref, payoutScript, salt, versionLabel: str(labelArg, 'version_label', `v${m.currentVersion + 1}`) });
-  } catch (e) {
-    rejectToRpc(e);
-  }
-  const sent = await fundAndSend(ctx, w, [{ script: built.script, value: 0n }], cost);
+  const imports = new Imports(ctx);
+  const { ref, sent } = await imports.guard(async () => {
+    const ref = await imports.put(weights, 'safetensors-weights', 'weights');
+    const payoutScript = payout ?? findCommittedPayout(m.modelId, ref, salt);
+    let built;
+    try {
+      built = buildRevealPayload({ modelId: m.modelId, weights: ref, payoutScript, salt, versionLabel: str(labelArg, 'version_label', `v${m.currentVersion + 1}`) });
+    } catch (e) {
+      rejectToRpc(e);
+    }
+    return { ref, sent: await fundAndSend(ctx, w, [{ script: built.script, value: 0n }], cost) };
+  });
   // The mempool accepted it, so the score was computed there; recompute from the cache for the reply.
   let score: bigint | undefined;
   try {

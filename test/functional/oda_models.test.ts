@@ -213,6 +213,15 @@ test('ODA: add-model, inference, commit/reveal update, bad inputs, bad block on 
     await assertRpcError(-26, 'oda-missing-blob', b.sendrawtransaction(await a.getrawtransaction(second.txid)));
     assert.equal(await b.getrawmempool(), poolB);
 
+    // A wallet without coins: the add-model is refused for funds and the dataset it imported
+    // is removed again, so the store is as before.
+    await a.createwallet('empty');
+    const blobsBefore = (await a.listblobs()).map((x: any) => x.root);
+    const tiny = join(dir, 'digits-eval-50.safetensors');
+    writeFileSync(tiny, digitsDatasetBlob({ pixels: split.pixels.subarray(0, 50 * 64), labels: split.labels.subarray(0, 50), rows: 50 }));
+    await assertRpcError(-6, 'Insufficient funds', a.wallet('empty').addmodel(files.architecture, files.baseWeights, tiny));
+    assert.equal((await a.listblobs()).map((x: any) => x.root), blobsBefore);
+
     // updateweights: commit now, the node reveals by itself once the commit is deep enough.
     await a.generatetoaddress(1, addr);
     const upd = await a.updateweights(second.model_id, files.improvedWeights, { version_label: 'auto' });
