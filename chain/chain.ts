@@ -61,6 +61,16 @@ export interface ChainExtension {
   connectBlock?(block: Block, entry: BlockEntry, batch: DbBatch): Promise<Uint8Array>;
   /** Reverts connectBlock inside the disconnect batch, given the undo bytes it returned. */
   disconnectBlock?(block: Block, entry: BlockEntry, undo: Uint8Array, batch: DbBatch): Promise<void>;
+  /**
+   * Data the block needs that this node does not hold yet (e.g. model blobs). A block with
+   * missing data is neither connected nor marked invalid: it waits (see retryWaiting).
+   */
+  missingData?(block: Block): Promise<unknown[]>;
+}
+
+/** Thrown by an extension when data vanished between the check and the write: not a verdict. */
+export function isMissingDataError(e: unknown): boolean {
+  return e instanceof Error && (e.name === 'MissingBlobError' || e.name === 'MissingDataError');
 }
 
 export type ChainTipStatus = 'active' | 'valid-fork' | 'valid-headers' | 'headers-only' | 'invalid';
@@ -97,6 +107,8 @@ export class Chain extends EventEmitter {
   readonly db: ChainDB;
   readonly blocks: BlockStore;
   private readonly extensions: ChainExtension[];
+  /** Blocks whose connection waits for data an extension lacks: hash → what is missing. */
+  private readonly waiting = new Map<string, unknown[]>();
   private readonly now: () => number;
   private mockTime = 0;
   private readonly entries = new Map<string, BlockEntry>();
@@ -474,7 +486,7 @@ export class Chain extends EventEmitter {
   /** Every block from `e` down to the main chain has its body and is not failed. */
   private pathHasData(e: BlockEntry): boolean {
     for (let x: BlockEntry | undefined = e; x && !this.isMainChain(x); x = this.parent(x)) {
-      if (!(x.status & BlockStatus.HAVE_DATA) || isFailed(x)) return false;
+      if (!(x.status & BlockStatus.HAVE_DATA) || isFailed(x) || this.waiting.has(x.hash)) return false;
     }
     return true;
   }
@@ -566,6 +578,13 @@ export class Chain extends EventEmitter {
     const connectSteps: ConnectStep[] = [];
     for (const e of attach) {
       const block = await this.readBlock(e);
+      const missing = await this.missingData(block);
+      if (missing.length > 0) {
+        // No verdict without the data: park the block; the best chain is re-chosen without it.
+        this.waiting.set(e.hash, missing);
+        this.emit('missing-data', e, missing);
+        return undefined;
+      }
       const view = new CoinView(scratch);
       try {
         const res = await connectBlock(block, view, this.connectParams(e));
@@ -584,6 +603,14 @@ export class Chain extends EventEmitter {
       try {
         await this.writeConnect(step);
       } catch (err) {
+        if (isMissingDataError(err)) {
+          this.waiting.set(step.entry.hash, (err as any).blobs ?? []);
+          this.emit('missing-data', step.entry, (err as any).blobs ?? []);
+          this.addCandidates(oldTip);
+          if (detach.length) this.emit('reorganize', oldTip, this.tip, fork);
+          this.emit('tip', this.tip);
+          return undefined;
+        }
         if (!(err instanceof VerifyError)) throw err;
         // An extension rejected the block: mark it; the caller's loop re-selects the best chain.
         await this.markInvalid(step.entry);
@@ -596,6 +623,36 @@ export class Chain extends EventEmitter {
     if (detach.length) this.emit('reorganize', oldTip, this.tip, fork);
     this.emit('tip', this.tip);
     return undefined;
+  }
+
+  private async missingData(block: Block): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for (const ext of this.extensions) if (ext.missingData) out.push(...(await ext.missingData(block)));
+    return out;
+  }
+
+  /** What a block waits for, if it waits (submitblock answers "inconclusive" then). */
+  waitingFor(hash: string): unknown[] | undefined {
+    return this.waiting.get(hash);
+  }
+
+  /** Blocks parked for missing data, e.g. for the P2P layer to fetch it. */
+  waitingBlocks(): Array<{ hash: string; missing: unknown[] }> {
+    return [...this.waiting].map(([hash, missing]) => ({ hash, missing }));
+  }
+
+  /** New data arrived (blobs fetched or imported): reconsider every parked block. */
+  retryWaiting(): Promise<void> {
+    return this.lock.run(async () => {
+      if (this.waiting.size === 0) return;
+      const parked = [...this.waiting.keys()];
+      this.waiting.clear();
+      for (const h of parked) {
+        const e = this.entries.get(h);
+        if (e) this.addCandidates(e);
+      }
+      await this.activateBestChain();
+    });
   }
 
   private putCoins(batch: DbBatch, view: CoinView): void {

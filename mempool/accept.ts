@@ -45,6 +45,8 @@ export interface MempoolExtension {
    * block templates built from this pool respect it (miner/template.ts BlockResource).
    */
   blockResource?: { name: string; limit: number; cost(entry: MempoolEntry): number };
+  /** Outputs the extension defines and bounds itself (e.g. ODA's envelope), exempt from the datacarrier limit. */
+  standardOutput?(script: Uint8Array): boolean;
 }
 
 /** The pool's configuration and state acceptance reads. */

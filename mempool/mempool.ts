@@ -150,6 +150,7 @@ export class Mempool extends EventEmitter implements AcceptPolicy {
       permitBareMultisig: opts.permitBareMultisig ?? true,
       maxDatacarrierBytes: opts.maxDatacarrierBytes ?? MAX_OP_RETURN_RELAY,
       dustRelayFee: opts.dustRelayFee ?? DUST_RELAY_TX_FEE,
+      exemptOutput: (script) => (opts.extensions ?? []).some((x) => x.standardOutput?.(script) ?? false),
     };
     this.ancestorLimit = opts.ancestorLimit ?? DEFAULT_ANCESTOR_LIMIT;
     this.ancestorSizeLimit = (opts.ancestorSizeLimitKvB ?? DEFAULT_ANCESTOR_SIZE_LIMIT_KVB) * 1000;
@@ -447,6 +448,37 @@ export class Mempool extends EventEmitter implements AcceptPolicy {
       }
       await this.removeForReorg();
       this.limitSize();
+    });
+  }
+
+  /**
+   * Re-validates the entries `select` picks (and their descendants) against the current tip:
+   * each is taken out and offered again, so an extension's state change (e.g. an ODA model's
+   * new weights making pending inferences stale) evicts exactly what it invalidated.
+   */
+  recheck(select: (entry: MempoolEntry) => boolean): Promise<number> {
+    return this.run(async () => {
+      const picked = new Set<string>();
+      for (const e of this.graph.values()) {
+        if (!select(e)) continue;
+        picked.add(e.txid);
+        for (const d of this.graph.descendants(e.txid)) picked.add(d);
+      }
+      if (picked.size === 0) return 0;
+      // Parents before children: ancestor count orders any package topologically.
+      const txs = [...picked].map((id) => this.get(id)!).sort((a, b) => a.ancestorCount - b.ancestorCount).map((e) => e.tx);
+      this.remove(picked, 'reorg');
+      let dropped = 0;
+      for (const tx of txs) {
+        try {
+          await this.accept(tx, { allowReplacement: true, bypassLimits: true });
+        } catch (e) {
+          if (!(e instanceof VerifyError)) throw e;
+          dropped++;
+          this.log(`mempool: ${tx.getId()} no longer valid: ${e.message}`);
+        }
+      }
+      return dropped;
     });
   }
 

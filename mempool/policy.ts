@@ -77,6 +77,8 @@ export interface StandardOptions {
   /** Max OP_RETURN script size; 0 disables data carrier outputs (Core's -datacarrier=0). */
   maxDatacarrierBytes: number;
   dustRelayFee: bigint;
+  /** Outputs an extension vouches for (bounded by its own rules and MAX_STANDARD_TX_WEIGHT). */
+  exemptOutput?: (script: Uint8Array) => boolean;
 }
 
 export const DEFAULT_STANDARD_OPTIONS: StandardOptions = {
@@ -96,6 +98,7 @@ export function checkStandardTx(tx: Transaction, opts: StandardOptions = DEFAULT
   }
   let dataOut = 0;
   for (const out of tx.outs) {
+    if (opts.exemptOutput?.(out.script)) continue;
     const type = scriptType(out.script);
     if (type === 'nonstandard') return 'scriptpubkey';
     // Bare multisig is standard only up to 3 keys (scriptType already checked 1 <= m <= n).

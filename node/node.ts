@@ -15,6 +15,9 @@ import { allMethods } from '../rpc/methods/index.js';
 import { DirLock } from './lockfile.js';
 import { FileLogger, type Logger } from './logger.js';
 import { addressToScript } from '../chain/address.js';
+import {
+  createOdaExtension, createOdaMempoolExtension, decorateTx, modelsUpdatedBy, odaModelOf, payloadBlobs, type OdaExtension,
+} from '../oda/index.js';
 
 export interface NodeOptions {
   params: NetworkParams;
@@ -40,6 +43,7 @@ export class FullNode {
   wallets?: WalletManager;
   miner?: CpuMiner;
   p2p?: any;
+  oda!: OdaExtension;
   rpc?: RpcServer<NodeContext>;
   private lock?: DirLock;
   private stopping?: Promise<void>;
@@ -57,19 +61,38 @@ export class FullNode {
     logger.info(`ODA node starting: chain=${params.chain} datadir=${opts.networkDir}`);
 
     this.store = await BlobStore.open(join(opts.networkDir, 'models'));
-    this.chain = await Chain.open({ params, dir: opts.networkDir });
+    // ODA transactions are consensus: their extension validates every block against the
+    // registry and the model data in the store, inside the block's atomic batch.
+    this.oda = createOdaExtension({ store: this.store });
+    this.chain = await Chain.open({ params, dir: opts.networkDir, extensions: [this.oda] });
     logger.info(`Loaded best chain: height=${this.chain.height} hash=${this.chain.tip.hash}`);
 
-    this.mempool = new Mempool({ chain: this.chain, params, file: join(opts.networkDir, 'mempool.dat'), maxSize: opts.maxMempool, log: (m: string) => logger.info(m) });
+    const odaPolicy = createOdaMempoolExtension({ chain: this.chain, context: this.oda.context });
+    this.mempool = new Mempool({
+      chain: this.chain, params, file: join(opts.networkDir, 'mempool.dat'), maxSize: opts.maxMempool,
+      extensions: [odaPolicy], log: (m: string) => logger.info(m),
+    });
+    this.mempool.on('removed', (e: { txid: string }) => odaPolicy.forget(e.txid));
     const loaded = await this.mempool.load();
     logger.info(`Imported mempool transactions from disk: ${loaded.accepted} succeeded, ${loaded.failed} failed, ${loaded.expired} expired`);
     // Also written periodically, so a kill -9 loses at most a few minutes of unconfirmed txs.
     this.mempool.startPeriodicSave(15 * 60);
 
-    // Chain → mempool: confirmed txs leave the pool, disconnected ones come back.
-    this.chain.on('connect', (_entry: unknown, block: any) => this.mempool.handleConnect(block));
+    // Chain → mempool: confirmed txs leave the pool, disconnected ones come back. A block that
+    // moves a model's version (either way) makes pending txs naming the old one stale: recheck them.
+    const recheckModels = (block: any) => {
+      const models = modelsUpdatedBy(block);
+      if (models.size === 0) return;
+      this.mempool.recheck((e: any) => models.has(odaModelOf(e.tx) ?? ''))
+        .catch((e: Error) => logger.error(`mempool ODA recheck failed: ${e.message}`));
+    };
+    this.chain.on('connect', (_entry: unknown, block: any) => {
+      this.mempool.handleConnect(block);
+      recheckModels(block);
+    });
     this.chain.on('disconnect', (_entry: unknown, block: any) => {
       this.mempool.handleDisconnect(block).catch((e: Error) => logger.error(`mempool re-add failed: ${e.message}`));
+      recheckModels(block);
     });
 
     if (opts.wallet) {
@@ -78,8 +101,19 @@ export class FullNode {
 
     if (opts.p2p) {
       const { P2PNode } = await import('../p2p/node.js');
-      this.p2p = new P2PNode({ params, chain: this.chain, mempool: this.mempool, store: this.store, logger, dataDir: opts.networkDir, ...opts.p2p });
+      this.p2p = new P2PNode({
+        params, chain: this.chain, mempool: this.mempool, store: this.store, logger, dataDir: opts.networkDir, ...opts.p2p,
+        // A block from a peer reaches the chain only once the model data it names is here.
+        blobsForBlock: (block: any) => payloadBlobs(block).map((b) => b.root),
+      });
       await this.p2p.start();
+      // A block that arrived another way (submitblock) without its data: fetch it, then retry.
+      this.chain.on('missing-data', (entry: any, missing: Array<{ root: string }>) => {
+        logger.info(`block ${entry.hash} waits for model data: ${missing.map((b) => b.root).join(', ')}`);
+        Promise.all(missing.map((b) => this.p2p.fetchBlob(b.root, { timeout: 120_000 })))
+          .then(() => this.chain.retryWaiting())
+          .catch((e: Error) => logger.warn(`model data for block ${entry.hash} not fetched: ${e.message}`));
+      });
     }
 
     if (opts.mine) {
@@ -125,6 +159,7 @@ export class FullNode {
       get wallet() { return node.wallets?.get(''); },
       get store() { return node.store; },
       get p2p() { return node.p2p; },
+      get oda() { return { registry: node.oda.registry(node.chain), extension: node.oda, decorateTx }; },
       config: this.opts.config,
       logger: this.logger,
       startTime: this.startTime,

@@ -6,8 +6,8 @@
 import type { Block } from 'bitcoinjs-lib';
 import type { BlockEntry, Chain, ChainExtension, ConnectContext, DbBatch } from '../chain/chain.js';
 import type { BlobStore } from '../model-store/store.js';
-import { MAX_BLOCK_CU } from '../validator/index.js';
-import { OdaContext, applyTx, verifyClaims, type AppliedTx, type PendingClaim } from './apply.js';
+import { LIMITS, MAX_BLOCK_CU } from '../validator/index.js';
+import { MAX_DATA_BLOB, OdaContext, applyTx, verifyClaims, type AppliedTx, type PendingClaim } from './apply.js';
 import { decodeOdaTx } from './envelope.js';
 import { EXTENSION_NAME, RegistryReader, RegistryView, decodeUndo } from './registry.js';
 import { MissingBlobError, odaReject } from './rules.js';
@@ -67,9 +67,15 @@ export function payloadBlobs(block: Block): BlobRef[] {
     }
     const p = d?.payload;
     if (!p) continue;
-    if (p.type === 'add-model') out.push(p.architecture, p.dataset, p.weights);
-    else if (p.type === 'reveal-weights') out.push(p.weights);
-    else if (p.type === 'inference') for (const x of [p.input, p.output]) if (x.kind === 'blob') out.push(x.blob);
+    // A ref over its length bound is left out: that transaction gets a verdict without the
+    // data (apply.ts rejects it before reading), so its block must be judged, not parked.
+    const within = (ref: BlobRef, limit: number) => { if (ref.length <= limit) out.push(ref); };
+    if (p.type === 'add-model') {
+      within(p.architecture, LIMITS.maxArchitectureBytes);
+      within(p.dataset, LIMITS.maxDatasetBytes);
+      within(p.weights, LIMITS.maxWeightsBytes);
+    } else if (p.type === 'reveal-weights') within(p.weights, LIMITS.maxWeightsBytes);
+    else if (p.type === 'inference') for (const x of [p.input, p.output]) if (x.kind === 'blob') within(x.blob, MAX_DATA_BLOB);
   }
   return out;
 }
@@ -98,6 +104,11 @@ export function createOdaExtension(opts: { store: BlobStore; maxBlockCu?: bigint
         if (e instanceof MissingBlobError) return e.blobs;
         throw e;
       }
+    },
+
+    // The chain's hook: parks a block whose model data has not arrived instead of judging it.
+    missingData(block: Block): Promise<BlobRef[]> {
+      return this.missingBlobs(block);
     },
 
     async checkBlock(block: Block, entry: BlockEntry, ctx: ConnectContext): Promise<void> {

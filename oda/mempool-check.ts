@@ -9,7 +9,7 @@ import { VerifyError } from '../chain/errors.js';
 import { MAX_BLOCK_CU } from '../validator/index.js';
 import { OdaContext, applyTx, verifyClaims, type AppliedTx } from './apply.js';
 import { RegistryView } from './registry.js';
-import { decodeOdaTx } from './envelope.js';
+import { decodeOdaTx, isOdaScript } from './envelope.js';
 import { modelIdOf } from './payload.js';
 import { MissingBlobError, minFeeForCu } from './rules.js';
 
@@ -59,6 +59,8 @@ export function createOdaMempoolExtension(opts: { chain: Chain; context: OdaCont
     forget(txid: string): void {
       cuByTxid.delete(txid);
     },
+    /** The ODA envelope is bounded by ODA-BIP-0003, not by the 83-byte datacarrier policy. */
+    standardOutput: isOdaScript,
     blockResource: {
       name: 'oda-cu',
       limit: Number(MAX_BLOCK_CU),

@@ -95,8 +95,8 @@ test('add-model: duplicate model (same architecture, dataset, objective) rejecte
   await rejects([odaTx(f, addModel(f.weights[2].ref, { name: 'copy' }).script)], 'bad-oda-model-duplicate');
 });
 
-test('add-model: a missing blob is not a verdict (MissingBlobError, block stays a candidate and connects once the data arrives)', async () => {
-  const { MissingBlobError } = await import('../../oda/rules.js');
+test('add-model: a missing blob is not a verdict (the block is parked, then connects once the data arrives)', async () => {
+  const { FAILED_MASK } = await import('../../chain/entry.js');
   const { digitsDatasetBlob, digitsSplit, loadDigits } = await import('../../validator/data/digits.js');
   const other = digitsDatasetBlob(subset(digitsSplit(loadDigits(), 'eval'), 64, 32));
   // Learn the blob's (root, length) from a throwaway import into a second store.
@@ -112,19 +112,17 @@ test('add-model: a missing blob is not a verdict (MissingBlobError, block stays 
   const tip = f.chain.tip.hash;
   const block = buildBlock(f.chain, { txs: [odaTx(f, addModel(f.weights[0].ref, { dataset: ref }).script)] });
   assert.equal(await f.ext.missingBlobs(block), [ref], 'a reorg can ask before disconnecting anything');
-  let err: unknown;
-  try {
-    await f.chain.processBlock(block);
-  } catch (e) {
-    err = e;
-  }
-  assert.ok(err instanceof MissingBlobError, String(err));
-  assert.equal((err as InstanceType<typeof MissingBlobError>).blobs, [ref]);
+  // No verdict without the data: the block is stored and parked, neither connected nor invalid.
+  const entry = await f.chain.processBlock(block);
+  assert.is(entry.hash, block.getId());
+  assert.equal(f.chain.waitingFor(block.getId()), [ref]);
   assert.is(f.chain.tip.hash, tip);
+  assert.ok(!(f.chain.getEntry(block.getId())!.status & FAILED_MASK), 'not marked failed');
   await importBlob(f.store, other, 'safetensors-dataset');
   assert.equal(await f.ext.missingBlobs(block), []);
-  await f.chain.reconsiderBlock(block.getId());
+  await f.chain.retryWaiting();
   assert.is(f.chain.tip.hash, block.getId());
+  assert.is(f.chain.waitingFor(block.getId()), undefined);
   assert.is((await f.ext.registry(f.chain).listModels()).length, 2);
 });
 
