@@ -46,6 +46,7 @@ test('a model\'s data spreads A → B → C before C accepts the block that uses
       assert.is(m.length, statSync(k === 'architecture' ? files.architecture : k === 'weights' ? files.baseWeights : files.dataset).size);
     }
     const roots = Object.values(imported).map((m: any) => m.root as string);
+    const source: Record<string, string> = { [imported.architecture.root]: files.architecture, [imported.weights.root]: files.baseWeights, [imported.dataset.root]: files.dataset };
     for (const n of [b, c]) for (const r of roots) assert.equal(await n.listblobs().then((l: any[]) => l.filter((x) => x.root === r)), [], `node${n.index} has no copy of ${r} yet`);
 
     const added = await a.addmodel(imported.architecture.root, imported.weights.root, imported.dataset.root, 'accuracy', { name: 'digits-p2p' });
@@ -69,6 +70,10 @@ test('a model\'s data spreads A → B → C before C accepts the block that uses
       assert.equal(info.piecelayer, (await a.getblobinfo(m.root, true)).piecelayer);
       const v = await c.verifyblob(m.root);
       assert.equal([v.ok, v.badpieces, v.missingpieces], [true, [], []]);
+      // Byte for byte the file A imported.
+      const out = join(env.tmpdir, `c-${m.root}.bin`);
+      await c.exportblob(m.root, out);
+      assert.ok(readFileSync(out).equals(readFileSync(source[m.root])), `C's ${m.root} equals A's file`);
       // B, the relay, holds it as well.
       assert.ok((await b.getblobinfo(m.root)).complete, `B holds ${m.root} complete`);
     }
