@@ -10,15 +10,18 @@
 // ~40-90 s on a loaded 2-core machine: every round restarts an odad process.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { getBlockSubsidy } from '../../chain/tx-checks.js';
 import { regtest } from '../../chain/params.js';
 import { RpcError } from '../../rpc/errors.js';
 import { runFunctionalTest, sleep, waitUntil, type TestNode } from './framework.js';
 
 const SEED = Number(process.env.ODA_CRASH_SEED ?? 20261121) >>> 0;
-const ROUNDS = Number(process.env.ODA_CRASH_ROUNDS ?? 6);
-/** Upper bound on driver operations per round, so a slow machine cannot loop forever. */
-const MAX_OPS_PER_ROUND = 40;
+const ROUNDS = Number(process.env.ODA_CRASH_ROUNDS ?? 8);
+/** Bounds on one round's driver (it normally runs until the kill, well inside both). */
+const MAX_OPS_PER_ROUND = 500;
+const MAX_ROUND_MS = 20_000;
 
 /** mulberry32: a tiny seeded PRNG, so kill points and operations are reproducible. */
 function prng(seed: number): () => number {
@@ -60,38 +63,39 @@ interface Acked { blocks: Set<string>; payments: Set<string> }
  */
 async function drive(node: TestNode, rand: () => number, addr: string, acked: Acked, killed: () => boolean, log: string[]): Promise<void> {
   const w = node.wallet('');
-  for (let op = 0; op < MAX_OPS_PER_ROUND && !killed(); op++) {
+  const deadline = Date.now() + MAX_ROUND_MS;
+  for (let op = 0; op < MAX_OPS_PER_ROUND && Date.now() < deadline && !killed(); op++) {
     const r = rand();
     try {
       if (r < 0.35) {
         const n = 1 + Math.floor(rand() * 3);
+        log.push(`mine ${n}`);
         const hashes: string[] = await node.generatetoaddress(n, addr);
         for (const h of hashes) acked.blocks.add(h);
-        log.push(`mine ${n}`);
       } else if (r < 0.7) {
         const amount = Number((0.1 + rand() * 5).toFixed(8));
+        log.push(`pay ${amount}`);
         const txid: string = await w.sendtoaddress(await w.getnewaddress(), amount);
         acked.payments.add(txid);
-        log.push(`pay ${amount}`);
       } else {
         // A reorg of depth d: invalidate the last d blocks, mine a competing branch, then
         // reconsider. A branch of d+1 blocks stays active; one of d-1 blocks loses to the
         // reconsidered (longer) original, which reconnects.
-        const height: number = await node.getblockcount();
         const d = 1 + Math.floor(rand() * 3);
-        if (height - d < 101) continue;
-        const hash: string = await node.getblockhash(height - d + 1);
-        await node.invalidateblock(hash);
         const branch = rand() < 0.5 ? d + 1 : d - 1;
+        const height: number = await node.getblockcount();
+        if (height - d < 101) continue;
+        log.push(`reorg ${d}->${branch}`);
+        const hash: string = await node.getblockhash(height - d + 1);
         // A fresh payout address: mined in the same second to the same script, the first
         // branch block would be byte-identical to the invalidated one (duplicate-invalid).
         const branchAddr: string = await w.getnewaddress();
+        await node.invalidateblock(hash);
         if (branch > 0) for (const h of (await node.generatetoaddress(branch, branchAddr)) as string[]) acked.blocks.add(h);
         await node.reconsiderblock(hash);
-        log.push(`reorg ${d}->${branch}`);
       }
     } catch (e) {
-      if (killed() && transportError(e)) return;
+      if (killed() && transportError(e)) { log.push('<killed>'); return; }
       // The -mine miner races the driver: the block it invalidates may already be off the
       // main chain, or a height vanish under getblockhash. Anything else is a node bug.
       if (e instanceof RpcError && (e.code === -8 || e.code === -5)) { log.push(`race ${e.code}`); continue; }
@@ -146,6 +150,16 @@ async function checkConsistent(node: TestNode, acked: Acked, round: number): Pro
   }
 }
 
+/** debug.log from byte `from` on. */
+function logSince(node: TestNode, from: number): string {
+  const f = join(node.networkDir, 'debug.log');
+  return existsSync(f) ? readFileSync(f).subarray(from).toString('utf8') : '';
+}
+function logSize(node: TestNode): number {
+  const f = join(node.networkDir, 'debug.log');
+  return existsSync(f) ? statSync(f).size : 0;
+}
+
 test('kill -9 during mining, payments and reorgs: restarts consistent, UTXO set equals a clean replay', async () => {
   console.log(`node_crash: seed ${SEED} (ODA_CRASH_SEED), ${ROUNDS} kills`);
   await runFunctionalTest({ numNodes: 1 }, async ([a], env) => {
@@ -157,11 +171,14 @@ test('kill -9 during mining, payments and reorgs: restarts consistent, UTXO set 
     const mineArgs = ['-mine', '-mineinterval=1'];
     a.extraArgs = mineArgs;
     await a.restart();
+    let minerBlocks = 0;
 
     for (let round = 0; round < ROUNDS; round++) {
       let killed = false;
       const log: string[] = [];
-      const delay = 50 + Math.floor(rand() * 750);
+      // Up to 1.6 s, so the 1 s -mine miner also mines (or is mid-block) at some kills.
+      const delay = 50 + Math.floor(rand() * 1550);
+      const logFrom = logSize(a);
       const driver = drive(a, prng(SEED + round + 1), addr, acked, () => killed, log);
       // A driver failure before the kill must not be masked by the kill.
       const early = await Promise.race([driver.then(() => 'done' as const), sleep(delay).then(() => 'timer' as const)]);
@@ -169,12 +186,27 @@ test('kill -9 during mining, payments and reorgs: restarts consistent, UTXO set 
       const before = await a.getblockcount().catch(() => '?');
       await a.kill();
       await driver;
+      minerBlocks += (logSince(a, logFrom).match(/miner: mined block/g) ?? []).length;
       console.log(`round ${round}: kill -9 after ${delay} ms${early === 'done' ? ' (driver done)' : ''} near height ${before}; ops: ${log.join(', ') || 'none'}`);
+
+      // Every other round also kills the restart itself, once the chain is open (mempool
+      // import, wallet catch-up, RPC start-up are under way).
+      const restartFrom = logSize(a);
+      if (round % 2 === 1) {
+        a.start(mineArgs);
+        await waitUntil(() => /Loaded best chain/.test(logSince(a, restartFrom)) || !a.running, 60_000, 'chain loaded');
+        await a.kill();
+        console.log(`round ${round}: kill -9 during start-up`);
+      }
+      const from = logSize(a);
       a.start(round === ROUNDS - 1 ? [] : mineArgs);
       await a.waitForRpc();
       await checkConsistent(a, acked, round);
+      const errors = logSince(a, from).split('\n').filter((l) => /Error:|failed:/.test(l));
+      assert.equal(errors, [], `round ${round}: errors in debug.log after the restart`);
       console.log(`round ${round}: restarted at height ${await a.getblockcount()}, consistent`);
     }
+    console.log(`${acked.blocks.size} blocks and ${acked.payments.size} payments acknowledged by RPC, ${minerBlocks} blocks by -mine; none lost`);
 
     // Clean replay: a fresh node fed the active chain block by block.
     const b = env.addNode(['-disablewallet']);
