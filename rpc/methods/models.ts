@@ -28,8 +28,8 @@ import { ELEM_BYTES, elemTypeOfSafetensors, getNumber, numel, tensorFromBytes } 
 import { parseSafetensors } from '../../model-store/safetensors.js';
 import { buildAddModelPayload, buildCommitPayload, buildRevealPayload, buildInferencePayload, inlineData, dataHash } from '../../oda/build.js';
 import { decodeOdaTx } from '../../oda/envelope.js';
-import { modelIdOf } from '../../oda/payload.js';
-import { decodeTensorList } from '../../oda/tensors.js';
+import { BOUNDS, modelIdOf } from '../../oda/payload.js';
+import { decodeTensorList, encodeTensorList } from '../../oda/tensors.js';
 import type { BlobRef, DataRef, InferencePayload } from '../../oda/payload.js';
 import type { ModelRecord, RegistryReader, VersionRecord } from '../../oda/registry.js';
 import { COMMIT_CU, COMMIT_REVEAL_DELAY, minFeeForCu } from '../../oda/rules.js';
@@ -532,15 +532,29 @@ export const modelMethods: RpcMethod<Ctx>[] = [
       }
       const rows = inputs[0].dims[0];
       const cost = inferenceCost(mc.arch, rows);
-      let built;
-      try {
-        built = buildInferencePayload({ modelId: m.modelId, version: m.currentVersion, input: inlineData(inputs), output: inlineData(outputs) });
-      } catch (e) {
-        rejectToRpc(e);
-      }
-      const outs = [{ script: built.script, value: 0n }];
-      if (m.add.royalty > 0n) outs.push({ script: Buffer.from(m.trainerScript, 'hex'), value: m.add.royalty });
-      const sent = await fundAndSend(ctx, w, outs, cost, submitArg !== false);
+      const imports = new Imports(ctx);
+      const { sent } = await imports.guard(async () => {
+        // Tensor lists above MAX_INLINE_DATA travel as model-store blobs (peers fetch them like weights).
+        const dataRef = async (ts: Tensor[], what: string): Promise<DataRef> => {
+          let bytes: Uint8Array;
+          try {
+            bytes = encodeTensorList(ts);
+          } catch (e) {
+            rejectToRpc(e);
+          }
+          if (bytes.length <= BOUNDS.MAX_INLINE_DATA) return inlineData(ts);
+          return { kind: 'blob', blob: await imports.put({ bytes }, 'raw', what) };
+        };
+        let built;
+        try {
+          built = buildInferencePayload({ modelId: m.modelId, version: m.currentVersion, input: await dataRef(inputs, 'input'), output: await dataRef(outputs, 'output') });
+        } catch (e) {
+          rejectToRpc(e);
+        }
+        const outs = [{ script: built.script, value: 0n }];
+        if (m.add.royalty > 0n) outs.push({ script: Buffer.from(m.trainerScript, 'hex'), value: m.add.royalty });
+        return { sent: await fundAndSend(ctx, w, outs, cost, submitArg !== false) };
+      });
       const argmax = argmaxRows(outputs[0]);
       return {
         txid: sent.txid, model_id: m.modelId, version: m.currentVersion, rows,

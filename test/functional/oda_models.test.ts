@@ -112,7 +112,20 @@ test('ODA: add-model, inference, commit/reveal update, bad inputs, bad block on 
     assert.is(inf.argmax.length, 2);
     const est1 = await a.estimatecost({ type: 'inference', model_id: added.model_id, rows: 2 });
     assert.is(inf.cost_units, est1.cost_units);
+    // 1,100 rows exceed MAX_INLINE_DATA: the input travels as a model-store blob. Both
+    // inferences are checked together when the block is validated.
+    const bigHex = files.samples[0].hex.repeat(1100);
+    const big = await a.infer(added.model_id, bigHex);
+    const bigJson = (await a.getrawtransaction(big.txid, true)).oda;
+    assert.is(bigJson.input.kind, 'blob');
+    assert.is(bigJson.output.kind, 'inline');
+    const inputBlob = join(dir, 'big-input.bin');
+    await a.exportblob(bigJson.input.root, inputBlob);
     await a.generatetoaddress(1, addr);
+    const gb = await a.getinference(big.txid);
+    assert.is(gb.rows, 1100);
+    assert.is(gb.input_hash, bigJson.input.root);
+    assert.equal(new Set(gb.argmax), new Set([inf.argmax[0]]));
     const gi = await a.getinference(inf.txid);
     assert.is(gi.version, 0);
     assert.is(gi.rows, 2);
@@ -153,7 +166,7 @@ test('ODA: add-model, inference, commit/reveal update, bad inputs, bad block on 
     assert.equal(await a.getrawmempool(), []);
 
     // Node1 holds the same blobs and chain (no P2P: importblob and submitblock).
-    for (const [f, t] of [[files.architecture, 'onnx'], [files.baseWeights, 'safetensors-weights'], [files.improvedWeights, 'safetensors-weights'], [files.dataset, 'safetensors-dataset']]) {
+    for (const [f, t] of [[files.architecture, 'onnx'], [files.baseWeights, 'safetensors-weights'], [files.improvedWeights, 'safetensors-weights'], [files.dataset, 'safetensors-dataset'], [inputBlob, 'raw']]) {
       await b.importblob(f, t);
     }
     await feedBlocks(a, b);
