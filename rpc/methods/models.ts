@@ -41,8 +41,7 @@ type Ctx = NodeContext;
 // registry at the chain tip. Constants and builders come from oda/ itself.
 
 function registry(ctx: Ctx): RegistryReader {
-  // Either a RegistryReader or the extension's registry(chain) factory.
-  const r = (typeof ctx.oda?.registry === 'function' ? ctx.oda.registry(ctx.chain) : ctx.oda?.registry) as RegistryReader | undefined;
+  const r = ctx.oda?.registry as RegistryReader | undefined;
   if (!r) throw new RpcError(RPC.MISC_ERROR, 'ODA transactions are not enabled on this node');
   return r;
 }
