@@ -1,6 +1,8 @@
 // P2P helpers for functional tests, after Core's test_framework (connect_nodes,
 // disconnect_nodes, split_network/join_network): nodes in a line, connected through RPC only.
+import { writeFileSync } from 'node:fs';
 import { waitUntil, type TestNode } from './framework.js';
+import { digitsDatasetBlob, digitsSplit, loadDigits } from '../../validator/data/digits.js';
 
 const addrOf = (n: TestNode) => `127.0.0.1:${n.p2pPort}`;
 
@@ -48,4 +50,19 @@ export async function splitNetwork(nodes: TestNode[], at: number): Promise<void>
 
 export async function joinNetwork(nodes: TestNode[], at: number): Promise<void> {
   await connectNodes(nodes[at], nodes[at + 1]);
+}
+
+/**
+ * Writes the digits evaluation split repeated `copies` times as a dataset blob, so a model's
+ * dataset spans several 1 MiB pieces (the real split is one 24 KiB piece) and P2P tests
+ * exercise multi-piece, pipelined fetches. Returns the file's length.
+ */
+export function writeTiledDigitsDataset(path: string, copies: number): number {
+  const ev = digitsSplit(loadDigits(), 'eval');
+  const pixels = new Uint8Array(ev.pixels.length * copies);
+  const labels = new Int32Array(ev.rows * copies);
+  for (let i = 0; i < copies; i++) { pixels.set(ev.pixels, i * ev.pixels.length); labels.set(ev.labels, i * ev.rows); }
+  const blob = digitsDatasetBlob({ pixels, labels, rows: ev.rows * copies });
+  writeFileSync(path, blob);
+  return blob.length;
 }

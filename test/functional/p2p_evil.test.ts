@@ -7,7 +7,7 @@
 // verified against the committed roots, before it connects the block that needs them. Raw
 // WebSocket clients sending garbage, a foreign magic, an oversized or over-limit frame or a
 // text frame are disconnected while the node keeps answering RPC and serving a fresh peer.
-// 3 odad nodes, 102 blocks, ~15-30 s on a loaded 2-core machine.
+// 3 odad nodes, 102 blocks, ~10-20 s on a loaded 2-core machine.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { runFunctionalTest, syncBlocks, waitUntil, type TestNode } from './framework.js';
-import { connectNodes, disconnectNodes } from './p2p-util.js';
+import { connectNodes, disconnectNodes, writeTiledDigitsDataset } from './p2p-util.js';
 import { prepareDigitsModel } from '../../regtest/digits-model.js';
 import { main as mainParams, regtest } from '../../chain/params.js';
 import { BlobStore } from '../../model-store/store.js';
@@ -136,7 +136,11 @@ test('corrupt pieces from a seeder: punished, data still arrives from an honest 
     const dir = join(env.tmpdir, 'files');
     mkdirSync(dir);
     const files = await prepareDigitsModel(dir);
-    const blobFiles: [string, MediaType][] = [[files.architecture, 'onnx'], [files.baseWeights, 'safetensors-weights'], [files.dataset, 'safetensors-dataset']];
+    // A dataset of three 1 MiB pieces (the evaluation split ×120), so several piece requests
+    // are pipelined to the seeder at once.
+    const dataset = join(dir, 'digits-eval-x120.safetensors');
+    writeTiledDigitsDataset(dataset, 120);
+    const blobFiles: [string, MediaType][] = [[files.architecture, 'onnx'], [files.baseWeights, 'safetensors-weights'], [dataset, 'safetensors-dataset']];
 
     // The victim follows the honest node to a mature coinbase, then is cut off from it.
     await connectNodes(victim, honest);
@@ -146,7 +150,7 @@ test('corrupt pieces from a seeder: punished, data still arrives from an honest 
     await disconnectNodes(victim, honest);
 
     // The honest node registers the model; the victim knows nothing of it.
-    const added = await honest.addmodel(files.architecture, files.baseWeights, files.dataset, 'accuracy', { name: 'digits-evil' });
+    const added = await honest.addmodel(files.architecture, files.baseWeights, dataset, 'accuracy', { name: 'digits-evil' });
     const [modelBlock] = await honest.generatetoaddress(1, addr);
     const roots: string[] = [(await honest.getmodel(added.model_id)).architecture.root, added.weights.root, (await honest.getmodel(added.model_id)).dataset.root];
     for (const r of roots) assert.ok((await honest.getblobinfo(r)).complete);
@@ -167,6 +171,7 @@ test('corrupt pieces from a seeder: punished, data still arrives from an honest 
       assert.ok(r === null || r === 'inconclusive', `submitblock: ${r}`);
       await waitUntil(() => evil.closed, 30_000, 'the victim drops the evil seeder');
       assert.ok(evil.corruptPiecesSent >= 1, 'the seeder was asked for pieces and sent corrupt ones');
+      console.log(`seeder: ${evil.pieceRequests.length} piece request(s) received, ${evil.corruptPiecesSent} corrupt piece(s) sent before the node hung up`);
       assert.equal(evil.errors, []);
       const log = debugLog(victim);
       assert.ok(log.includes(`block ${modelBlock} waits for model data`), 'the chain parked the block');

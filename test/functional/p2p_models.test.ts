@@ -1,15 +1,16 @@
 // Model data over P2P between real odad processes (ODA-BIP-0004 §8): three nodes in a line
-// A—B—C, C never connected to A. A imports the digits model files, registers the model and
-// mines the block; B may hand that block to its chain only once it holds the three blobs
-// (fetched from A), and C only once it holds them too — fetched from B, the one peer it has.
+// A—B—C, C never connected to A. A imports the digits model files (the dataset tiled to three
+// 1 MiB pieces), registers the model and mines the block; B may hand that block to its chain
+// only once it holds the three blobs (fetched from A), and C only once it holds them too —
+// fetched from B, the one peer it has.
 // C ends with every blob complete and re-verified against its root, the block on its chain,
-// the model in its registry, and A's later inference validated. ~20-40 s on a loaded 2-core box.
+// the model in its registry, and A's later inference validated. ~10-20 s on a loaded 2-core box.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runFunctionalTest, syncBlocks, type TestNode } from './framework.js';
-import { connectLine } from './p2p-util.js';
+import { connectLine, writeTiledDigitsDataset } from './p2p-util.js';
 import { prepareDigitsModel } from '../../regtest/digits-model.js';
 
 const debugLog = (n: TestNode) => readFileSync(join(n.networkDir, 'debug.log'), 'utf8');
@@ -20,6 +21,9 @@ test('a model\'s data spreads A → B → C before C accepts the block that uses
     const dir = join(env.tmpdir, 'files');
     mkdirSync(dir);
     const files = await prepareDigitsModel(dir);
+    // The evaluation split ×120 (43,200 rows, 2.8 MB): a dataset of three 1 MiB pieces.
+    const dataset = join(dir, 'digits-eval-x120.safetensors');
+    writeTiledDigitsDataset(dataset, 120);
 
     await connectLine(nodes);
     const addr = await a.getnewaddress();
@@ -39,14 +43,15 @@ test('a model\'s data spreads A → B → C before C accepts the block that uses
     const imported = {
       architecture: await a.importblob(files.architecture, 'onnx'),
       weights: await a.importblob(files.baseWeights, 'safetensors-weights'),
-      dataset: await a.importblob(files.dataset, 'safetensors-dataset'),
+      dataset: await a.importblob(dataset, 'safetensors-dataset'),
     };
     for (const [k, m] of Object.entries(imported)) {
       assert.ok(m.complete, `${k} imported complete on A`);
-      assert.is(m.length, statSync(k === 'architecture' ? files.architecture : k === 'weights' ? files.baseWeights : files.dataset).size);
+      assert.is(m.length, statSync(k === 'architecture' ? files.architecture : k === 'weights' ? files.baseWeights : dataset).size);
     }
+    assert.is((await a.getblobinfo(imported.dataset.root, true)).piecelayer.length, 3, 'the dataset spans three pieces');
     const roots = Object.values(imported).map((m: any) => m.root as string);
-    const source: Record<string, string> = { [imported.architecture.root]: files.architecture, [imported.weights.root]: files.baseWeights, [imported.dataset.root]: files.dataset };
+    const source: Record<string, string> = { [imported.architecture.root]: files.architecture, [imported.weights.root]: files.baseWeights, [imported.dataset.root]: dataset };
     for (const n of [b, c]) for (const r of roots) assert.equal(await n.listblobs().then((l: any[]) => l.filter((x) => x.root === r)), [], `node${n.index} has no copy of ${r} yet`);
 
     const added = await a.addmodel(imported.architecture.root, imported.weights.root, imported.dataset.root, 'accuracy', { name: 'digits-p2p' });
