@@ -26,11 +26,11 @@ import { PROTOCOL_VERSION, Services, type Message, type MessageOf } from '../../
 
 const debugLog = (n: TestNode) => readFileSync(join(n.networkDir, 'debug.log'), 'utf8');
 
-function versionMessage(services: bigint): MessageOf<'version'> {
+function versionMessage(services: bigint, userAgent = '/evil:0.0.1/'): MessageOf<'version'> {
   return {
     cmd: 'version', version: PROTOCOL_VERSION, services, timestamp: BigInt(Math.floor(Date.now() / 1000)),
     addrRecv: { time: 0, services: 0n, host: '0.0.0.0', port: 0 }, addrFrom: { time: 0, services, host: '0.0.0.0', port: 0 },
-    nonce: randomBytes(8).readBigUInt64LE(), userAgent: '/evil:0.0.1/', startHeight: 0, relay: false, maxCostUnits: 0n,
+    nonce: randomBytes(8).readBigUInt64LE(), userAgent, startHeight: 0, relay: false, maxCostUnits: 0n,
   };
 }
 
@@ -128,6 +128,35 @@ async function sendRaw(n: TestNode, payload: Uint8Array | string): Promise<numbe
   clearTimeout(timer);
   if (timedOut) throw new Error('the node kept a connection that sent a malformed first message');
   return code;
+}
+
+/** A frame with a syntactically valid header for a command the protocol does not have. */
+function unknownCommandFrame(command: string): Uint8Array {
+  const f = new Uint8Array(20);
+  new DataView(f.buffer).setUint32(0, regtest.magic, false);
+  for (let i = 0; i < command.length; i++) f[4 + i] = command.charCodeAt(i);
+  return f;
+}
+
+/** Dials `n` as a wire-protocol peer and completes the handshake (answering pings); resolves when ready. */
+async function dialWirePeer(n: TestNode, userAgent: string): Promise<{ ws: WebSocket; send(m: Message | Uint8Array): void }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${n.p2pPort}/`, { perMessageDeflate: false });
+  ws.on('error', () => undefined);
+  const send = (m: Message | Uint8Array) => ws.send(m instanceof Uint8Array ? m : encodeFrame(regtest.magic, m), { binary: true });
+  const closed = new Promise<void>((r) => ws.once('close', () => r()));
+  await new Promise<void>((resolve, reject) => { ws.once('open', resolve); ws.once('close', () => reject(new Error('closed before open'))); });
+  const ready = new Promise<void>((resolve, reject) => {
+    ws.on('message', (data) => {
+      const m = decodeFrame(regtest.magic, data as Buffer);
+      if (m.cmd === 'version') send({ cmd: 'verack' });
+      else if (m.cmd === 'verack') resolve();
+      else if (m.cmd === 'ping') send({ cmd: 'pong', nonce: m.nonce });
+    });
+    void closed.then(() => reject(new Error('closed during the handshake')));
+  });
+  send(versionMessage(Services.NODE_WITNESS, userAgent));
+  await ready;
+  return { ws, send };
 }
 
 test('corrupt pieces from a seeder: punished, data still arrives from an honest peer; garbage frames disconnected', async () => {
@@ -230,6 +259,20 @@ test('corrupt pieces from a seeder: punished, data still arrives from an honest 
       await sendRaw(victim, payload);
       await waitUntil(() => readFileSync(join(victim.networkDir, 'debug.log')).subarray(before).toString().includes(logLine), 10_000, `${what}: "${logLine}" in debug.log`);
     }
+    // Scores add up per peer and show in getpeerinfo's banscore: an unknown command is 10, a
+    // piece nobody asked for 20, an undecodable manifest 100 — the last crosses the threshold.
+    const ua = '/scored-peer:0.0.1/';
+    const scored = await dialWirePeer(victim, ua);
+    const scoreOf = async () => ((await victim.getpeerinfo()) as any[]).find((p) => p.subver === ua)?.banscore as number | undefined;
+    scored.send(unknownCommandFrame('reject'));
+    await waitUntil(async () => (await scoreOf()) === 10, 10_000, 'banscore 10 after an unknown command');
+    scored.send({ cmd: 'piece', root: 'ee'.repeat(32), index: 0, data: new Uint8Array(16) });
+    await waitUntil(async () => (await scoreOf()) === 30, 10_000, 'banscore 30 after an unsolicited piece');
+    scored.send({ cmd: 'manifest', manifest: Uint8Array.of(1, 2, 3) });
+    await waitUntil(() => scored.ws.readyState === WebSocket.CLOSED, 10_000, 'the node hangs up on the scored peer');
+    await waitUntil(async () => (await scoreOf()) === undefined, 10_000, 'the scored peer is gone');
+    assert.match(debugLog(victim), /Misbehaving: peer=\d+ \(30 -> 130\) reason: bad manifest/);
+
     // The node still answers and serves: a fresh node syncs from it alone, blobs included.
     assert.is(await victim.getblockcount(), 102);
     await connectNodes(fresh, victim);
