@@ -43,13 +43,47 @@ export async function checkOdaTransaction(oc: OdaContext, chain: Chain, tx: Tran
  * The mempool extension (mempool/accept.ts MempoolExtension) plus the miner's CU budget
  * (miner/template.ts BlockResource): CU of accepted ODA transactions is remembered by txid.
  */
+/** What a pending ODA transaction claims of its model, for conflicts between pool entries. */
+interface PendingOda { type: AppliedTx['type']; modelId: string; commitment?: string }
+
+/**
+ * Two pool transactions that could not both be in one block (ODA-BIP-0003's in-block order
+ * rules): twin add-models, two reveals of one model, a reveal and an inference of one model
+ * (the inference names the version the reveal replaces), a commitment filed twice. The pool
+ * keeps the first seen, so every template it feeds stays valid.
+ */
+function conflicts(a: PendingOda, b: PendingOda): boolean {
+  if (a.modelId !== b.modelId) return false;
+  const pair = (x: string, y: string) => (a.type === x && b.type === y) || (a.type === y && b.type === x);
+  if (a.type === b.type && (a.type === 'add-model' || a.type === 'reveal-weights')) return true;
+  if (pair('reveal-weights', 'inference')) return true;
+  return a.type === 'commit-weights' && b.type === 'commit-weights' && a.commitment === b.commitment;
+}
+
 export function createOdaMempoolExtension(opts: { chain: Chain; context: OdaContext }) {
   const cuByTxid = new Map<string, bigint>();
+  const pending = new Map<string, PendingOda>();
   return {
     name: 'oda',
-    async checkTransaction(tx: Transaction, ctx: { coins: readonly Coin[]; nextHeight: number }): Promise<void> {
+    async checkTransaction(tx: Transaction, ctx: { coins: readonly Coin[]; nextHeight: number; inPool?(txid: string): boolean }): Promise<void> {
       const r = await checkOdaTransaction(opts.context, opts.chain, tx, ctx);
-      if (r) cuByTxid.set(r.txid, r.cu);
+      if (!r) return;
+      const d = decodeOdaTx(tx);
+      const mine: PendingOda = { type: r.type, modelId: r.modelId, commitment: d?.payload.type === 'commit-weights' ? d.payload.commitment : undefined };
+      for (const [txid, other] of pending) {
+        if (txid === r.txid) continue;
+        // testmempoolaccept checks without adding: such records are dropped once seen stale.
+        if (ctx.inPool && !ctx.inPool(txid)) {
+          pending.delete(txid);
+          cuByTxid.delete(txid);
+          continue;
+        }
+        if (conflicts(mine, other)) {
+          throw new VerifyError('tx', 'txn-mempool-conflict', 0, `${mine.type} conflicts with pending ${other.type} ${txid} of model ${mine.modelId}`);
+        }
+      }
+      cuByTxid.set(r.txid, r.cu);
+      pending.set(r.txid, mine);
     },
     /** CU of a transaction the extension accepted (0 for ordinary ones). */
     cuOf(txid: string): bigint {
@@ -58,6 +92,7 @@ export function createOdaMempoolExtension(opts: { chain: Chain; context: OdaCont
     /** Drop bookkeeping of a transaction that left the pool. */
     forget(txid: string): void {
       cuByTxid.delete(txid);
+      pending.delete(txid);
     },
     /** The ODA envelope is bounded by ODA-BIP-0003, not by the 83-byte datacarrier policy. */
     standardOutput: isOdaScript,
