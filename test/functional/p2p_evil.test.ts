@@ -6,7 +6,9 @@
 // the session, not IP-banned — Core's rule, §9), and still get every byte from an honest odad,
 // verified against the committed roots, before it connects the block that needs them. Raw
 // WebSocket clients sending garbage, a foreign magic, an oversized or over-limit frame or a
-// text frame are disconnected while the node keeps answering RPC and serving a fresh peer.
+// text frame are disconnected; a handshaken peer's score adds up in getpeerinfo's banscore
+// (unknown command 10, unsolicited piece 20) until a bad manifest crosses 100; through all of
+// it the node keeps answering RPC and serves a fresh odad the chain and the model's data.
 // 3 odad nodes, 102 blocks, ~10-20 s on a loaded 2-core machine.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
