@@ -76,6 +76,8 @@ export const storeMethods: RpcMethod<Ctx>[] = [
       const pinTag = pin === undefined || pin === true ? 'user' : pin === false ? false : String(pin);
       try {
         const m = await store.importFile(file, { mediaType: mediatype, pin: pinTag });
+        // Blocks parked for missing model data may be connectable now (node wiring provides chain).
+        await (ctx as { chain?: { retryWaiting?(): Promise<void> } }).chain?.retryWaiting?.();
         return summary(store, m, false);
       } catch (e) {
         return mapError(e);

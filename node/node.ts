@@ -46,6 +46,8 @@ export class FullNode {
   oda!: OdaExtension;
   rpc?: RpcServer<NodeContext>;
   private lock?: DirLock;
+  private parkedTimer?: NodeJS.Timeout;
+  private retrying = false;
   private stopping?: Promise<void>;
   readonly startTime = Math.floor(Date.now() / 1000);
 
@@ -107,14 +109,15 @@ export class FullNode {
         blobsForBlock: (block: any) => payloadBlobs(block).map((b) => b.root),
       });
       await this.p2p.start();
-      // A block that arrived another way (submitblock) without its data: fetch it, then retry.
-      this.chain.on('missing-data', (entry: any, missing: Array<{ root: string }>) => {
-        logger.info(`block ${entry.hash} waits for model data: ${missing.map((b) => b.root).join(', ')}`);
-        Promise.all(missing.map((b) => this.p2p.fetchBlob(b.root, { timeout: 120_000 })))
-          .then(() => this.chain.retryWaiting())
-          .catch((e: Error) => logger.warn(`model data for block ${entry.hash} not fetched: ${e.message}`));
-      });
     }
+    // A block that arrived without its model data (submitblock, or data that vanished) is parked
+    // by the chain: fetch what it lacks from peers, now and every 30 s until it is connectable.
+    this.chain.on('missing-data', (entry: any, missing: Array<{ root: string }>) => {
+      logger.info(`block ${entry.hash} waits for model data: ${missing.map((b) => b.root).join(', ')}`);
+      void this.retryParked();
+    });
+    this.parkedTimer = setInterval(() => void this.retryParked(), 30_000);
+    this.parkedTimer.unref();
 
     if (opts.mine) {
       const script = opts.mine.address
@@ -135,6 +138,27 @@ export class FullNode {
       logger.info(`RPC server listening on ${opts.rpc.host}:${this.rpc.port}`);
     }
     logger.info('init message: Done loading');
+  }
+
+  /** Fetches the model data parked blocks lack (from peers), then lets the chain retry them. */
+  private async retryParked(): Promise<void> {
+    if (this.retrying || this.stopping) return;
+    this.retrying = true;
+    try {
+      const parked = this.chain.waitingBlocks();
+      if (parked.length === 0) return;
+      const roots = new Set(parked.flatMap((p) => (p.missing as Array<{ root: string }>).map((b) => b.root)));
+      const absent: string[] = [];
+      for (const r of roots) if (!(await this.store.has(r))) absent.push(r);
+      if (absent.length > 0 && this.p2p) {
+        await Promise.allSettled(absent.map((r) => this.p2p.fetchBlob(r, { timeout: 25_000 })));
+      }
+      await this.chain.retryWaiting();
+    } catch (e: any) {
+      this.logger.warn(`retrying blocks parked for model data: ${e?.message ?? e}`);
+    } finally {
+      this.retrying = false;
+    }
   }
 
   private defaultWallet(): any {
@@ -180,6 +204,7 @@ export class FullNode {
     const step = async (name: string, fn: () => unknown) => {
       try { await fn(); } catch (e: any) { log.error(`shutdown ${name}: ${e?.message ?? e}`); }
     };
+    if (this.parkedTimer) clearInterval(this.parkedTimer);
     await step('miner', () => this.miner?.stop());
     await step('rpc', () => this.rpc?.stop());
     await step('p2p', () => this.p2p?.stop());
