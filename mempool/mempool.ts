@@ -453,10 +453,11 @@ export class Mempool extends EventEmitter implements AcceptPolicy {
 
   /**
    * Re-validates the entries `select` picks (and their descendants) against the current tip:
-   * each is taken out and offered again, so an extension's state change (e.g. an ODA model's
+   * each is taken out and offered again, after the transactions in `first` (already in the
+   * pool ones are skipped by acceptance), so an extension's state change (e.g. an ODA model's
    * new weights making pending inferences stale) evicts exactly what it invalidated.
    */
-  recheck(select: (entry: MempoolEntry) => boolean): Promise<number> {
+  recheck(select: (entry: MempoolEntry) => boolean, first: Transaction[] = []): Promise<number> {
     return this.run(async () => {
       const picked = new Set<string>();
       for (const e of this.graph.values()) {
@@ -464,9 +465,12 @@ export class Mempool extends EventEmitter implements AcceptPolicy {
         picked.add(e.txid);
         for (const d of this.graph.descendants(e.txid)) picked.add(d);
       }
-      if (picked.size === 0) return 0;
-      // Parents before children: ancestor count orders any package topologically.
-      const txs = [...picked].map((id) => this.get(id)!).sort((a, b) => a.ancestorCount - b.ancestorCount).map((e) => e.tx);
+      if (picked.size === 0 && first.length === 0) return 0;
+      // Parents before children: ancestor count orders any package topologically. `first`
+      // (e.g. a disconnected block's transactions) goes ahead of what was pending, so that
+      // the chain's older state wins over entries accepted against a tip that no longer is.
+      const pending = [...picked].map((id) => this.get(id)!).sort((a, b) => a.ancestorCount - b.ancestorCount).map((e) => e.tx);
+      const txs = [...first.filter((t) => !picked.has(t.getId())), ...pending];
       this.remove(picked, 'reorg');
       let dropped = 0;
       for (const tx of txs) {

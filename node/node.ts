@@ -82,19 +82,23 @@ export class FullNode {
 
     // Chain → mempool: confirmed txs leave the pool, disconnected ones come back. A block that
     // moves a model's version (either way) makes pending txs naming the old one stale: recheck them.
-    const recheckModels = (block: any) => {
+    // On a disconnect the block's own ODA txs of those models are offered first: entries that
+    // were accepted against the newer version (a reorg disconnects tip-first) must not shut out
+    // the reveal that the older state needs back.
+    const recheckModels = (block: any, disconnected: boolean) => {
       const models = modelsUpdatedBy(block);
       if (models.size === 0) return;
-      this.mempool.recheck((e: any) => models.has(odaModelOf(e.tx) ?? ''))
+      const first = disconnected ? (block.transactions ?? []).slice(1).filter((t: any) => models.has(odaModelOf(t) ?? '')) : [];
+      this.mempool.recheck((e: any) => models.has(odaModelOf(e.tx) ?? ''), first)
         .catch((e: Error) => logger.error(`mempool ODA recheck failed: ${e.message}`));
     };
     this.chain.on('connect', (_entry: unknown, block: any) => {
       this.mempool.handleConnect(block);
-      recheckModels(block);
+      recheckModels(block, false);
     });
     this.chain.on('disconnect', (_entry: unknown, block: any) => {
       this.mempool.handleDisconnect(block).catch((e: Error) => logger.error(`mempool re-add failed: ${e.message}`));
-      recheckModels(block);
+      recheckModels(block, true);
     });
 
     if (opts.wallet) {
