@@ -1,13 +1,16 @@
 // kill -9 of the real odad at seeded random moments while it mines (-mine and
 // generatetoaddress), pays from its wallet and reorganizes (invalidateblock / a competing
-// branch / reconsiderblock). After every restart the node must answer RPC with a UTXO set
-// holding exactly the subsidies of its active chain (fees go to miners, so they cancel; the
-// genesis output is unspendable), know every block and wallet payment it acknowledged before
-// the kill, have a wallet whose coins are real UTXOs, and a mempool whose inputs exist. At the
-// end a fresh node replays the crashed node's active chain with submitblock and must reach
-// the identical UTXO set (hash_serialized_3, txouts, total_amount).
-// Reproduce a failure with ODA_CRASH_SEED=<seed printed below>; the data dir is kept.
-// ~40-90 s on a loaded 2-core machine: every round restarts an odad process.
+// branch / reconsiderblock); every other restart is killed too once the chain is loaded, and
+// every third clean shutdown right after its stop RPC. After every recovery the node must
+// answer RPC with a UTXO set holding exactly the subsidies of its active chain (fees go to
+// miners, so they cancel; the genesis output is unspendable), know every block, wallet payment
+// and address it acknowledged before the kill, have a wallet whose coins are real UTXOs and
+// equal a rescan from genesis, and a mempool whose inputs exist. At the end a fresh node
+// replays the crashed node's active chain with submitblock and must reach the identical UTXO
+// set (hash_serialized_3, txouts, total_amount, bogosize).
+// Reproduce a failure with ODA_CRASH_SEED=<seed printed below> (ODA_CRASH_ROUNDS=n for more
+// kills); the data dir is kept. ~30-70 s on a loaded 2-core machine: every kill means a new
+// odad process.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, statSync } from 'node:fs';
