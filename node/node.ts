@@ -103,6 +103,7 @@ export class FullNode {
 
     if (opts.wallet) {
       this.wallets = await WalletManager.open({ dir: join(opts.networkDir, 'wallets'), chain: this.chain, mempool: this.mempool, params, fallbackFee: opts.fallbackFee, logger });
+      await this.resubmitWalletTransactions();
     }
 
     if (opts.p2p) {
@@ -124,9 +125,11 @@ export class FullNode {
     this.parkedTimer.unref();
 
     if (opts.mine) {
+      // Without -mineaddress every block pays a fresh wallet address: a fixed payout would let
+      // a fast regtest miner rebuild, byte for byte, a block that was just invalidated.
       const script = opts.mine.address
         ? addressToScript(opts.mine.address, params)
-        : addressToScript(await this.defaultWallet().getNewAddress('mining'), params);
+        : async () => addressToScript(await this.defaultWallet().getNewAddress('mining'), params);
       this.miner = new CpuMiner({ chain: this.chain, mempool: this.mempool, outputScript: script, interval: opts.mine.interval, log: (m: string) => logger.info(m) });
       this.miner.start();
       logger.info(`Mining every ${opts.mine.interval}s to ${opts.mine.address ?? 'a wallet address'}`);
@@ -142,6 +145,26 @@ export class FullNode {
       logger.info(`RPC server listening on ${opts.rpc.host}:${this.rpc.port}`);
     }
     logger.info('init message: Done loading');
+  }
+
+  /**
+   * Core's ResubmitWalletTransactions at startup: a kill -9 can lose mempool.dat's latest
+   * state, and the wallet counts an unconfirmed payment only while it is in the mempool.
+   */
+  private async resubmitWalletTransactions(): Promise<void> {
+    let resubmitted = 0;
+    for (const name of this.wallets!.list()) {
+      for (const t of this.wallets!.get(name)!.transactions()) {
+        if (t.height !== -1 || t.coinbase || this.mempool.has(t.txid)) continue;
+        try {
+          await this.mempool.addTransaction(t.tx);
+          resubmitted++;
+        } catch {
+          // Conflicted or no longer valid: the wallet already treats it as inactive.
+        }
+      }
+    }
+    if (resubmitted) this.logger.info(`Resubmitted ${resubmitted} unconfirmed wallet transactions`);
   }
 
   /** Fetches the model data parked blocks lack (from peers), then lets the chain retry them. */

@@ -342,7 +342,8 @@ export const walletMethods: RpcMethod<Ctx>[] = [
     async handler([minconf, maxconf, addresses, includeUnsafe, queryOptions], ctx) {
       const w = await getWallet(ctx);
       let scripts: Set<string> | undefined;
-      if (addresses !== undefined) {
+      // Core: an empty address list is no filter at all.
+      if (addresses !== undefined && addresses !== null && (addresses as unknown[]).length > 0) {
         scripts = new Set();
         for (const a of addresses as unknown[]) {
           let s: Uint8Array;

@@ -152,7 +152,13 @@ async function checkConsistent(node: TestNode, acked: Acked, round: number, all:
   for (const txid of acked.payments) {
     let wtx: any;
     try { wtx = await w.gettransaction(txid); } catch (e) { throw new Error(`${at}: acknowledged wallet payment ${txid} lost after kill -9: ${(e as Error).message}`); }
-    if (wtx.confirmations <= 0 && !inPool.has(txid)) dropped++;
+    if (wtx.confirmations <= 0 && !inPool.has(txid)) {
+      dropped++;
+      // The node resubmits unconfirmed wallet txs at startup (Core's ResubmitWalletTransactions):
+      // one still out of the mempool must be one the mempool refuses (e.g. a reorg orphaned its coins).
+      const [res] = await node.testmempoolaccept([wtx.hex]);
+      assert.is(res.allowed, false, `${at}: wallet payment ${txid} is valid but was not resubmitted after the restart`);
+    }
   }
 
   // The wallet catches up with the chain after the restart, then every coin it counts as
