@@ -15,7 +15,6 @@ import { parseHash, jsonType } from '../params.js';
 import { addressToScript, scriptToAddress, AddressError } from '../../chain/address.js';
 import { isVerifyError } from '../../chain/errors.js';
 import { WalletError, type Wallet } from '../../wallet/wallet.js';
-import type { WalletManager } from '../../wallet/manager.js';
 import type { BlobStore } from '../../model-store/store.js';
 import { PIECE_SIZE, pieceCount, pieceHash, rootFromPieceLayer } from '../../model-store/merkle.js';
 import type { MediaType } from '../../model-store/manifest.js';
@@ -33,6 +32,7 @@ import { decodeTensorList, encodeTensorList } from '../../oda/tensors.js';
 import type { BlobRef, DataRef, InferencePayload } from '../../oda/payload.js';
 import type { ModelRecord, RegistryReader, VersionRecord } from '../../oda/registry.js';
 import { COMMIT_CU, COMMIT_REVEAL_DELAY, minFeeForCu } from '../../oda/rules.js';
+import { getWallet } from './wallet.js';
 
 type Ctx = NodeContext;
 
@@ -266,22 +266,8 @@ function versionJson(ctx: Ctx, v: VersionRecord): Record<string, unknown> {
 // ---------------------------------------------------------------------------------------------
 // Wallet: resolve as the Wallet category does, then fund, sign and submit.
 
-async function walletOf(ctx: Ctx): Promise<Wallet> {
-  const m = ctx.wallets as WalletManager | undefined;
-  if (!m) throw new RpcError(RPC.METHOD_NOT_FOUND, 'Method not found (wallet method is disabled because no wallet is loaded)');
-  let w: Wallet | undefined;
-  if (ctx.walletName !== undefined) {
-    w = m.get(ctx.walletName);
-    if (!w) throw new RpcError(RPC.WALLET_NOT_FOUND, 'Requested wallet does not exist or is not loaded');
-  } else {
-    const names = m.list();
-    if (names.length === 0) throw new RpcError(RPC.WALLET_NOT_FOUND, 'No wallet is loaded. Load a wallet using loadwallet or create a new one with createwallet. (Note: A default wallet is no longer automatically created)');
-    w = names.length === 1 ? m.get(names[0]) : m.get('');
-    if (!w) throw new RpcError(RPC.WALLET_NOT_SPECIFIED, 'Wallet file not specified (must request wallet RPC through /wallet/<filename> uri-path).');
-  }
-  await w.sync();
-  return w;
-}
+// The Wallet category's lookup (Core's GetWalletForJSONRPCRequest).
+const walletOf = getWallet;
 
 async function payoutScriptOf(ctx: Ctx, w: Wallet, v: unknown, label: string): Promise<string> {
   const addr = v === undefined || v === null ? await w.getNewAddress(label) : str(v, 'payout_address', '');
@@ -300,6 +286,11 @@ interface Sent { tx: Transaction; txid: string; fee: bigint }
  * ODA minimum for `cu`, signs, and (when `submit`) submits to the mempool and records it.
  */
 async function fundAndSend(ctx: Ctx, w: Wallet, outputs: { script: Uint8Array; value: bigint }[], cu: bigint, submit = true): Promise<Sent> {
+  // One send at a time per wallet (as sendtoaddress): concurrent calls must not pick the same coins.
+  return w.exclusive(() => fundAndSendLocked(ctx, w, outputs, cu, submit));
+}
+
+async function fundAndSendLocked(ctx: Ctx, w: Wallet, outputs: { script: Uint8Array; value: bigint }[], cu: bigint, submit: boolean): Promise<Sent> {
   const minFee = minFeeForCu(cu);
   const fund = async (feeRate?: bigint) => {
     const tx = new Transaction();
