@@ -1,0 +1,294 @@
+// ODA block validation against raw onnxruntime, measured in the same run (ODA-BIP-0003
+// "Block validation"; issue #4). The candidate is checkOdaBlock — what the chain runs for a
+// block's ODA transactions: envelope decode, registry lookups, royalty and version rules, CU
+// accounting, tensor decode and the batched re-execution — without writing. The Bitcoin part
+// of block validation (scripts, UTXOs) is not included: its transactions spend made-up
+// outpoints, which checkOdaBlock never looks at (bench/connect-block.bench.ts covers that part).
+//  1. a block of N inference txs (R rows each) of the digits MLP / one raw ORT run over the
+//     same N*R rows on a session built from the same model bytes (target <= 1.3);
+//  2. a block with one update-weights reveal scored over the full eval split / a raw
+//     evaluation: session from the same bytes, one run over the dataset, argmax count (<= 1.2);
+//  3. the worst case: a block filling MAX_BLOCK_CU with inference txs (data in blobs, since
+//     inline data cannot reach the CU limit within the 4 MWU weight limit), and the two
+//     weight-limited inline shapes (most rows, most transactions), as a fraction of 600 s.
+//   node --import tsx bench/oda-block.bench.ts
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import * as ort from 'onnxruntime-node';
+import type { Block, Transaction } from 'bitcoinjs-lib';
+import { Chain } from '../chain/chain.js';
+import { COIN, regtest } from '../chain/params.js';
+import { BlobStore } from '../model-store/store.js';
+import type { MediaType } from '../model-store/manifest.js';
+import {
+  createOdaExtension, checkOdaBlock, buildAddModelPayload, buildCommitPayload, buildRevealPayload, buildInferencePayload,
+  inlineData, encodeTensorList, OdaContext, BOUNDS, type BlobRef, type DataRef,
+} from '../oda/index.js';
+import {
+  checkModel, bindDataset, bindWeights, scoreWeights, runInference, verifyInferences, clearSessionCache, inferenceCost,
+  SESSION_OPTIONS, MAX_TX_CU, MAX_BLOCK_CU, type InferenceClaim, type Tensor,
+} from '../validator/index.js';
+import { runnableModelBytes } from '../validator/runtime.js';
+import { encodeTensors } from '../validator/blobs.js';
+import { buildMlp, DIGITS_MLP, mlpWeightShapes } from '../validator/models/mlp.js';
+import { digitsDatasetBlob, digitsInput, digitsSplit, loadDigits } from '../validator/data/digits.js';
+import { buildBlock, mine, spendTx } from '../test/chain/util/builder.js';
+import { rng, randomWeights } from '../test/validator/helpers.js';
+
+const BLOCK_INTERVAL_S = 600;
+const MAX_BLOCK_WEIGHT = 4_000_000;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Interleaves candidate and baseline runs so machine noise hits both alike; medians in ms. */
+async function ratio(cand: () => Promise<unknown>, base: () => Promise<unknown>, reps: number): Promise<{ cand: number; base: number; ratio: number }> {
+  await cand();
+  await base();
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    let t = process.hrtime.bigint();
+    await base();
+    b.push(Number(process.hrtime.bigint() - t));
+    t = process.hrtime.bigint();
+    await cand();
+    a.push(Number(process.hrtime.bigint() - t));
+  }
+  const ca = median(a);
+  const ba = median(b);
+  return { cand: ca / 1e6, base: ba / 1e6, ratio: ca / ba };
+}
+
+const ortTensor = (t: Tensor) => new ort.Tensor(t.type, t.data as Uint8Array, t.dims);
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const CREATOR = Uint8Array.from([0x00, 0x14, ...new Array(20).fill(0x11)]);
+const ALICE = Uint8Array.from([0x00, 0x14, ...new Array(20).fill(0x22)]);
+const ROYALTY = 5_000n;
+
+// ---- fixture: a real chain with the ODA extension, the digits MLP on the full eval split ----
+const dir = mkdtempSync(join(tmpdir(), 'oda-block-bench-'));
+const store = await BlobStore.open(join(dir, 'models'));
+const ext = createOdaExtension({ store });
+const chain = await Chain.open({ params: regtest, dir: join(dir, 'chain'), fsync: false, extensions: [ext] });
+async function importBlob(bytes: Uint8Array, mediaType: MediaType): Promise<BlobRef> {
+  const m = await store.importBytes(bytes, { mediaType, durable: false });
+  return { root: m.root, length: m.length };
+}
+const digits = loadDigits();
+const evalSplit = digitsSplit(digits, 'eval');
+const queries = digitsSplit(digits, 'train');
+const arch = buildMlp(DIGITS_MLP);
+const dataset = digitsDatasetBlob(evalSplit);
+const archRef = await importBlob(arch, 'onnx');
+const datasetRef = await importBlob(dataset, 'safetensors-dataset');
+const ctx = checkModel(arch, archRef.root);
+const ds = bindDataset(ctx.arch, 'accuracy', dataset);
+// Two weight candidates with different scores: the lower is registered, the higher revealed.
+const cands: Array<{ bytes: Uint8Array; score: bigint }> = [];
+for (let seed = 1; cands.length < 2 && seed < 200; seed++) {
+  const bytes = encodeTensors(randomWeights(rng(seed), mlpWeightShapes(DIGITS_MLP), [1, 64]));
+  const score = await scoreWeights(ctx, bytes, ds, 'accuracy');
+  if (!cands.some((c) => c.score === score)) cands.push({ bytes, score });
+}
+cands.sort((a, b) => (a.score < b.score ? -1 : 1));
+const [w0, w1] = cands;
+const w0Ref = await importBlob(w0.bytes, 'safetensors-weights');
+const w1Ref = await importBlob(w1.bytes, 'safetensors-weights');
+const funding = (await mine(chain, 103)).slice(0, 3).map((b) => b.transactions![0].getId());
+const fundedTx = (script: Uint8Array) => spendTx([{ txid: funding.shift()!, vout: 0 }], [{ script, value: 0n }, { value: 50n * COIN - 100_000n }]);
+const add = buildAddModelPayload({
+  architecture: archRef, dataset: datasetRef, weights: w0Ref, objective: 'accuracy', royalty: ROYALTY, payoutScript: hex(CREATOR),
+  name: 'digits-mlp', description: 'digits 8x8 MLP', license: 'MIT', versionLabel: 'v0',
+});
+const modelId = add.modelId;
+await chain.processBlock(buildBlock(chain, { txs: [fundedTx(add.script)] }));
+const commit = buildCommitPayload({ modelId, weights: w1Ref, payoutScript: hex(ALICE), salt: '01'.repeat(32) });
+await chain.processBlock(buildBlock(chain, { txs: [fundedTx(commit.script)] }));
+await mine(chain, 1);
+const reveal = buildRevealPayload({ modelId, weights: w1Ref, payoutScript: hex(ALICE), salt: commit.salt, versionLabel: 'v1' });
+const height = chain.height + 1;
+const oc = ext.context;
+const record = (await ext.registry(chain).getModel(modelId))!;
+if (record.currentScore !== w0.score) throw new Error('fixture: model not registered with w0');
+
+// checkOdaBlock ignores inputs and amounts beyond the royalty, so txs spend made-up outpoints.
+function inferenceTx(input: DataRef, output: DataRef): Transaction {
+  const { script } = buildInferencePayload({ modelId, version: 0, input, output });
+  return spendTx([{ txid: hex(randomBytes(32)), vout: 0 }], [{ script, value: 0n }, { script: CREATOR, value: ROYALTY }, { value: 1_000_000n }]);
+}
+
+/** `rows` query rows starting at `start` (cycling through the train split). */
+function queryRows(start: number, rows: number): Tensor {
+  const data = new Uint8Array(rows * 64);
+  for (let r = 0; r < rows; r++) {
+    const q = (start + r) % queries.rows;
+    data.set(queries.pixels.subarray(q * 64, q * 64 + 64), r * 64);
+  }
+  return { type: 'uint8', dims: [rows, 64], data };
+}
+
+async function check(block: Block): Promise<bigint> {
+  return (await checkOdaBlock(oc, chain, block, height)).cu;
+}
+
+const rawSession = await ort.InferenceSession.create(runnableModelBytes(ctx.arch, bindWeights(ctx.arch, w0.bytes)), { ...SESSION_OPTIONS, executionProviders: ['cpu'] });
+const inputName = ctx.inputSpec[0].name;
+const results: Record<string, unknown>[] = [];
+
+interface InferenceBlock { block: Block; input: Tensor; claims: InferenceClaim[]; weight: number }
+
+async function inlineBlock(txCount: number, rowsPerTx: number): Promise<InferenceBlock> {
+  const txs: Transaction[] = [];
+  const claims: InferenceClaim[] = [];
+  for (let i = 0; i < txCount; i++) {
+    const x = queryRows(i * rowsPerTx, rowsPerTx);
+    const [y] = await runInference(ctx, w0.bytes, [x]);
+    txs.push(inferenceTx(inlineData([x]), inlineData([y])));
+    claims.push({ inputs: [x], outputs: [y] });
+  }
+  const block = buildBlock(chain, { txs });
+  return { block, input: queryRows(0, txCount * rowsPerTx), claims, weight: block.weight() };
+}
+
+// ---- 1. inference blocks ----
+console.log('1. block of N inference txs (inline data) via checkOdaBlock vs one raw batched ORT run over the same rows');
+for (const rowsPerTx of [1, 10]) {
+  for (const n of [1, 10, 100]) {
+    const b = await inlineBlock(n, rowsPerTx);
+    const feeds = { [inputName]: ortTensor(b.input) };
+    const reps = n * rowsPerTx >= 1000 ? 21 : 41;
+    let cu = 0n;
+    const full = await ratio(async () => { cu = await check(b.block); }, () => rawSession.run(feeds), reps);
+    // Breakdown: the validator's batched verification of the already decoded claims.
+    const verify = await ratio(async () => {
+      if ((await verifyInferences(ctx, { bytes: w0.bytes, root: w0Ref.root }, b.claims)) !== -1) throw new Error('mismatch');
+    }, () => rawSession.run(feeds), reps);
+    const odaMs = full.cand - verify.cand;
+    console.log(`N=${String(n).padStart(3)} x ${String(rowsPerTx).padStart(2)} rows  raw ${full.base.toFixed(3)} ms | checkOdaBlock ${full.cand.toFixed(3)} ms ratio ${full.ratio.toFixed(2)}`
+      + ` | of which verifyInferences ${verify.cand.toFixed(3)} ms (ratio ${verify.ratio.toFixed(2)}), ODA layer ${odaMs.toFixed(3)} ms = ${(odaMs / n * 1000).toFixed(0)} us/tx  [${cu} CU, ${b.weight} WU]`);
+    results.push({
+      kind: 'inference-block', txs: n, rowsPerTx, rows: n * rowsPerTx, rawMs: full.base, checkMs: full.cand, ratio: Number(full.ratio.toFixed(4)),
+      verifyMs: verify.cand, verifyRatio: Number(verify.ratio.toFixed(4)), odaLayerUsPerTx: Number((odaMs / n * 1000).toFixed(1)), cu: Number(cu), weight: b.weight,
+    });
+  }
+}
+
+// ---- 2. update-weights reveal over the full eval split ----
+console.log(`\n2. block with one reveal scored over the eval split (${ds.rows} rows) vs raw evaluation (session + one run + argmax count)`);
+{
+  const block = buildBlock(chain, { txs: [spendTx([{ txid: hex(randomBytes(32)), vout: 0 }], [{ script: reveal.script, value: 0n }, { value: 1_000_000n }])] });
+  const runnable = runnableModelBytes(ctx.arch, bindWeights(ctx.arch, w1.bytes));
+  const labels = ds.label.data as Int32Array;
+  let theirs = 0;
+  let score: bigint | undefined;
+  let cu = 0n;
+  // Interleaved by hand: each candidate round first drops what a new update would not find
+  // cached (bound weights, session, the weights blob read from the store), untimed; the model
+  // itself (architecture, bound dataset) stays loaded, as on a running node. Round 0 warms up.
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i <= 31; i++) {
+    const t0 = process.hrtime.bigint();
+    const s = await ort.InferenceSession.create(runnable, { ...SESSION_OPTIONS, executionProviders: ['cpu'] });
+    const out = (await s.run({ [inputName]: ortTensor(ds.inputs[0]) }))[s.outputNames[0]];
+    const d = out.data as Int32Array;
+    theirs = 0;
+    for (let r = 0; r < labels.length; r++) {
+      let best = 0;
+      for (let k = 1; k < 10; k++) if (d[r * 10 + k] > d[r * 10 + best]) best = k;
+      if (best === labels[r]) theirs++;
+    }
+    await s.release();
+    if (i > 0) b.push(Number(process.hrtime.bigint() - t0));
+    await clearSessionCache();
+    const fresh = new OdaContext(store);
+    await fresh.model(record, 'block');
+    const t1 = process.hrtime.bigint();
+    const r = await checkOdaBlock(fresh, chain, block, height);
+    if (i > 0) a.push(Number(process.hrtime.bigint() - t1));
+    cu = r.cu;
+    score = r.txs[0].score;
+  }
+  if (score !== w1.score || score !== BigInt(theirs)) throw new Error(`score mismatch ${score} vs ${w1.score} / ${theirs}`);
+  const cand = median(a) / 1e6;
+  const base = median(b) / 1e6;
+  console.log(`reveal  raw ${base.toFixed(3)} ms | checkOdaBlock ${cand.toFixed(3)} ms ratio ${(cand / base).toFixed(2)}  (score ${score}, ${cu} CU)`);
+  results.push({ kind: 'update-block', rows: ds.rows, rawMs: base, checkMs: cand, ratio: Number((cand / base).toFixed(4)), score: Number(score), cu: Number(cu) });
+}
+
+// ---- 3. worst-case blocks ----
+console.log(`\n3. worst-case blocks (MAX_BLOCK_CU ${MAX_BLOCK_CU}, MAX_TX_CU ${MAX_TX_CU}, ${MAX_BLOCK_WEIGHT} WU)`);
+/** Most rows one tx may carry: inferenceCost is affine in the rows. */
+function maxRows(cuLimit: bigint): number {
+  const c1 = inferenceCost(ctx.arch, 1);
+  if (c1 > cuLimit) return 0;
+  const per = inferenceCost(ctx.arch, 2) - c1;
+  return Number((cuLimit - c1) / per) + 1;
+}
+async function worst(label: string, b: { block: Block; inputs: Tensor[] }, rounds: number): Promise<void> {
+  const feeds = b.inputs.map((x) => ({ [inputName]: ortTensor(x) }));
+  let cu = 0n;
+  const res = await ratio(async () => { cu = await check(b.block); }, async () => { for (const f of feeds) await rawSession.run(f); }, rounds);
+  const weight = b.block.weight();
+  const rows = b.inputs.reduce((a, x) => a + x.dims[0], 0);
+  const txs = b.block.transactions!.length - 1;
+  const s = res.cand / 1000;
+  console.log(`${label.padEnd(34)} ${String(txs).padStart(5)} txs ${String(rows).padStart(8)} rows ${cu} CU (${(Number(cu) / Number(MAX_BLOCK_CU) * 100).toFixed(2)}% of limit) ${weight} WU`
+    + ` | checkOdaBlock ${s.toFixed(3)} s = ${(s / BLOCK_INTERVAL_S * 100).toFixed(3)}% of ${BLOCK_INTERVAL_S} s | raw ORT ${(res.base / 1000).toFixed(3)} s ratio ${res.ratio.toFixed(2)} | ${(res.cand * 1e6 / Number(cu)).toFixed(3)} ns/CU`);
+  results.push({
+    kind: 'worst-case', shape: label, txs, rows, cu: Number(cu), cuFraction: Number((Number(cu) / Number(MAX_BLOCK_CU)).toFixed(5)), weight,
+    checkS: s, intervalFraction: Number((s / BLOCK_INTERVAL_S).toFixed(6)), rawS: res.base / 1000, ratio: Number(res.ratio.toFixed(4)),
+    nsPerCu: Number((res.cand * 1e6 / Number(cu)).toFixed(4)), extrapolatedToLimitS: Number((s * Number(MAX_BLOCK_CU) / Number(cu)).toFixed(3)),
+  });
+}
+{
+  // (a) The CU limit, reachable only with blob data: fill the block greedily with the largest txs.
+  const txs: Transaction[] = [];
+  const inputs: Tensor[] = [];
+  let left = MAX_BLOCK_CU;
+  let start = 0;
+  for (;;) {
+    const rows = maxRows(left < MAX_TX_CU ? left : MAX_TX_CU);
+    if (rows === 0) break;
+    const x = queryRows(start, rows);
+    start += rows;
+    const [y] = await runInference(ctx, w0.bytes, [x]);
+    const inRef = await importBlob(encodeTensorList([x]), 'raw');
+    const outRef = await importBlob(encodeTensorList([y]), 'raw');
+    txs.push(inferenceTx({ kind: 'blob', blob: inRef }, { kind: 'blob', blob: outRef }));
+    inputs.push(x);
+    left -= inferenceCost(ctx.arch, rows);
+  }
+  await worst('CU limit (blob data)', { block: buildBlock(chain, { txs }), inputs }, 3);
+}
+{
+  // (b) Weight limit, inline data, most rows: each tx carries the largest inline input.
+  let rowsPerTx = Math.floor((BOUNDS.MAX_INLINE_DATA - 64) / 64);
+  while (encodeTensorList([queryRows(0, rowsPerTx + 1)]).length <= BOUNDS.MAX_INLINE_DATA) rowsPerTx++;
+  while (encodeTensorList([queryRows(0, rowsPerTx)]).length > BOUNDS.MAX_INLINE_DATA) rowsPerTx--;
+  const probe = await inlineBlock(1, rowsPerTx);
+  const perTx = probe.weight - buildBlock(chain, { txs: [] }).weight();
+  const n = Math.floor((MAX_BLOCK_WEIGHT - buildBlock(chain, { txs: [] }).weight()) / perTx);
+  const b = await inlineBlock(n, rowsPerTx);
+  await worst(`weight limit, ${rowsPerTx}-row inline txs`, { block: b.block, inputs: [b.input] }, 5);
+}
+{
+  // (c) Weight limit, inline data, most transactions: one row each (most per-tx work per byte).
+  const probe = await inlineBlock(1, 1);
+  const empty = buildBlock(chain, { txs: [] }).weight();
+  const n = Math.floor((MAX_BLOCK_WEIGHT - empty) / (probe.weight - empty));
+  const b = await inlineBlock(n, 1);
+  await worst('weight limit, 1-row inline txs', { block: b.block, inputs: [b.input] }, 5);
+}
+
+await rawSession.release();
+await clearSessionCache();
+await chain.close();
+await store.close();
+rmSync(dir, { recursive: true, force: true });
+console.log(JSON.stringify({ bench: 'oda-block', targets: { inference: 1.3, update: 1.2, blockIntervalS: BLOCK_INTERVAL_S }, maxBlockCu: Number(MAX_BLOCK_CU), results }));
