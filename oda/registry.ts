@@ -231,16 +231,26 @@ interface Change { key: Uint8Array; value: Uint8Array | undefined }
 export class RegistryView extends RegistryReader {
   private readonly changes = new Map<string, Change>();
   private readonly prior = new Map<string, Change>();
+  /** Database values read by this view: a block's txs mostly name the same few models. */
+  private readonly cache = new Map<string, Uint8Array | undefined>();
+
+  private async dbRead(h: string, k: Uint8Array): Promise<Uint8Array | undefined> {
+    if (this.cache.has(h)) return this.cache.get(h);
+    const v = await this.db.get(k);
+    this.cache.set(h, v);
+    return v;
+  }
 
   protected override async read(k: Uint8Array): Promise<Uint8Array | undefined> {
-    const c = this.changes.get(toHex(k));
+    const h = toHex(k);
+    const c = this.changes.get(h);
     if (c) return c.value;
-    return this.db.get(k);
+    return this.dbRead(h, k);
   }
 
   private async set(k: Uint8Array, value: Uint8Array | undefined): Promise<void> {
     const h = toHex(k);
-    if (!this.prior.has(h) && !this.changes.has(h)) this.prior.set(h, { key: k, value: await this.db.get(k) });
+    if (!this.prior.has(h) && !this.changes.has(h)) this.prior.set(h, { key: k, value: await this.dbRead(h, k) });
     this.changes.set(h, { key: k, value });
   }
 
