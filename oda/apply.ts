@@ -14,11 +14,12 @@ import type { Tensor } from '../validator/tensor.js';
 import { CU_PER_BYTE } from '../validator/cost.js';
 import { OdaDecodeError, fromHex } from './codec.js';
 import { decodeOdaTx } from './envelope.js';
-import { commitHash, modelIdOf, type AddModelPayload, type BlobRef, type DataRef, type InferencePayload, type RevealWeightsPayload, type CommitWeightsPayload } from './payload.js';
+import { commitHash, decodedInlineBytes, modelIdOf, type AddModelPayload, type BlobRef, type DataRef, type InferencePayload, type RevealWeightsPayload, type CommitWeightsPayload } from './payload.js';
 import { RegistryView, type ModelRecord } from './registry.js';
 import { COMMIT_CU, COMMIT_REVEAL_DELAY, MissingBlobError, odaReject } from './rules.js';
 import { decodeTensorList } from './tensors.js';
 import { dataHash } from './build.js';
+import { txidOf } from './txid.js';
 
 /** Loaded model: checked architecture and bound dataset, cached by model id. */
 interface LoadedModel { ctx: ModelContext; dataset: Dataset; objective: Objective }
@@ -34,18 +35,22 @@ export class OdaContext {
   async requireBlobs(refs: readonly BlobRef[]): Promise<void> {
     const missing: BlobRef[] = [];
     for (const r of refs) {
-      const m = await this.store.getManifest(r.root);
-      if (!m || m.length !== r.length || !(await this.store.has(r.root))) missing.push(r);
+      // getStatus is getManifest plus completeness in one lookup (has() would read the manifest again).
+      const s = await this.store.getStatus(r.root);
+      if (!s || s.manifest.length !== r.length || !s.complete) missing.push(r);
     }
     if (missing.length) throw new MissingBlobError(missing);
   }
 
-  /** Blob bytes; model blobs (architecture, dataset, weights) are cached, inference data is not. */
-  async blob(ref: BlobRef, cache = true): Promise<Uint8Array> {
+  /**
+   * Blob bytes; model blobs (architecture, dataset, weights) are cached, inference data is not.
+   * `required`: the caller has just run requireBlobs on `ref`, so it is not checked twice.
+   */
+  async blob(ref: BlobRef, cache = true, required = false): Promise<Uint8Array> {
     const key = `${ref.root}:${ref.length}`;
     const hit = this.blobs.get(key);
     if (hit) return hit;
-    await this.requireBlobs([ref]);
+    if (!required) await this.requireBlobs([ref]);
     const bytes = await this.store.readAll(ref.root);
     if (cache) this.remember(this.blobs, key, bytes);
     return bytes;
@@ -117,7 +122,7 @@ function bound(ref: BlobRef, limit: number, kind: RejectKind, reason: string, wh
 
 async function tensorsOf(oc: OdaContext, d: DataRef, kind: RejectKind, what: string): Promise<Tensor[]> {
   if (d.kind === 'blob') bound(d.blob, MAX_DATA_BLOB, kind, 'bad-oda-tx-cu', what);
-  const bytes = d.kind === 'inline' ? fromHex(d.data, d.data.length / 2, what) : await oc.blob(d.blob, false);
+  const bytes = d.kind === 'inline' ? (decodedInlineBytes(d) ?? fromHex(d.data, d.data.length / 2, what)) : await oc.blob(d.blob, false, true);
   try {
     return decodeTensorList(bytes);
   } catch (e) {
@@ -134,7 +139,7 @@ async function applyAdd(oc: OdaContext, view: RegistryView, p: AddModelPayload, 
   bound(p.weights, LIMITS.maxWeightsBytes, kind, Reason.WEIGHTS_ENCODING, 'weights');
   bound(p.dataset, LIMITS.maxDatasetBytes, kind, Reason.DATASET_ENCODING, 'dataset');
   await oc.requireBlobs([p.architecture, p.dataset, p.weights]);
-  const [architecture, weights, dataset] = [await oc.blob(p.architecture), await oc.blob(p.weights), await oc.blob(p.dataset)];
+  const [architecture, weights, dataset] = [await oc.blob(p.architecture, true, true), await oc.blob(p.weights, true, true), await oc.blob(p.dataset, true, true)];
   const res = await asKind(kind, () => admitModel({ architecture, weights, dataset, objective: p.objective, architectureRoot: p.architecture.root, weightsRoot: p.weights.root }));
   await view.putModel({ modelId, add: p, txid, height, currentVersion: 0, currentScore: res.score, currentWeights: p.weights, trainerScript: p.payoutScript });
   await view.putVersion(modelId, { version: 0, weights: p.weights, score: res.score, trainerScript: p.payoutScript, txid, height, label: p.versionLabel });
@@ -166,7 +171,7 @@ async function applyReveal(oc: OdaContext, view: RegistryView, p: RevealWeightsP
   bound(p.weights, LIMITS.maxWeightsBytes, kind, Reason.WEIGHTS_ENCODING, 'weights');
   await oc.requireBlobs([p.weights]);
   const lm = await oc.model(m, kind);
-  const weights = await oc.blob(p.weights);
+  const weights = await oc.blob(p.weights, true, true);
   const res = await asKind(kind, () => checkUpdate(lm.ctx, { bytes: weights, root: p.weights.root }, lm.dataset, lm.objective, m.currentScore));
   const version = m.currentVersion + 1;
   await view.delCommit(commitment);
@@ -193,11 +198,11 @@ async function applyInference(oc: OdaContext, view: RegistryView, tx: Transactio
   return { txid, type: 'inference', cu, modelId: p.modelId, claim: { txid, modelId: p.modelId, version: p.version, claim: { inputs, outputs }, rows } };
 }
 
-/** Applies one transaction's ODA payload (if any) to the view; undefined for an ordinary tx. */
-export async function applyTx(oc: OdaContext, view: RegistryView, tx: Transaction, height: number, kind: RejectKind): Promise<AppliedTx | undefined> {
+/** Applies one transaction's ODA payload (if any) to the view; undefined for an ordinary tx. `txid`: tx.getId() when the caller has it. */
+export async function applyTx(oc: OdaContext, view: RegistryView, tx: Transaction, height: number, kind: RejectKind, txid?: string): Promise<AppliedTx | undefined> {
   const d = decodeOdaTx(tx, kind);
   if (!d) return undefined;
-  const txid = tx.getId();
+  txid ??= txidOf(tx);
   const p = d.payload;
   switch (p.type) {
     case 'add-model':

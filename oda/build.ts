@@ -1,12 +1,12 @@
 // Payload builders for wallets and RPC: typed arguments in, a checked payload and its
 // OP_RETURN script out (the caller adds the royalty output, funds and signs).
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { Tensor } from '../validator/tensor.js';
 import type { Objective } from '../validator/index.js';
 import { toHex } from './codec.js';
 import { encodeOdaOutput } from './envelope.js';
 import {
-  BOUNDS, commitHash, encodePayloadBody, modelIdOf, type AddModelPayload, type BlobRef, type CommitWeightsPayload, type DataRef,
+  BOUNDS, commitHash, decodedInlineBytes, encodePayloadBody, modelIdOf, type AddModelPayload, type BlobRef, type CommitWeightsPayload, type DataRef,
   type InferencePayload, type OdaPayload, type RevealWeightsPayload,
 } from './payload.js';
 import { encodeTensorList } from './tensors.js';
@@ -60,5 +60,6 @@ export function buildInferencePayload(a: { modelId: string; version: number; inp
 
 /** The hash an inference commits to for a data reference: SHA-256 of inline bytes, or the blob root. */
 export function dataHash(d: DataRef): string {
-  return d.kind === 'blob' ? d.blob.root : createHash('sha256').update(Buffer.from(d.data, 'hex')).digest('hex');
+  if (d.kind === 'blob') return d.blob.root;
+  return hash('sha256', decodedInlineBytes(d) ?? Buffer.from(d.data, 'hex'), 'hex');
 }

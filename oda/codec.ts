@@ -24,20 +24,19 @@ export class Writer {
   u8(n: number): this {
     return this.bytes(Uint8Array.of(n & 0xff));
   }
+  // Byte by byte rather than through a DataView: these run several times per transaction.
   u16(n: number): this {
-    const b = new Uint8Array(2);
-    new DataView(b.buffer).setUint16(0, n, true);
-    return this.bytes(b);
+    return this.bytes(Uint8Array.of(n & 0xff, (n >>> 8) & 0xff));
   }
   u32(n: number): this {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, n >>> 0, true);
-    return this.bytes(b);
+    n >>>= 0;
+    return this.bytes(Uint8Array.of(n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24));
   }
   u64(n: bigint): this {
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setBigUint64(0, n, true);
-    return this.bytes(b);
+    const v = BigInt.asUintN(64, n);
+    const lo = Number(v & 0xffffffffn);
+    const hi = Number(v >> 32n);
+    return this.bytes(Uint8Array.of(lo & 0xff, (lo >>> 8) & 0xff, (lo >>> 16) & 0xff, lo >>> 24, hi & 0xff, (hi >>> 8) & 0xff, (hi >>> 16) & 0xff, hi >>> 24));
   }
   /** Signed 128-bit two's complement, little-endian (scores). */
   i128(n: bigint): this {
@@ -90,11 +89,13 @@ export class Reader {
   }
   u32(what: string): number {
     const b = this.take(4, what);
-    return new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
+    return (b[0] | (b[1] << 8) | (b[2] << 16)) + b[3] * 0x1000000;
   }
   u64(what: string): bigint {
     const b = this.take(8, what);
-    return new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
+    const lo = (b[0] | (b[1] << 8) | (b[2] << 16)) + b[3] * 0x1000000;
+    const hi = (b[4] | (b[5] << 8) | (b[6] << 16)) + b[7] * 0x1000000;
+    return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
   }
   i128(what: string): bigint {
     const b = this.take(16, what);

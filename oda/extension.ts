@@ -36,6 +36,7 @@ export async function checkOdaBlock(oc: OdaContext, chain: Chain, block: Block, 
     if (a.claim) claims.push(a.claim);
   }
   await verifyClaims(oc, view, claims, 'block');
+  await view.loadPriors();
   return { view, txs: applied, cu };
 }
 

@@ -146,9 +146,26 @@ function writeData(w: Writer, d: DataRef, what: string): void {
   else throw new TypeError(`${what}: unknown data kind`);
 }
 
+/**
+ * The bytes behind decoded inline data, so validation does not turn the hex back into bytes:
+ * keyed by the DataRef object and valid only while its `data` is still the decoded string.
+ */
+const inlineDecoded = new WeakMap<object, { hex: string; bytes: Uint8Array }>();
+
+/** The bytes of inline data as decoded, or undefined when `d` was not produced by the decoder (or was changed since). */
+export function decodedInlineBytes(d: { kind: 'inline'; data: string }): Uint8Array | undefined {
+  const e = inlineDecoded.get(d);
+  return e && e.hex === d.data ? e.bytes : undefined;
+}
+
 function readData(r: Reader, what: string): DataRef {
   const tag = r.u8(`${what}.kind`);
-  if (tag === 0) return { kind: 'inline', data: toHex(r.var32(what, 1, BOUNDS.MAX_INLINE_DATA)) };
+  if (tag === 0) {
+    const bytes = r.var32(what, 1, BOUNDS.MAX_INLINE_DATA).slice();
+    const d: DataRef = { kind: 'inline', data: toHex(bytes) };
+    inlineDecoded.set(d, { hex: d.data, bytes });
+    return d;
+  }
   if (tag === 1) return { kind: 'blob', blob: readBlob(r, what) };
   return r.fail(`${what}: unknown data kind ${tag}`);
 }

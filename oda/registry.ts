@@ -180,12 +180,14 @@ export function decodeInference(txid: string, b: Uint8Array): InferenceRecord {
 /** Read side of the chain DB (classic-level satisfies it). */
 export interface KvSource {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
+  /** One round trip for many keys (classic-level has it); RegistryView falls back to get. */
+  getMany?(keys: Uint8Array[]): Promise<Array<Uint8Array | undefined>>;
   iterator(range: { gte: Uint8Array; lt: Uint8Array }): AsyncIterable<[Uint8Array, Uint8Array]>;
 }
 
 /** Registry queries against the database (the tip state). */
 export class RegistryReader {
-  constructor(protected readonly db: Pick<KvSource, 'get'> & Partial<Pick<KvSource, 'iterator'>>) {}
+  constructor(protected readonly db: Pick<KvSource, 'get'> & Partial<Pick<KvSource, 'iterator' | 'getMany'>>) {}
 
   protected read(k: Uint8Array): Promise<Uint8Array | undefined> {
     return this.db.get(k);
@@ -193,7 +195,10 @@ export class RegistryReader {
 
   async getModel(modelId: string): Promise<ModelRecord | undefined> {
     const v = await this.read(keys.model(modelId));
-    return v && decodeModel(modelId, v);
+    return v && this.decodeModelCached(modelId, v);
+  }
+  protected decodeModelCached(modelId: string, v: Uint8Array): ModelRecord {
+    return decodeModel(modelId, v);
   }
   async getVersion(modelId: string, version: number): Promise<VersionRecord | undefined> {
     const v = await this.read(keys.version(modelId, version));
@@ -225,14 +230,32 @@ export class RegistryReader {
   }
 }
 
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
 interface Change { key: Uint8Array; value: Uint8Array | undefined }
 
-/** A block's pending registry changes over the database, with its undo record. */
+/**
+ * A block's pending registry changes over the database, with its undo record. The prior
+ * value of a key written without having been read first (an inference record, a new
+ * version) is not fetched as each transaction is applied but in one getMany by
+ * loadPriors(), which must run before undo(): block validation then makes no database
+ * round trip per inference transaction.
+ */
 export class RegistryView extends RegistryReader {
   private readonly changes = new Map<string, Change>();
   private readonly prior = new Map<string, Change>();
+  /** Keys written whose prior database value is not known yet (loadPriors fetches them). */
+  private readonly unknownPrior = new Map<string, Uint8Array>();
   /** Database values read by this view: a block's txs mostly name the same few models. */
   private readonly cache = new Map<string, Uint8Array | undefined>();
+  /** Decoded model records by the value bytes they came from (decoding is per read otherwise). */
+  private readonly decoded = new WeakMap<Uint8Array, ModelRecord>();
 
   private async dbRead(h: string, k: Uint8Array): Promise<Uint8Array | undefined> {
     if (this.cache.has(h)) return this.cache.get(h);
@@ -248,10 +271,36 @@ export class RegistryView extends RegistryReader {
     return this.dbRead(h, k);
   }
 
+  /** Shared between the reads of one view, hence frozen (callers derive records by spreading). */
+  protected override decodeModelCached(modelId: string, v: Uint8Array): ModelRecord {
+    const hit = this.decoded.get(v);
+    if (hit && hit.modelId === modelId) return hit;
+    const m = deepFreeze(decodeModel(modelId, v));
+    this.decoded.set(v, m);
+    return m;
+  }
+
   private async set(k: Uint8Array, value: Uint8Array | undefined): Promise<void> {
     const h = toHex(k);
-    if (!this.prior.has(h) && !this.changes.has(h)) this.prior.set(h, { key: k, value: await this.dbRead(h, k) });
+    if (!this.prior.has(h) && !this.changes.has(h) && !this.unknownPrior.has(h)) {
+      if (this.cache.has(h)) this.prior.set(h, { key: k, value: this.cache.get(h) });
+      else this.unknownPrior.set(h, k);
+    }
     this.changes.set(h, { key: k, value });
+  }
+
+  /** Fetches, in one round trip, the prior values undo() needs that no read has brought in. */
+  async loadPriors(): Promise<void> {
+    if (this.unknownPrior.size === 0) return;
+    const entries = [...this.unknownPrior.entries()];
+    const ks = entries.map(([, k]) => k);
+    const vals = this.db.getMany ? await this.db.getMany(ks) : await Promise.all(ks.map((k) => this.db.get(k)));
+    entries.forEach(([h, k], i) => {
+      const v = vals[i] ?? undefined;
+      this.cache.set(h, v);
+      this.prior.set(h, { key: k, value: v });
+    });
+    this.unknownPrior.clear();
   }
 
   putModel(m: ModelRecord): Promise<void> {
@@ -277,6 +326,7 @@ export class RegistryView extends RegistryReader {
 
   /** Undo record: count u32 | per key: key var32 | present u8 | [value var32], keys sorted. */
   undo(): Uint8Array {
+    if (this.unknownPrior.size) throw new Error('RegistryView.undo before loadPriors');
     const entries = [...this.prior.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const w = new Writer().u32(entries.length);
     for (const [, c] of entries) {
