@@ -4,20 +4,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Mempool } from '../../mempool/mempool.js';
 import { regtest } from '../../chain/params.js';
-import { type Fixture, type Outpoint, P2WSH_TRUE, fanOut, openFixture, outOf, rejectReason, spend, spendOne } from './util.js';
+import { type Fixture, type Outpoint, openFundedFixture, P2WSH_TRUE, fanOut, openFixture, outOf, rejectReason, spend, spendOne } from './util.js';
 
 let fx: Fixture;
-let coins: Outpoint[] = [];
-const take = () => coins.shift()!;
+let take: () => Outpoint;
 
 test.before(async () => {
-  fx = await openFixture();
-  await fx.mine(101);
-  const [cb] = await fx.matureCoinbases();
-  const fan = fanOut(cb, 60, 20_000n);
-  await fx.mempool.addTransaction(fan);
-  await fx.mine(1);
-  coins = fan.outs.map((_, i) => outOf(fan, i));
+  ({ fx, take } = await openFundedFixture(60));
 });
 
 test.after(async () => {

@@ -1,20 +1,13 @@
 // Replace-by-fee (BIP125 rules 2-6 as Core 28+ applies them with full RBF).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type Fixture, type Outpoint, P2WSH_TRUE, fanOut, openFixture, outOf, rejectReason, spend, spendOne } from './util.js';
+import { type Fixture, type Outpoint, openFundedFixture, P2WSH_TRUE, fanOut, openFixture, outOf, rejectReason, spend, spendOne } from './util.js';
 
 let fx: Fixture;
-let coins: Outpoint[] = [];
-const take = () => coins.shift()!;
+let take: () => Outpoint;
 
 test.before(async () => {
-  fx = await openFixture();
-  await fx.mine(101);
-  const [cb] = await fx.matureCoinbases();
-  const fan = fanOut(cb, 150, 20_000n);
-  await fx.mempool.addTransaction(fan);
-  await fx.mine(1);
-  coins = fan.outs.map((_, i) => outOf(fan, i));
+  ({ fx, take } = await openFundedFixture(150));
 });
 
 test.after(async () => {
@@ -90,7 +83,7 @@ test('bad-txns-spends-conflicting-tx', async () => {
 });
 
 test('too many potential replacements (rule 5: more than 100)', async () => {
-  const ins = coins.splice(0, 101);
+  const ins = Array.from({ length: 101 }, take);
   for (const c of ins) await fx.mempool.addTransaction(spendOne(c, 200n));
   const total = ins.reduce((a, c) => a + c.value, 0n);
   const repl = spend(ins, [{ script: P2WSH_TRUE, value: total - 1_000_000n }]);

@@ -107,3 +107,18 @@ export async function rejectReason(p: Promise<unknown>): Promise<string> {
   }
   return 'accepted';
 }
+
+/**
+ * A fixture past coinbase maturity holding `n` confirmed P2WSH(OP_TRUE) coins (one mature
+ * coinbase fanned out, 20,000 sat fee): `take()` hands them out one by one.
+ */
+export async function openFundedFixture(n: number): Promise<{ fx: Fixture; take: () => Outpoint }> {
+  const fx = await openFixture();
+  await fx.mine(101);
+  const [cb] = await fx.matureCoinbases();
+  const fan = fanOut(cb, n, 20_000n);
+  await fx.mempool.addTransaction(fan);
+  await fx.mine(1);
+  const coins = fan.outs.map((_, i) => outOf(fan, i));
+  return { fx, take: () => coins.shift()! };
+}

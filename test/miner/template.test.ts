@@ -10,20 +10,13 @@ import { getBlockSubsidy } from '../../chain/tx-checks.js';
 import { bip34HeightScript, getWitnessCommitmentIndex } from '../../chain/coinbase.js';
 import { regtest } from '../../chain/params.js';
 import { Mempool } from '../../mempool/mempool.js';
-import { type Fixture, type Outpoint, P2WSH_TRUE, fanOut, openFixture, outOf, spend, spendOne } from '../mempool/util.js';
+import { type Fixture, type Outpoint, openFundedFixture, P2WSH_TRUE, fanOut, openFixture, outOf, spend, spendOne } from '../mempool/util.js';
 
 let fx: Fixture;
-let coins: Outpoint[] = [];
-const take = () => coins.shift()!;
+let take: () => Outpoint;
 
 test.before(async () => {
-  fx = await openFixture();
-  await fx.mine(101);
-  const [cb] = await fx.matureCoinbases();
-  const fan = fanOut(cb, 40, 20_000n);
-  await fx.mempool.addTransaction(fan);
-  await fx.mine(1);
-  coins = fan.outs.map((_, i) => outOf(fan, i));
+  ({ fx, take } = await openFundedFixture(40));
 });
 
 test.after(async () => {
