@@ -36,14 +36,16 @@ import {
 } from '../oda/index.js';
 import {
   checkModel, bindDataset, bindWeights, scoreWeights, runInference, verifyInferences, clearSessionCache, inferenceCost,
-  SESSION_OPTIONS, MAX_TX_CU, MAX_BLOCK_CU, type InferenceClaim, type Tensor,
+  SESSION_OPTIONS, MAX_TX_CU, MAX_BLOCK_CU, type InferenceClaim, type Tensor, type ModelContext, type Dataset,
 } from '../validator/index.js';
 import { runnableModelBytes } from '../validator/runtime.js';
-import { encodeTensors } from '../validator/blobs.js';
-import { buildMlp, DIGITS_MLP, mlpWeightShapes } from '../validator/models/mlp.js';
+import { encodeDataset, encodeTensors } from '../validator/blobs.js';
+import { buildMlp, DIGITS_MLP, mlpWeightShapes, type MlpSpec } from '../validator/models/mlp.js';
 import { digitsDatasetBlob, digitsInput, digitsSplit, loadDigits } from '../validator/data/digits.js';
 import { buildBlock, mine, spendTx } from '../test/chain/util/builder.js';
 import { rng, randomWeights } from '../test/validator/helpers.js';
+import { fill, prng } from './validator-workloads.js';
+import type { ModelRecord } from '../oda/registry.js';
 
 const BLOCK_INTERVAL_S = 600;
 const MAX_BLOCK_WEIGHT = 4_000_000;
@@ -90,107 +92,148 @@ async function importBlob(bytes: Uint8Array, mediaType: MediaType): Promise<Blob
 const digits = loadDigits();
 const evalSplit = digitsSplit(digits, 'eval');
 const queries = digitsSplit(digits, 'train');
-const arch = buildMlp(DIGITS_MLP);
-const dataset = digitsDatasetBlob(evalSplit);
-const archRef = await importBlob(arch, 'onnx');
-const datasetRef = await importBlob(dataset, 'safetensors-dataset');
-const ctx = checkModel(arch, archRef.root);
-const ds = bindDataset(ctx.arch, 'accuracy', dataset);
-// Two weight candidates with different scores: the lower is registered, the higher revealed.
-const cands: Array<{ bytes: Uint8Array; score: bigint }> = [];
-for (let seed = 1; cands.length < 2 && seed < 200; seed++) {
-  const bytes = encodeTensors(randomWeights(rng(seed), mlpWeightShapes(DIGITS_MLP), [1, 64]));
-  const score = await scoreWeights(ctx, bytes, ds, 'accuracy');
-  if (!cands.some((c) => c.score === score)) cands.push({ bytes, score });
-}
-cands.sort((a, b) => (a.score < b.score ? -1 : 1));
-const [w0, w1] = cands;
-const w0Ref = await importBlob(w0.bytes, 'safetensors-weights');
-const w1Ref = await importBlob(w1.bytes, 'safetensors-weights');
-const funding = (await mine(chain, 103)).slice(0, 3).map((b) => b.transactions![0].getId());
+const funding = (await mine(chain, 105)).slice(0, 5).map((b) => b.transactions![0].getId());
 const fundedTx = (script: Uint8Array) => spendTx([{ txid: funding.shift()!, vout: 0 }], [{ script, value: 0n }, { value: 50n * COIN - 100_000n }]);
-const add = buildAddModelPayload({
-  architecture: archRef, dataset: datasetRef, weights: w0Ref, objective: 'accuracy', royalty: ROYALTY, payoutScript: hex(CREATOR),
-  name: 'digits-mlp', description: 'digits 8x8 MLP', license: 'MIT', versionLabel: 'v0',
-});
-const modelId = add.modelId;
-await chain.processBlock(buildBlock(chain, { txs: [fundedTx(add.script)] }));
-const commit = buildCommitPayload({ modelId, weights: w1Ref, payoutScript: hex(ALICE), salt: '01'.repeat(32) });
-await chain.processBlock(buildBlock(chain, { txs: [fundedTx(commit.script)] }));
-await mine(chain, 1);
-const reveal = buildRevealPayload({ modelId, weights: w1Ref, payoutScript: hex(ALICE), salt: commit.salt, versionLabel: 'v1' });
-const height = chain.height + 1;
-const oc = ext.context;
-const record = (await ext.registry(chain).getModel(modelId))!;
-if (record.currentScore !== w0.score) throw new Error('fixture: model not registered with w0');
 
-// checkOdaBlock ignores inputs and amounts beyond the royalty, so txs spend made-up outpoints.
-function inferenceTx(input: DataRef, output: DataRef): Transaction {
-  const { script } = buildInferencePayload({ modelId, version: 0, input, output });
-  return spendTx([{ txid: hex(randomBytes(32)), vout: 0 }], [{ script, value: 0n }, { script: CREATOR, value: ROYALTY }, { value: 1_000_000n }]);
+/** A registered model with a pending commitment to better weights, and a raw session for w0. */
+interface Fixture {
+  label: string;
+  ctx: ModelContext;
+  ds: Dataset;
+  modelId: string;
+  w0: { bytes: Uint8Array; score: bigint; ref: BlobRef };
+  w1: { bytes: Uint8Array; score: bigint; ref: BlobRef };
+  revealScript: Uint8Array;
+  rawSession: ort.InferenceSession;
+  inputName: string;
+  /** `rows` query rows starting at `start`. */
+  query(start: number, rows: number): Tensor;
+  record?: ModelRecord;
 }
 
-/** `rows` query rows starting at `start` (cycling through the train split). */
-function queryRows(start: number, rows: number): Tensor {
+/** Registers an MLP with dataset `datasetBytes` (two weight candidates: the lower registered, the higher committed). */
+async function registerMlp(label: string, spec: MlpSpec, datasetBytes: Uint8Array, scaleRange: [number, number], query: Fixture['query']): Promise<Fixture> {
+  const arch = buildMlp(spec);
+  const archRef = await importBlob(arch, 'onnx');
+  const datasetRef = await importBlob(datasetBytes, 'safetensors-dataset');
+  const ctx = checkModel(arch, archRef.root);
+  const ds = bindDataset(ctx.arch, 'accuracy', datasetBytes);
+  const cands: Array<{ bytes: Uint8Array; score: bigint }> = [];
+  for (let seed = 1; cands.length < 2 && seed < 200; seed++) {
+    const bytes = encodeTensors(randomWeights(rng(seed), mlpWeightShapes(spec), scaleRange));
+    const score = await scoreWeights(ctx, bytes, ds, 'accuracy');
+    if (!cands.some((c) => c.score === score)) cands.push({ bytes, score });
+  }
+  cands.sort((a, b) => (a.score < b.score ? -1 : 1));
+  const [c0, c1] = cands;
+  const w0 = { ...c0, ref: await importBlob(c0.bytes, 'safetensors-weights') };
+  const w1 = { ...c1, ref: await importBlob(c1.bytes, 'safetensors-weights') };
+  const add = buildAddModelPayload({
+    architecture: archRef, dataset: datasetRef, weights: w0.ref, objective: 'accuracy', royalty: ROYALTY, payoutScript: hex(CREATOR),
+    name: label, description: `${label} (bench)`, license: 'MIT', versionLabel: 'v0',
+  });
+  await chain.processBlock(buildBlock(chain, { txs: [fundedTx(add.script)] }));
+  const commit = buildCommitPayload({ modelId: add.modelId, weights: w1.ref, payoutScript: hex(ALICE), salt: '01'.repeat(32) });
+  await chain.processBlock(buildBlock(chain, { txs: [fundedTx(commit.script)] }));
+  const reveal = buildRevealPayload({ modelId: add.modelId, weights: w1.ref, payoutScript: hex(ALICE), salt: commit.salt, versionLabel: 'v1' });
+  const rawSession = await ort.InferenceSession.create(runnableModelBytes(ctx.arch, bindWeights(ctx.arch, w0.bytes)), { ...SESSION_OPTIONS, executionProviders: ['cpu'] });
+  return { label, ctx, ds, modelId: add.modelId, w0, w1, revealScript: reveal.script, rawSession, inputName: ctx.inputSpec[0].name, query };
+}
+
+// The digits MLP (64-32-10, ~2 k MACs a row): engine work per row is tiny, so its ratios show
+// the fixed per-transaction floor of the ODA layer.
+const digitsFx = await registerMlp('digits-mlp', DIGITS_MLP, digitsDatasetBlob(evalSplit), [1, 64], (start, rows) => {
   const data = new Uint8Array(rows * 64);
   for (let r = 0; r < rows; r++) {
     const q = (start + r) % queries.rows;
     data.set(queries.pixels.subarray(q * 64, q * 64 + 64), r * 64);
   }
   return { type: 'uint8', dims: [rows, 64], data };
+});
+// A realistically sized model: the 512-wide int8 MLP of bench/validator-workloads.ts
+// (512-512-512-64, ~0.56 M MACs a row), on a 1024-row dataset of random rows and labels.
+const WIDE_MLP: MlpSpec = { inputType: 'int8', inputSize: 512, hidden: [512, 512], outputs: 64, shift: 16 };
+const wideRng = prng(3);
+const widePool = fill(wideRng, 'int8', [4096, 512], -128, 127);
+const wideEval = fill(wideRng, 'int8', [1024, 512], -128, 127);
+const wideLabels = fill(wideRng, 'int32', [1024], 0, 63);
+const wideFx = await registerMlp('wide-mlp-512', WIDE_MLP, encodeDataset(new Map([['input', wideEval]]), wideLabels), [1, 4096], (start, rows) => {
+  const src = widePool.data as Int8Array;
+  const data = new Int8Array(rows * 512);
+  for (let r = 0; r < rows; r++) {
+    const q = (start + r) % 4096;
+    data.set(src.subarray(q * 512, q * 512 + 512), r * 512);
+  }
+  return { type: 'int8', dims: [rows, 512], data };
+});
+await mine(chain, 1);
+const height = chain.height + 1;
+const oc = ext.context;
+for (const fx of [digitsFx, wideFx]) {
+  fx.record = (await ext.registry(chain).getModel(fx.modelId))!;
+  if (fx.record.currentScore !== fx.w0.score) throw new Error(`fixture: ${fx.label} not registered with w0`);
+}
+// Section 3 works on the digits model.
+const { ctx, w0, modelId, rawSession, inputName } = digitsFx;
+const w0Ref = w0.ref;
+const queryRows = digitsFx.query;
+
+// checkOdaBlock ignores inputs and amounts beyond the royalty, so txs spend made-up outpoints.
+function inferenceTx(input: DataRef, output: DataRef, model = modelId): Transaction {
+  const { script } = buildInferencePayload({ modelId: model, version: 0, input, output });
+  return spendTx([{ txid: hex(randomBytes(32)), vout: 0 }], [{ script, value: 0n }, { script: CREATOR, value: ROYALTY }, { value: 1_000_000n }]);
 }
 
 async function check(block: Block): Promise<bigint> {
   return (await checkOdaBlock(oc, chain, block, height)).cu;
 }
 
-const rawSession = await ort.InferenceSession.create(runnableModelBytes(ctx.arch, bindWeights(ctx.arch, w0.bytes)), { ...SESSION_OPTIONS, executionProviders: ['cpu'] });
-const inputName = ctx.inputSpec[0].name;
 const results: Record<string, unknown>[] = [];
 
 interface InferenceBlock { block: Block; input: Tensor; claims: InferenceClaim[]; weight: number }
 
-async function inlineBlock(txCount: number, rowsPerTx: number): Promise<InferenceBlock> {
+async function inlineBlock(txCount: number, rowsPerTx: number, fx: Fixture = digitsFx): Promise<InferenceBlock> {
   const txs: Transaction[] = [];
   const claims: InferenceClaim[] = [];
   for (let i = 0; i < txCount; i++) {
-    const x = queryRows(i * rowsPerTx, rowsPerTx);
-    const [y] = await runInference(ctx, w0.bytes, [x]);
-    txs.push(inferenceTx(inlineData([x]), inlineData([y])));
+    const x = fx.query(i * rowsPerTx, rowsPerTx);
+    const [y] = await runInference(fx.ctx, fx.w0.bytes, [x]);
+    txs.push(inferenceTx(inlineData([x]), inlineData([y]), fx.modelId));
     claims.push({ inputs: [x], outputs: [y] });
   }
   const block = buildBlock(chain, { txs });
-  return { block, input: queryRows(0, txCount * rowsPerTx), claims, weight: block.weight() };
+  return { block, input: fx.query(0, txCount * rowsPerTx), claims, weight: block.weight() };
 }
 
-// ---- 1. inference blocks ----
-console.log('1. block of N inference txs (inline data) via checkOdaBlock vs one raw batched ORT run over the same rows');
-for (const rowsPerTx of [1, 10]) {
-  for (const n of [1, 10, 100]) {
-    const b = await inlineBlock(n, rowsPerTx);
-    const feeds = { [inputName]: ortTensor(b.input) };
-    const reps = n * rowsPerTx >= 1000 ? 21 : 41;
-    let cu = 0n;
-    const full = await ratio(async () => { cu = await check(b.block); }, () => rawSession.run(feeds), reps);
-    // Breakdown: the validator's batched verification of the already decoded claims.
-    const verify = await ratio(async () => {
-      if ((await verifyInferences(ctx, { bytes: w0.bytes, root: w0Ref.root }, b.claims)) !== -1) throw new Error('mismatch');
-    }, () => rawSession.run(feeds), reps);
-    const odaMs = full.cand - verify.cand;
-    console.log(`N=${String(n).padStart(3)} x ${String(rowsPerTx).padStart(2)} rows  raw ${full.base.toFixed(3)} ms | checkOdaBlock ${full.cand.toFixed(3)} ms ratio ${full.ratio.toFixed(2)}`
-      + ` | of which verifyInferences ${verify.cand.toFixed(3)} ms (ratio ${verify.ratio.toFixed(2)}), ODA layer ${odaMs.toFixed(3)} ms = ${(odaMs / n * 1000).toFixed(0)} us/tx  [${cu} CU, ${b.weight} WU]`);
-    results.push({
-      kind: 'inference-block', txs: n, rowsPerTx, rows: n * rowsPerTx, rawMs: full.base, checkMs: full.cand, ratio: Number(full.ratio.toFixed(4)),
-      verifyMs: verify.cand, verifyRatio: Number(verify.ratio.toFixed(4)), odaLayerUsPerTx: Number((odaMs / n * 1000).toFixed(1)), cu: Number(cu), weight: b.weight,
-    });
+for (const fx of [digitsFx, wideFx]) {
+  // ---- 1. inference blocks ----
+  console.log(`1. [${fx.label}] block of N inference txs (inline data) via checkOdaBlock vs one raw batched ORT run over the same rows`);
+  for (const rowsPerTx of [1, 10]) {
+    for (const n of [1, 10, 100]) {
+      const b = await inlineBlock(n, rowsPerTx, fx);
+      const feeds = { [fx.inputName]: ortTensor(b.input) };
+      const reps = n * rowsPerTx >= 1000 ? 21 : 41;
+      let cu = 0n;
+      const full = await ratio(async () => { cu = await check(b.block); }, () => fx.rawSession.run(feeds), reps);
+      // Breakdown: the validator's batched verification of the already decoded claims.
+      const verify = await ratio(async () => {
+        if ((await verifyInferences(fx.ctx, { bytes: fx.w0.bytes, root: fx.w0.ref.root }, b.claims)) !== -1) throw new Error('mismatch');
+      }, () => fx.rawSession.run(feeds), reps);
+      const odaMs = full.cand - verify.cand;
+      console.log(`N=${String(n).padStart(3)} x ${String(rowsPerTx).padStart(2)} rows  raw ${full.base.toFixed(3)} ms | checkOdaBlock ${full.cand.toFixed(3)} ms ratio ${full.ratio.toFixed(2)}`
+        + ` | of which verifyInferences ${verify.cand.toFixed(3)} ms (ratio ${verify.ratio.toFixed(2)}), ODA layer ${odaMs.toFixed(3)} ms = ${(odaMs / n * 1000).toFixed(0)} us/tx  [${cu} CU, ${b.weight} WU]`);
+      results.push({
+        kind: 'inference-block', model: fx.label, txs: n, rowsPerTx, rows: n * rowsPerTx, rawMs: full.base, checkMs: full.cand, ratio: Number(full.ratio.toFixed(4)),
+        verifyMs: verify.cand, verifyRatio: Number(verify.ratio.toFixed(4)), odaLayerUsPerTx: Number((odaMs / n * 1000).toFixed(1)), cu: Number(cu), weight: b.weight,
+      });
+    }
   }
-}
 
-// ---- 2. update-weights reveal over the full eval split ----
-console.log(`\n2. block with one reveal scored over the eval split (${ds.rows} rows) vs raw evaluation (session + one run + argmax count)`);
-{
-  const block = buildBlock(chain, { txs: [spendTx([{ txid: hex(randomBytes(32)), vout: 0 }], [{ script: reveal.script, value: 0n }, { value: 1_000_000n }])] });
-  const runnable = runnableModelBytes(ctx.arch, bindWeights(ctx.arch, w1.bytes));
+  // ---- 2. update-weights reveal over the full eval split ----
+  const { ds } = fx;
+  console.log(`\n2. [${fx.label}] block with one reveal scored over the eval split (${ds.rows} rows) vs raw evaluation (session + one run + argmax count)`);
+  const block = buildBlock(chain, { txs: [spendTx([{ txid: hex(randomBytes(32)), vout: 0 }], [{ script: fx.revealScript, value: 0n }, { value: 1_000_000n }])] });
+  const runnable = runnableModelBytes(fx.ctx.arch, bindWeights(fx.ctx.arch, fx.w1.bytes));
   const labels = ds.label.data as Int32Array;
   let theirs = 0;
   let score: bigint | undefined;
@@ -201,22 +244,24 @@ console.log(`\n2. block with one reveal scored over the eval split (${ds.rows} r
   const a: number[] = [];
   const b: number[] = [];
   const v: number[] = [];
-  for (let i = 0; i <= 31; i++) {
+  const rounds = fx === wideFx ? 11 : 31;
+  for (let i = 0; i <= rounds; i++) {
     const t0 = process.hrtime.bigint();
     const s = await ort.InferenceSession.create(runnable, { ...SESSION_OPTIONS, executionProviders: ['cpu'] });
-    const out = (await s.run({ [inputName]: ortTensor(ds.inputs[0]) }))[s.outputNames[0]];
+    const out = (await s.run({ [fx.inputName]: ortTensor(ds.inputs[0]) }))[s.outputNames[0]];
     const d = out.data as Int32Array;
+    const classes = out.dims[1];
     theirs = 0;
     for (let r = 0; r < labels.length; r++) {
       let best = 0;
-      for (let k = 1; k < 10; k++) if (d[r * 10 + k] > d[r * 10 + best]) best = k;
+      for (let k = 1; k < classes; k++) if (d[r * classes + k] > d[r * classes + best]) best = k;
       if (best === labels[r]) theirs++;
     }
     await s.release();
     if (i > 0) b.push(Number(process.hrtime.bigint() - t0));
     await clearSessionCache();
     const fresh = new OdaContext(store);
-    await fresh.model(record, 'block');
+    await fresh.model(fx.record!, 'block');
     const t1 = process.hrtime.bigint();
     const r = await checkOdaBlock(fresh, chain, block, height);
     if (i > 0) a.push(Number(process.hrtime.bigint() - t1));
@@ -225,17 +270,17 @@ console.log(`\n2. block with one reveal scored over the eval split (${ds.rows} r
     // Breakdown: the validator's part alone (bind, session, batched runs, objective), cold too.
     await clearSessionCache();
     const t2 = process.hrtime.bigint();
-    if ((await scoreWeights(ctx, { bytes: w1.bytes.slice(), root: w1Ref.root }, ds, 'accuracy')) !== w1.score) throw new Error('score mismatch');
+    if ((await scoreWeights(fx.ctx, { bytes: fx.w1.bytes.slice(), root: fx.w1.ref.root }, ds, 'accuracy')) !== fx.w1.score) throw new Error('score mismatch');
     if (i > 0) v.push(Number(process.hrtime.bigint() - t2));
   }
-  if (score !== w1.score || score !== BigInt(theirs)) throw new Error(`score mismatch ${score} vs ${w1.score} / ${theirs}`);
+  if (score !== fx.w1.score || score !== BigInt(theirs)) throw new Error(`score mismatch ${score} vs ${fx.w1.score} / ${theirs}`);
   const cand = median(a) / 1e6;
   const base = median(b) / 1e6;
   const val = median(v) / 1e6;
   console.log(`reveal  raw ${base.toFixed(3)} ms | checkOdaBlock ${cand.toFixed(3)} ms ratio ${(cand / base).toFixed(2)}`
-    + ` | of which scoreWeights ${val.toFixed(3)} ms (ratio ${(val / base).toFixed(2)}), ODA layer ${(cand - val).toFixed(3)} ms  (score ${score}, ${cu} CU)`);
+    + ` | of which scoreWeights ${val.toFixed(3)} ms (ratio ${(val / base).toFixed(2)}), ODA layer ${(cand - val).toFixed(3)} ms  (score ${score}, ${cu} CU)\n`);
   results.push({
-    kind: 'update-block', rows: ds.rows, rawMs: base, checkMs: cand, ratio: Number((cand / base).toFixed(4)),
+    kind: 'update-block', model: fx.label, rows: ds.rows, rawMs: base, checkMs: cand, ratio: Number((cand / base).toFixed(4)),
     scoreWeightsMs: val, scoreWeightsRatio: Number((val / base).toFixed(4)), odaLayerMs: cand - val, score: Number(score), cu: Number(cu),
   });
 }
@@ -314,7 +359,7 @@ async function worst(label: string, b: { block: Block; inputs: Tensor[]; groups:
   await worst('weight limit, 1-row inline txs', { block: b.block, inputs: [b.input], groups: [b.claims] }, 5);
 }
 
-await rawSession.release();
+for (const fx of [digitsFx, wideFx]) await fx.rawSession.release();
 await clearSessionCache();
 await chain.close();
 await store.close();
