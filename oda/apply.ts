@@ -180,12 +180,20 @@ async function applyReveal(oc: OdaContext, view: RegistryView, p: RevealWeightsP
   return { txid, type: 'reveal-weights', cu: res.cost, modelId: p.modelId, score: res.score, blobs: [p.weights] };
 }
 
+/** A view hands out one record object per stored value, so the trainer script is parsed once a block, not once a tx. */
+const trainerCache = new WeakMap<ModelRecord, Buffer>();
+function trainerBytes(m: ModelRecord): Buffer {
+  let b = trainerCache.get(m);
+  if (!b) trainerCache.set(m, (b = Buffer.from(fromHex(m.trainerScript, m.trainerScript.length / 2, 'trainer'))));
+  return b;
+}
+
 async function applyInference(oc: OdaContext, view: RegistryView, tx: Transaction, p: InferencePayload, txid: string, height: number, kind: RejectKind): Promise<AppliedTx> {
   const m = await requireModel(view, p.modelId, kind);
   if (p.version !== m.currentVersion) odaReject(kind, 'bad-oda-inference-stale', `version ${p.version}, current ${m.currentVersion}`, kind === 'block' ? 100 : 0);
-  const trainer = fromHex(m.trainerScript, m.trainerScript.length / 2, 'trainer');
+  const trainer = trainerBytes(m);
   let paid = 0n;
-  for (const o of tx.outs) if (Buffer.compare(Buffer.from(o.script), Buffer.from(trainer)) === 0) paid += o.value;
+  for (const o of tx.outs) if (trainer.equals(Buffer.from(o.script.buffer, o.script.byteOffset, o.script.length))) paid += o.value;
   if (paid < m.add.royalty) odaReject(kind, 'bad-oda-inference-royalty', `pays ${paid} to the trainer, royalty ${m.add.royalty}`);
   await oc.requireBlobs([...dataRefs(p.input), ...dataRefs(p.output)]);
   const lm = await oc.model(m, kind);
@@ -231,9 +239,12 @@ export async function verifyClaims(oc: OdaContext, view: RegistryView, claims: r
   for (const g of groups.values()) {
     const { modelId, version } = g[0];
     const m = (await view.getModel(modelId))!;
-    const v = (await view.getVersion(modelId, version))!;
+    // The model record names its current version's weights (add-model and reveals write both
+    // alike), so the usual case needs no version read; a claim made stale by a later reveal
+    // in the same block reads its version.
+    const vw = m.currentVersion === version ? m.currentWeights : (await view.getVersion(modelId, version))!.weights;
     const lm = await oc.model(m, kind);
-    const weights = { bytes: await oc.blob(v.weights), root: v.weights.root };
+    const weights = { bytes: await oc.blob(vw), root: vw.root };
     let chunk: PendingClaim[] = [];
     let rows = 0;
     const run = async (): Promise<void> => {

@@ -35,8 +35,8 @@ export async function checkOdaBlock(oc: OdaContext, chain: Chain, block: Block, 
     applied.push(a);
     if (a.claim) claims.push(a.claim);
   }
-  await verifyClaims(oc, view, claims, 'block');
-  await view.loadPriors();
+  // The undo's prior reads go to the database while the engine re-executes the claims.
+  await Promise.all([verifyClaims(oc, view, claims, 'block'), view.loadPriors()]);
   return { view, txs: applied, cu };
 }
 
