@@ -146,26 +146,37 @@ function writeData(w: Writer, d: DataRef, what: string): void {
   else throw new TypeError(`${what}: unknown data kind`);
 }
 
-/**
- * The bytes behind decoded inline data, so validation does not turn the hex back into bytes:
- * keyed by the DataRef object and valid only while its `data` is still the decoded string.
- */
-const inlineDecoded = new WeakMap<object, { hex: string; bytes: Uint8Array }>();
+/** The bytes behind decoded inline data, while its `data` has not been assigned since. */
+const inlineDecoded = new WeakMap<object, Uint8Array>();
 
-/** The bytes of inline data as decoded, or undefined when `d` was not produced by the decoder (or was changed since). */
+/** The bytes of inline data as decoded, or undefined when `d` was not produced by the decoder (or `data` was assigned since). */
 export function decodedInlineBytes(d: { kind: 'inline'; data: string }): Uint8Array | undefined {
-  const e = inlineDecoded.get(d);
-  return e && e.hex === d.data ? e.bytes : undefined;
+  return inlineDecoded.get(d);
+}
+
+/**
+ * Decoded inline data: validation reads the bytes (decodedInlineBytes), so the hex `data` is
+ * made only when something asks for it. Assigning `data` detaches the bytes.
+ */
+function inlineRef(bytes: Uint8Array): DataRef {
+  let hex: string | undefined;
+  const d = {
+    kind: 'inline' as const,
+    get data(): string {
+      return (hex ??= toHex(bytes));
+    },
+    set data(v: string) {
+      hex = v;
+      inlineDecoded.delete(d);
+    },
+  };
+  inlineDecoded.set(d, bytes);
+  return d;
 }
 
 function readData(r: Reader, what: string): DataRef {
   const tag = r.u8(`${what}.kind`);
-  if (tag === 0) {
-    const bytes = r.var32(what, 1, BOUNDS.MAX_INLINE_DATA).slice();
-    const d: DataRef = { kind: 'inline', data: toHex(bytes) };
-    inlineDecoded.set(d, { hex: d.data, bytes });
-    return d;
-  }
+  if (tag === 0) return inlineRef(r.var32(what, 1, BOUNDS.MAX_INLINE_DATA).slice());
   if (tag === 1) return { kind: 'blob', blob: readBlob(r, what) };
   return r.fail(`${what}: unknown data kind ${tag}`);
 }
