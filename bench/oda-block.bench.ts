@@ -55,33 +55,11 @@ import { buildBlock, mine, spendTx } from '../test/chain/util/builder.js';
 import { rng, randomWeights } from '../test/validator/helpers.js';
 import { fill, prng } from './validator-workloads.js';
 import type { ModelRecord } from '../oda/registry.js';
+import { median, ratio } from './util.js';
 
 const BLOCK_INTERVAL_S = 600;
 const MAX_BLOCK_WEIGHT = 4_000_000;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-/** Interleaves candidate and baseline runs so machine noise hits both alike; medians in ms. */
-async function ratio(cand: () => Promise<unknown>, base: () => Promise<unknown>, reps: number): Promise<{ cand: number; base: number; ratio: number }> {
-  await cand();
-  await base();
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    let t = process.hrtime.bigint();
-    await base();
-    b.push(Number(process.hrtime.bigint() - t));
-    t = process.hrtime.bigint();
-    await cand();
-    a.push(Number(process.hrtime.bigint() - t));
-  }
-  const ca = median(a);
-  const ba = median(b);
-  return { cand: ca / 1e6, base: ba / 1e6, ratio: ca / ba };
-}
 
 const ortTensor = (t: Tensor) => new ort.Tensor(t.type, t.data as Uint8Array, t.dims);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

@@ -8,16 +8,9 @@ import { buildCnn, DIGITS_CNN, cnnWeightShapes } from '../validator/models/cnn.j
 import type { ElemType, Tensor } from '../validator/tensor.js';
 import { allocData } from '../validator/tensor.js';
 
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The tests' seeded PRNG (mulberry32), so bench workloads match test data for a seed.
+import { rng as prng } from '../test/validator/helpers.js';
+export { prng };
 
 export function fill(r: () => number, type: ElemType, dims: number[], lo: number, hi: number): Tensor {
   const n = dims.reduce((a, b) => a * b, 1);

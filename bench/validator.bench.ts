@@ -15,30 +15,8 @@ import { sliceRows } from '../validator/dataset.js';
 import { digitsDatasetBlob, digitsSplit, loadDigits } from '../validator/data/digits.js';
 import { fill, prng } from './validator-workloads.js';
 import type { Tensor } from '../validator/tensor.js';
+import { median, ratio } from './util.js';
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-/** Interleaves candidate and baseline runs so machine noise hits both alike. */
-async function ratio(cand: () => Promise<unknown>, base: () => Promise<unknown>, reps: number): Promise<{ cand: number; base: number; ratio: number }> {
-  await cand();
-  await base();
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    let t = process.hrtime.bigint();
-    await base();
-    b.push(Number(process.hrtime.bigint() - t));
-    t = process.hrtime.bigint();
-    await cand();
-    a.push(Number(process.hrtime.bigint() - t));
-  }
-  const ca = median(a);
-  const ba = median(b);
-  return { cand: ca / 1e6, base: ba / 1e6, ratio: ca / ba };
-}
 
 const ortTensor = (t: Tensor) => new ort.Tensor(t.type, t.data as Int32Array, t.dims);
 const results: Record<string, unknown>[] = [];

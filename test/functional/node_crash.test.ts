@@ -20,6 +20,7 @@ import { regtest } from '../../chain/params.js';
 import { RpcError } from '../../rpc/errors.js';
 import { amountToSats } from '../../rpc/amount.js';
 import { runFunctionalTest, sleep, waitUntil, type TestNode } from './framework.js';
+import { rng } from '../validator/helpers.js';
 
 const SEED = Number(process.env.ODA_CRASH_SEED ?? 20261121) >>> 0;
 const ROUNDS = Number(process.env.ODA_CRASH_ROUNDS ?? 8);
@@ -27,17 +28,8 @@ const ROUNDS = Number(process.env.ODA_CRASH_ROUNDS ?? 8);
 const MAX_OPS_PER_ROUND = 500;
 const MAX_ROUND_MS = 20_000;
 
-/** mulberry32: a tiny seeded PRNG, so kill points and operations are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A seeded PRNG (mulberry32), so kill points and operations are reproducible.
+const prng = rng;
 
 /** RPC amounts are JSON numbers; toFixed(8) avoids exponent forms such as 1e-7. */
 function sats(btc: number): bigint {
