@@ -3,19 +3,16 @@
 // (test/functional/framework.ts) because runtime code must not import tests.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rpcCall } from '../rpc/client.js';
+import { RpcError } from '../rpc/errors.js';
 
 const ODAD = fileURLToPath(new URL('../bin/odad.js', import.meta.url));
 
-export class RpcCallError extends Error {
-  constructor(readonly code: number, message: string) {
-    super(message);
-    this.name = 'RpcCallError';
-  }
-}
+/** RPC errors reject with this (rpc/client.ts), carrying Core's code and message. */
+export { RpcError as RpcCallError };
 
 /** A port the OS reports free on 127.0.0.1 right now. */
 export function freePort(): Promise<number> {
@@ -35,7 +32,6 @@ export class Daemon {
   private child?: ChildProcess;
   private cookie?: string;
   private exited = false;
-  private id = 0;
   readonly networkDir: string;
 
   private constructor(readonly datadir: string, readonly rpcPort: number, readonly p2pPort: number) {
@@ -66,7 +62,7 @@ export class Daemon {
           return;
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
-          if (!(e instanceof RpcCallError && e.code === -28) && code !== 'ECONNREFUSED' && code !== 'ECONNRESET') throw e;
+          if (!(e instanceof RpcError && e.code === -28) && code !== 'ECONNREFUSED' && code !== 'ECONNRESET') throw e;
         }
       }
       if (Date.now() > deadline) throw new Error('odad RPC did not come up');
@@ -85,25 +81,7 @@ export class Daemon {
   }
 
   private post<T>(path: string, method: string, params: unknown[]): Promise<T> {
-    const body = JSON.stringify({ jsonrpc: '1.0', id: ++this.id, method, params });
-    return new Promise((resolve, reject) => {
-      const req = request({
-        host: '127.0.0.1', port: this.rpcPort, path, method: 'POST', agent: false,
-        headers: { 'Content-Type': 'application/json', Authorization: `Basic ${Buffer.from(this.cookie ?? '').toString('base64')}` },
-      }, (res) => {
-        let data = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (data += c));
-        res.on('end', () => {
-          let reply: { result?: T; error?: { code: number; message: string } | null };
-          try { reply = JSON.parse(data); } catch { reject(new Error(`HTTP ${res.statusCode}: ${data.slice(0, 200)}`)); return; }
-          if (reply.error) reject(new RpcCallError(reply.error.code, reply.error.message));
-          else resolve(reply.result as T);
-        });
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+    return rpcCall<T>({ port: this.rpcPort, auth: this.cookie ?? '', path }, method, params);
   }
 
   /** `stop` RPC, then waits for the process to exit. */

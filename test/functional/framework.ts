@@ -5,11 +5,11 @@
 // a test fails, removed when it passes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RpcError } from '../../rpc/errors.js';
+import { rpcCall } from '../../rpc/client.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 export const ODAD = join(ROOT, 'bin', 'odad.js');
@@ -114,7 +114,6 @@ export class TestNode {
   exitCode?: number | null;
   private exited?: Promise<void>;
   private cookie?: string;
-  private nextId = 0;
 
   constructor(opts: TestNodeOptions) {
     this.index = opts.index;
@@ -199,26 +198,7 @@ export class TestNode {
       const f = join(this.networkDir, '.cookie');
       if (existsSync(f)) this.cookie = readFileSync(f, 'utf8').trim();
     }
-    const body = JSON.stringify({ version: '1.1', method, params, id: ++this.nextId });
-    return new Promise((resolve, reject) => {
-      const req = request({
-        host: '127.0.0.1', port: this.rpcPort, path, method: 'POST', agent: false,
-        headers: { 'Content-Type': 'application/json', Authorization: `Basic ${Buffer.from(this.cookie ?? '').toString('base64')}` },
-      }, (res) => {
-        let data = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => (data += d));
-        res.on('end', () => {
-          if (res.statusCode === 401) { reject(new Error('HTTP 401')); return; }
-          let reply: { result?: unknown; error?: { code: number; message: string } | null };
-          try { reply = JSON.parse(data); } catch { reject(new Error(`HTTP ${res.statusCode}: unparseable reply ${JSON.stringify(data.slice(0, 200))}`)); return; }
-          if (reply.error) reject(new RpcError(reply.error.code, reply.error.message));
-          else resolve(reply.result);
-        });
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+    return rpcCall({ port: this.rpcPort, auth: this.cookie ?? '', path }, method, params);
   }
 
   /** A view of this node whose calls go to /wallet/<name>. */
