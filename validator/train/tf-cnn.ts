@@ -3,7 +3,7 @@
 // backend has no Conv2DBackpropFilter kernel, so convolutions train on tfjs's pure-JS 'cpu'
 // backend (the MLP trainer stays on wasm); the backend is restored afterwards.
 import * as tf from '@tensorflow/tfjs';
-import { initTf } from './tf-mlp.js';
+import { initTf, shuffled } from './tf-mlp.js';
 
 export interface FloatCnn {
   /** tfjs layout [kH, kW, C, M]. */
@@ -18,17 +18,6 @@ export interface FloatCnn {
   /** Largest conv activation over the training inputs (calibration). */
   convMax: number;
   loss: number;
-}
-
-function shuffled(n: number, seed: number): Int32Array {
-  const idx = Int32Array.from({ length: n }, (_, i) => i);
-  let s = seed >>> 0;
-  for (let i = n - 1; i > 0; i--) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const j = s % (i + 1);
-    [idx[i], idx[j]] = [idx[j], idx[i]];
-  }
-  return idx;
 }
 
 /** x: row-major [rows, size*size] floats; y: class labels. */

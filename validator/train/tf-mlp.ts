@@ -24,7 +24,8 @@ export function initTf(): Promise<void> {
   return ready;
 }
 
-function shuffled(n: number, seed: number): Int32Array {
+/** A seeded Fisher–Yates permutation of 0..n-1 (LCG), so training runs are reproducible. */
+export function shuffled(n: number, seed: number): Int32Array {
   const idx = Int32Array.from({ length: n }, (_, i) => i);
   let s = seed >>> 0;
   for (let i = n - 1; i > 0; i--) {
