@@ -9,13 +9,11 @@ import { openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { Block, Transaction } from 'bitcoinjs-lib';
-import { regtest } from '../../chain/params.js';
 import { buildBlockWithTxs } from '../../miner/generate.js';
 import { blobPath } from '../../model-store/layout.js';
 import { encodeManifest } from '../../model-store/manifest.js';
-import { decodeFrame, encodeFrame } from '../../p2p/wire/frame.js';
-import { PROTOCOL_VERSION, Services, type Message } from '../../p2p/wire/messages.js';
-import { cleanup, connect, startNode, syncBlocks, until, type TestNode } from './harness.js';
+import { Services } from '../../p2p/wire/messages.js';
+import { cleanup, connect, scriptedPeer, startNode, syncBlocks, until, type TestNode } from './harness.js';
 
 const nodes: TestNode[] = [];
 test.after(async () => { await cleanup(nodes); });
@@ -63,24 +61,13 @@ test('a block using a blob waits for it; the blob spreads A → B → C before C
 });
 
 async function evilStorePeer(port: number, manifest: Uint8Array, rootHex: string, pieces: number): Promise<{ ws: WebSocket; closed: () => boolean; served: () => number }> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
-  let closed = false, served = 0;
-  const send = (m: Message) => { if (ws.readyState === ws.OPEN) ws.send(encodeFrame(regtest.magic, m)); };
-  ws.on('close', () => { closed = true; });
-  ws.on('error', () => {});
-  ws.on('message', (d: Buffer) => {
-    let m: Message;
-    try { m = decodeFrame(regtest.magic, d); } catch { return; }
+  let served = 0;
+  const peer = await scriptedPeer(port, { services: Services.NODE_NETWORK | Services.NODE_MODEL_STORE, userAgent: '/evil-store/', nonce: 1234n }, (m, send) => {
     if (m.cmd === 'getmanifest') send({ cmd: 'manifest', manifest });
     if (m.cmd === 'getblobhave') send({ cmd: 'blobhave', root: rootHex, length: BigInt(data.length), bitfield: Uint8Array.of((1 << pieces) - 1) });
     if (m.cmd === 'getpiece') { served++; send({ cmd: 'piece', root: m.root, index: m.index, data: randomBytes(Math.min(1048576, data.length - m.index * 1048576)) }); }
-    if (m.cmd === 'ping') send({ cmd: 'pong', nonce: m.nonce });
   });
-  await new Promise((r) => ws.once('open', r));
-  send({ cmd: 'version', version: PROTOCOL_VERSION, services: Services.NODE_NETWORK | Services.NODE_MODEL_STORE, timestamp: 0n, addrRecv: { time: 0, services: 0n, host: '127.0.0.1', port: 0 },
-    addrFrom: { time: 0, services: 0n, host: '0.0.0.0', port: 0 }, nonce: 1234n, userAgent: '/evil-store/', startHeight: 0, relay: true, maxCostUnits: 0n });
-  send({ cmd: 'verack' });
-  return { ws, closed: () => closed, served: () => served };
+  return { ...peer, served: () => served };
 }
 
 test('a peer feeding corrupt pieces is punished; the data still arrives from an honest peer', async () => {

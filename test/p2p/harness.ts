@@ -11,6 +11,9 @@ import { generateBlocks } from '../../miner/generate.js';
 import { nullLogger, type Logger } from '../../node/logger.js';
 import { P2PNode, type P2PNodeOptions } from '../../p2p/node.js';
 import { BlobStore } from '../../model-store/store.js';
+import WebSocket from 'ws';
+import { decodeFrame, encodeFrame } from '../../p2p/wire/frame.js';
+import { PROTOCOL_VERSION, type Message } from '../../p2p/wire/messages.js';
 
 /** Anyone-can-spend P2WSH outputs, one witness script per node (<n> OP_DROP OP_TRUE) so two
  *  nodes mining on the same parent in the same second do not produce identical blocks. */
@@ -76,4 +79,32 @@ export async function syncBlocks(nodes: TestNode[], ms = 30_000): Promise<void> 
 export async function syncMempools(nodes: TestNode[], ms = 20_000): Promise<void> {
   const ids = (n: TestNode) => n.mempool.entries().map((e) => e.txid).sort().join(',');
   await until(() => nodes.every((n) => ids(n) === ids(nodes[0])), ms, 'mempools');
+}
+
+/**
+ * A scripted raw peer: connects to `port`, completes the handshake as `userAgent` with
+ * `services`, answers pings, and hands every other decoded message to `onMessage` with a
+ * `send` for replies. For peers that misbehave on purpose (withholding, corrupt data).
+ */
+export async function scriptedPeer(
+  port: number,
+  opts: { services: bigint; userAgent: string; nonce: bigint; startHeight?: number },
+  onMessage: (m: Message, send: (m: Message) => void) => void,
+): Promise<{ ws: WebSocket; closed: () => boolean }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
+  let closed = false;
+  const send = (m: Message) => { if (ws.readyState === ws.OPEN) ws.send(encodeFrame(regtest.magic, m)); };
+  ws.on('close', () => { closed = true; });
+  ws.on('error', () => {});
+  ws.on('message', (d: Buffer) => {
+    let m: Message;
+    try { m = decodeFrame(regtest.magic, d); } catch { return; }
+    if (m.cmd === 'ping') send({ cmd: 'pong', nonce: m.nonce });
+    else onMessage(m, send);
+  });
+  await new Promise((r) => ws.once('open', r));
+  send({ cmd: 'version', version: PROTOCOL_VERSION, services: opts.services, timestamp: 0n, addrRecv: { time: 0, services: 0n, host: '127.0.0.1', port: 0 },
+    addrFrom: { time: 0, services: 0n, host: '0.0.0.0', port: 0 }, nonce: opts.nonce, userAgent: opts.userAgent, startHeight: opts.startHeight ?? 0, relay: true, maxCostUnits: 0n });
+  send({ cmd: 'verack' });
+  return { ws, closed: () => closed };
 }
