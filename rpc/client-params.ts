@@ -70,6 +70,8 @@ const TABLE: [method: string, index: number, name: string][] = [
   ['estimatesmartfee', 0, 'conf_target'], ['estimaterawfee', 0, 'conf_target'], ['estimaterawfee', 1, 'threshold'],
   // ODA's Models category (rpc/methods/models.ts): hex ids and inputs stay strings.
   ['addmodel', 4, 'metadata'], ['addmodel', 5, 'royalty'], ['commitweights', 3, 'options'], ['infer', 2, 'submit'], ['estimatecost', 0, 'request'], ['updateweights', 2, 'options'],
+  // The Store category (model-store/rpc.ts): blob roots stay strings even when all digits.
+  ['getblobinfo', 1, 'verbose'],
 ];
 
 const byIndex = new Set(TABLE.map(([m, i]) => `${m}/${i}`));
@@ -84,6 +86,7 @@ const STRING_ONLY = new Set([
   'signmessage', 'dumpprivkey', 'getdescriptorinfo', 'decodepsbt', 'getzmqnotifications', 'listbanned', 'clearbanned',
   'ping', 'getnettotals', 'getmininginfo', 'getindexinfo', 'getrpcinfo', 'getmemoryinfo',
   'getmodel', 'listmodels', 'getmodelhistory', 'getinference', 'revealweights',
+  'verifyblob', 'exportblob',
 ]);
 
 /** Core's ParseNonRFCJSONValue: any JSON value, or "Error parsing JSON: <text>". */

@@ -110,6 +110,9 @@ test('conversion table: Core methods typed by position/name, hashes stay strings
   assert.equal(convertPositionalArgs('generatetoaddress', ['101', 'odart1q', '5']), [101, 'odart1q', 5]);
   assert.equal(convertPositionalArgs('sendtoaddress', ['addr', '0.1', 'c']), ['addr', 0.1, 'c']);
   assert.equal(convertPositionalArgs('getmempoolentry', ['123']), ['123']);
+  // Blob roots stay strings even when they are all digits; getblobinfo's verbose flag is JSON.
+  assert.equal(convertPositionalArgs('getblobinfo', ['12', 'true']), ['12', true]);
+  assert.equal(convertPositionalArgs('verifyblob', ['12']), ['12']);
   assert.equal(convertPositionalArgs('oda_custom', ['1', 'x', '{"a":true}']), [1, 'x', { a: true }]);
   assert.equal(convertNamedArgs('getblock', ['blockhash=00', 'verbosity=0']), { blockhash: '00', verbosity: 0 });
   assert.equal(convertNamedArgs('getblock', ['00', 'verbosity=2']), { verbosity: 2, args: ['00'] });
