@@ -49,8 +49,8 @@ import {
 } from '../validator/index.js';
 import { runnableModelBytes } from '../validator/runtime.js';
 import { encodeDataset, encodeTensors } from '../validator/blobs.js';
-import { buildMlp, DIGITS_MLP, mlpWeightShapes, type MlpSpec } from '../validator/models/mlp.js';
-import { digitsDatasetBlob, digitsInput, digitsSplit, loadDigits } from '../validator/data/digits.js';
+import { buildMlp, DIGITS_MLP, mlpWeightShapes, type MlpSpec } from '../tools/models/mlp.js';
+import { digitsDatasetBlob, digitsInput, digitsSplit, loadDigits } from '../tools/data/digits.js';
 import { buildBlock, mine, spendTx } from '../test/chain/util/builder.js';
 import { rng, randomWeights } from '../test/validator/helpers.js';
 import { fill, prng } from './validator-workloads.js';

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { regtest } from '../chain/params.js';
 import { BlobStore } from '../model-store/store.js';
-import { nullLogger } from '../node/logger.js';
+import { nullLogger } from '../util/logger.js';
 import { BlobExchange } from '../p2p/blobs.js';
 import { Pool } from '../p2p/pool.js';
 import { Services } from '../p2p/wire/messages.js';

@@ -9,7 +9,7 @@ import type { Block } from 'bitcoinjs-lib';
 import { Chain } from '../chain/chain.js';
 import { regtest } from '../chain/params.js';
 import { generateBlocks } from '../miner/generate.js';
-import { nullLogger } from '../node/logger.js';
+import { nullLogger } from '../util/logger.js';
 import { P2PNode } from '../p2p/node.js';
 
 const N = Number(process.env.BLOCKS ?? 5000);

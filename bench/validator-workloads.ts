@@ -3,8 +3,8 @@
 import { GraphBuilder } from '../validator/onnx/graph-builder.js';
 import { encodeModel } from '../validator/onnx/encode.js';
 import { encodeTensors } from '../validator/blobs.js';
-import { buildMlp, DIGITS_MLP, mlpWeightShapes } from '../validator/models/mlp.js';
-import { buildCnn, DIGITS_CNN, cnnWeightShapes } from '../validator/models/cnn.js';
+import { buildMlp, DIGITS_MLP, mlpWeightShapes } from '../tools/models/mlp.js';
+import { buildCnn, DIGITS_CNN, cnnWeightShapes } from '../tools/models/cnn.js';
 import type { ElemType, Tensor } from '../validator/tensor.js';
 import { allocData } from '../validator/tensor.js';
 

@@ -12,7 +12,7 @@ import { runnableModelBytes } from '../validator/runtime.js';
 import { bindWeights } from '../validator/weights.js';
 import { encodeDataset } from '../validator/blobs.js';
 import { sliceRows } from '../validator/dataset.js';
-import { digitsDatasetBlob, digitsSplit, loadDigits } from '../validator/data/digits.js';
+import { digitsDatasetBlob, digitsSplit, loadDigits } from '../tools/data/digits.js';
 import { fill, prng } from './validator-workloads.js';
 import type { Tensor } from '../validator/tensor.js';
 import { median, ratio } from './util.js';

@@ -3,6 +3,7 @@
 // Regtest follows Core's CRegTestParams (halving 150, maturity 100, powLimit 0x207fffff,
 // no retargeting, every soft fork active from the start).
 import { Block, Transaction } from 'bitcoinjs-lib';
+import { COIN } from '../util/amount.js';
 
 export type NetworkName = 'main' | 'regtest';
 
@@ -44,7 +45,6 @@ export interface NetworkParams {
   isTestChain: boolean;
 }
 
-const COIN = 100_000_000n;
 export { COIN };
 
 export const GENESIS_MESSAGE = 'ODA genesis 2026-01-01: open, decentralized AI on Bitcoin';

@@ -1,18 +1,16 @@
 // odad's options (Core names, single or double dash) and the resolved node configuration:
 // data dir, network dir, config file with [main]/[regtest] sections, ports, RPC auth, P2P,
 // mining and logging. ODA is regtest-first: without -chain the node runs its own regtest.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { networks, type NetworkName, type NetworkParams } from '../chain/params.js';
-import { parseFixedPoint } from '../rpc/amount.js';
-import { ArgsManager, ConfigError, type OptionSpec } from './args.js';
+import { parseFixedPoint } from '../util/amount.js';
+import { ArgsManager, ConfigError, type OptionSpec } from '../util/args.js';
+import { CONFIG_FILENAME, DEFAULT_DATADIR_NAME, loadArgs, networkDirFor, parsePort, splitHostPort } from '../util/datadir.js';
 import type { NodeOptions } from './node.js';
 
-export { ConfigError } from './args.js';
+export { ConfigError } from '../util/args.js';
+export { CONFIG_FILENAME, DEFAULT_DATADIR_NAME, defaultDatadir, loadArgs, networkDirFor, splitHostPort } from '../util/datadir.js';
 
-export const CONFIG_FILENAME = 'oda.conf';
-export const DEFAULT_DATADIR_NAME = '.oda';
 /** 0.0002 BTC/kvB: ODA sets a fallback fee so regtest wallets work out of the box (Core #20087). */
 export const DEFAULT_FALLBACK_FEE = 20_000n;
 export const DEFAULT_MAX_MEMPOOL_MB = 300;
@@ -88,67 +86,6 @@ export interface NodeConfig {
   /** Always true: ODA keeps a transaction index. */
   txindex: true;
   warnings: string[];
-}
-
-function parsePort(v: string | number, option: string): number {
-  const s = String(v).trim();
-  const n = Number(s);
-  if (!/^\d+$/.test(s) || n < 1 || n > 65535) throw new ConfigError(`Invalid port specified in -${option}: '${v}'`);
-  return n;
-}
-
-/** "host", "host:port", "[v6]", "[v6]:port". */
-export function splitHostPort(v: string, option: string): { host: string; port?: number } {
-  const m6 = /^\[([^\]]+)\](?::(.*))?$/.exec(v);
-  if (m6) return { host: m6[1], port: m6[2] === undefined ? undefined : parsePort(m6[2], option) };
-  const colon = v.lastIndexOf(':');
-  if (colon > 0 && v.indexOf(':') === colon) return { host: v.slice(0, colon), port: parsePort(v.slice(colon + 1), option) };
-  if (!v) throw new ConfigError(`Invalid -${option} address or hostname: '${v}'`);
-  return { host: v };
-}
-
-/** Default data dir: ~/.oda. */
-export function defaultDatadir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.HOME || homedir(), DEFAULT_DATADIR_NAME);
-}
-
-/**
- * Resolves -datadir, reads the config file (-conf, default <datadir>/oda.conf), selects the
- * chain. Shared by odad and oda-cli (which passes its own option table and ignores unknown
- * config keys, as bitcoin-cli).
- */
-export function loadArgs(
-  args: ArgsManager,
-  argv: string[],
-  env: NodeJS.ProcessEnv,
-  opts: { stopAtNonOption?: boolean; ignoreInvalidKeys?: boolean } = {},
-): { rest: string[]; datadir: string; confFile: string; chain: NetworkName } {
-  const rest = args.parseCommandLine(argv, { stopAtNonOption: opts.stopAtNonOption });
-  const dd = args.get('datadir');
-  const datadir = dd !== undefined && dd !== '' ? resolve(dd) : defaultDatadir(env);
-  const wantsHelp = ['help', 'h', '?', 'version'].some((n) => args.options.has(n) && args.getBool(n, false));
-  if (!wantsHelp && dd !== undefined && dd !== '' && !(existsSync(datadir) && statSync(datadir).isDirectory())) {
-    throw new ConfigError(`Specified data directory "${dd}" does not exist.`);
-  }
-  const conf = args.get('conf');
-  const confFile = conf ? (isAbsolute(conf) ? conf : join(datadir, conf)) : join(datadir, CONFIG_FILENAME);
-  if (existsSync(confFile)) {
-    let text: string;
-    try { text = readFileSync(confFile, 'utf8'); } catch { throw new ConfigError(`Error reading configuration file: specified config file "${confFile}" could not be opened.`); }
-    try { args.readConfig(text, { ignoreInvalidKeys: opts.ignoreInvalidKeys, file: confFile }); } catch (e) {
-      if (e instanceof ConfigError) throw new ConfigError(`Error reading configuration file: ${e.message}`);
-      throw e;
-    }
-  } else if (conf) {
-    throw new ConfigError(`Error reading configuration file: specified config file "${confFile}" could not be opened.`);
-  }
-  const chain = args.selectChain('regtest') as NetworkName;
-  return { rest, datadir, confFile, chain };
-}
-
-/** Core's network subdirectory: main uses the data dir itself. */
-export function networkDirFor(datadir: string, chain: NetworkName): string {
-  return chain === 'main' ? datadir : join(datadir, chain);
 }
 
 /** Parses odad's argv (without node and script) and config file. Throws ConfigError. */

@@ -13,10 +13,10 @@ import type { NodeContext } from '../rpc/context.js';
 import type { RpcMethod } from '../rpc/types.js';
 import { allMethods } from '../rpc/methods/index.js';
 import { DirLock } from './lockfile.js';
-import { FileLogger, type Logger } from './logger.js';
+import { FileLogger, type Logger } from '../util/logger.js';
 import { addressToScript } from '../chain/address.js';
 import {
-  createOdaExtension, createOdaMempoolExtension, decorateTx, modelsUpdatedBy, odaModelOf, payloadBlobs, type OdaExtension,
+  createOdaExtension, createOdaMempoolExtension, modelsUpdatedBy, odaModelOf, payloadBlobs, type OdaExtension,
 } from '../oda/index.js';
 
 export interface NodeOptions {
@@ -210,7 +210,7 @@ export class FullNode {
       get wallet() { return node.wallets?.get(''); },
       get store() { return node.store; },
       get p2p() { return node.p2p; },
-      get oda() { return { registry: node.oda.registry(node.chain), extension: node.oda, decorateTx }; },
+      get oda() { return { registry: node.oda.registry(node.chain), extension: node.oda }; },
       config: this.opts.config,
       logger: this.logger,
       startTime: this.startTime,

@@ -16,4 +16,3 @@ export {
 export { createOdaExtension, checkOdaBlock, payloadBlobs, PIN_TAG, type OdaExtension, type BlockResult } from './extension.js';
 export { OdaContext, type AppliedTx } from './apply.js';
 export { checkOdaTransaction, createOdaMempoolExtension, odaModelOf, modelsUpdatedBy, type OdaTxCheck } from './mempool-check.js';
-export { decorateTx, odaJson } from './decorate.js';

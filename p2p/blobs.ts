@@ -10,7 +10,7 @@
 // Corrupt local pieces (found by readPiece or verify) are refetched the same way.
 import { decodeManifest, encodeManifest, type Manifest } from '../model-store/manifest.js';
 import { StoreError, type BlobStore } from '../model-store/store.js';
-import type { Logger } from '../node/logger.js';
+import type { Logger } from '../util/logger.js';
 import type { Peer } from './peer.js';
 import { NO_BLOB, Services, type Message } from './wire/messages.js';
 

@@ -5,7 +5,7 @@
 // and answers the Network RPCs (rpc/methods/network.ts) with Core's shapes.
 import { Block, type Transaction } from 'bitcoinjs-lib';
 import type { NetworkParams } from '../chain/params.js';
-import type { Logger } from '../node/logger.js';
+import type { Logger } from '../util/logger.js';
 import type { ChainView, EntryView, MempoolView } from './chain-view.js';
 import { Pool, parseHostPort } from './pool.js';
 import type { Peer } from './peer.js';

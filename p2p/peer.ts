@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type WebSocket from 'ws';
 import { decodeFrame, encodeFrame, FrameError, HEADER_SIZE } from './wire/frame.js';
 import { MIN_PEER_PROTO_VERSION, type Message, type MessageOf } from './wire/messages.js';
-import type { Logger } from '../node/logger.js';
+import type { Logger } from '../util/logger.js';
 
 export interface PeerOptions {
   magic: number;

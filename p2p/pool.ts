@@ -12,7 +12,7 @@ import { BanMan } from './banman.js';
 import { AddrMan, addrKey, isRoutable } from './addrman.js';
 import { MAX_FRAME } from './wire/frame.js';
 import { MAX_ADDR, normalizeHost, PROTOCOL_VERSION, type Message, type MessageOf, type NetAddr } from './wire/messages.js';
-import type { Logger } from '../node/logger.js';
+import type { Logger } from '../util/logger.js';
 
 export interface PoolOptions {
   magic: number;

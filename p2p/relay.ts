@@ -5,7 +5,7 @@
 // a bad tx is not fetched again from every peer.
 import { Block, type Transaction } from 'bitcoinjs-lib';
 import { isVerifyError } from '../chain/errors.js';
-import type { Logger } from '../node/logger.js';
+import type { Logger } from '../util/logger.js';
 import type { ChainView, EntryView, MempoolView } from './chain-view.js';
 import type { Peer } from './peer.js';
 import type { BlockSync } from './sync.js';

@@ -9,7 +9,7 @@
 // failed, so no peer is asked for them again and the best header falls back.
 import type { Block } from 'bitcoinjs-lib';
 import { isVerifyError } from '../chain/errors.js';
-import type { Logger } from '../node/logger.js';
+import type { Logger } from '../util/logger.js';
 import type { ChainView } from './chain-view.js';
 import { HeaderIndex, hasData, isFailedEntry } from './headers.js';
 import type { EntryView } from './chain-view.js';

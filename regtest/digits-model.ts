@@ -1,12 +1,12 @@
 // The demo's model files, made at run time from the repository alone: the digits MLP
-// architecture (validator/models/mlp.ts), the fixed evaluation dataset (datasets/, the split in
-// validator/data/digits.ts), a briefly trained baseline and a longer-trained improvement
-// (validator/train/, tfjs on the training split only), quantized into the exact class.
+// architecture (tools/models/mlp.ts), the fixed evaluation dataset (datasets/, the split in
+// tools/data/digits.ts), a briefly trained baseline and a longer-trained improvement
+// (tools/train/, tfjs on the training split only), quantized into the exact class.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildMlp, DIGITS_MLP } from '../validator/models/mlp.js';
-import { digitsDatasetBlob, digitsSplit, loadDigits, DIGITS_PIXELS, type Digits } from '../validator/data/digits.js';
-import { trainDigitsMlp } from '../validator/train/digits-mlp.js';
+import { buildMlp, DIGITS_MLP } from '../tools/models/mlp.js';
+import { digitsDatasetBlob, digitsSplit, loadDigits, DIGITS_PIXELS, type Digits } from '../tools/data/digits.js';
+import { trainDigitsMlp } from '../tools/train/digits-mlp.js';
 import { admitModel, runInference, type ModelContext } from '../validator/index.js';
 import { getNumber } from '../validator/tensor.js';
 

@@ -2,7 +2,7 @@
 // (btcd's rpcserverConfig). Optional parts are absent when disabled (-disablewallet,
 // -listen=0 without connections still has a P2P manager).
 import type { NetworkParams } from '../chain/params.js';
-import type { Logger } from '../node/logger.js';
+import type { Logger } from '../util/logger.js';
 
 export interface NodeContext {
   params: NetworkParams;

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NetworkParams } from '../chain/params.js';
-import type { Logger } from '../node/logger.js';
+import type { Logger } from '../util/logger.js';
 import { Wallet, type WalletChain, type WalletMempool } from './wallet.js';
 
 export interface WalletManagerOptions {

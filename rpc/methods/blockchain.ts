@@ -1,6 +1,7 @@
 // Core's "Blockchain" category: chain, block, UTXO and mempool queries, invalidate/reconsider.
 import { Block } from 'bitcoinjs-lib';
 import type { RpcMethod } from '../types.js';
+import { decorateTx } from '../oda-json.js';
 import type { NodeContext } from '../context.js';
 import { RPC, RpcError } from '../errors.js';
 import { parseHash, parseIntParam } from '../params.js';
@@ -176,7 +177,7 @@ export const blockchainMethods: RpcMethod<Ctx>[] = [
         const fees = await blockFees(ctx, h, block);
         out.tx = txs.map((t, i) => {
           const j = txToJSON(t, ctx.params, { fee: fees[i], includeHex: true });
-          return ctx.oda?.decorateTx ? ctx.oda.decorateTx(t, j) : j;
+          return ctx.oda ? decorateTx(t, j) : j;
         });
       }
       // Reorder to Core's key order: tx sits after merkleroot.

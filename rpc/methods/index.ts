@@ -8,7 +8,7 @@ import { networkMethods } from './network.js';
 import { rawTransactionMethods } from './rawtransactions.js';
 import { utilMethods } from './util.js';
 import { walletMethods } from './wallet.js';
-import { storeMethods } from '../../model-store/rpc.js';
+import { storeMethods } from './store.js';
 import { modelMethods } from './models.js';
 
 export function allMethods(extra: RpcMethod<NodeContext>[] = []): RpcMethod<NodeContext>[] {

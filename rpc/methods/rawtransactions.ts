@@ -1,6 +1,7 @@
 // Core's "Rawtransactions" category.
 import { Transaction } from 'bitcoinjs-lib';
 import type { RpcMethod } from '../types.js';
+import { decorateTx } from '../oda-json.js';
 import type { NodeContext } from '../context.js';
 import { RPC, RpcError } from '../errors.js';
 import { decodeTx, parseHash, parseHex, jsonType } from '../params.js';
@@ -15,7 +16,7 @@ const COIN = 100_000_000n;
 const DEFAULT_MAX_FEE_RATE = 10_000_000n;
 
 function decorate(ctx: Ctx, tx: Transaction, j: Record<string, unknown>) {
-  return ctx.oda?.decorateTx ? ctx.oda.decorateTx(tx, j) : j;
+  return ctx.oda ? decorateTx(tx, j) : j;
 }
 
 /** maxfeerate in BTC/kvB → sat/kvB; 0 disables the check. */

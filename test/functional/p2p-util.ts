@@ -2,7 +2,7 @@
 // disconnect_nodes, split_network/join_network): nodes in a line, connected through RPC only.
 import { writeFileSync } from 'node:fs';
 import { waitUntil, type TestNode } from './framework.js';
-import { digitsDatasetBlob, digitsSplit, loadDigits } from '../../validator/data/digits.js';
+import { digitsDatasetBlob, digitsSplit, loadDigits } from '../../tools/data/digits.js';
 
 const addrOf = (n: TestNode) => `127.0.0.1:${n.p2pPort}`;
 

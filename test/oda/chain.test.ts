@@ -97,7 +97,7 @@ test('add-model: duplicate model (same architecture, dataset, objective) rejecte
 
 test('add-model: a missing blob is not a verdict (the block is parked, then connects once the data arrives)', async () => {
   const { FAILED_MASK } = await import('../../chain/entry.js');
-  const { digitsDatasetBlob, digitsSplit, loadDigits } = await import('../../validator/data/digits.js');
+  const { digitsDatasetBlob, digitsSplit, loadDigits } = await import('../../tools/data/digits.js');
   const other = digitsDatasetBlob(subset(digitsSplit(loadDigits(), 'eval'), 64, 32));
   // Learn the blob's (root, length) from a throwaway import into a second store.
   const { BlobStore } = await import('../../model-store/store.js');
@@ -247,7 +247,8 @@ test('one block: several inferences of a model verified in one batch; a wrong on
 });
 
 test('mempool check: tip state, same rules as blocks (kind tx), CU and min fee per CU, nothing written', async () => {
-  const { checkOdaTransaction, createOdaMempoolExtension, minFeeForCu, decorateTx } = await import('../../oda/index.js');
+  const { checkOdaTransaction, createOdaMempoolExtension, minFeeForCu } = await import('../../oda/index.js');
+  const { decorateTx } = await import('../../rpc/oda-json.js');
   const coins = [{ value: 50n * 100_000_000n, script: new Uint8Array(0), height: 1, coinbase: true }];
   const ctx = { coins, nextHeight: f.chain.height + 1 };
   const before = await registryDump(f.chain);

@@ -8,7 +8,7 @@ import { Chain } from '../../chain/chain.js';
 import { regtest } from '../../chain/params.js';
 import { Mempool } from '../../mempool/mempool.js';
 import { generateBlocks } from '../../miner/generate.js';
-import { nullLogger, type Logger } from '../../node/logger.js';
+import { nullLogger, type Logger } from '../../util/logger.js';
 import { P2PNode, type P2PNodeOptions } from '../../p2p/node.js';
 import { BlobStore } from '../../model-store/store.js';
 import WebSocket from 'ws';

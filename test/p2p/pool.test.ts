@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import WebSocket from 'ws';
 import { regtest } from '../../chain/params.js';
-import { nullLogger } from '../../node/logger.js';
+import { nullLogger } from '../../util/logger.js';
 import { Pool } from '../../p2p/pool.js';
 import type { Peer } from '../../p2p/peer.js';
 import { encodeFrame, MAX_FRAME } from '../../p2p/wire/frame.js';

@@ -8,8 +8,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from './helpers.js';
-import { runCli } from '../../rpc/cli.js';
-import { convertPositionalArgs, convertNamedArgs } from '../../rpc/client-params.js';
+import { runCli } from '../../cli/oda-cli.js';
+import { convertPositionalArgs, convertNamedArgs } from '../../cli/client-params.js';
 import { amount } from '../../rpc/amount.js';
 import { RpcError } from '../../rpc/errors.js';
 

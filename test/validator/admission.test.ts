@@ -6,7 +6,7 @@ import { VerifyError } from '../../chain/errors.js';
 import { admitModel, checkModel, checkUpdate, runInference, verifyInferences, clearSessionCache, Reason } from '../../validator/index.js';
 import { GraphBuilder } from '../../validator/onnx/graph-builder.js';
 import { encodeModel } from '../../validator/onnx/encode.js';
-import { buildMlp, DIGITS_MLP, mlpWeightShapes } from '../../validator/models/mlp.js';
+import { buildMlp, DIGITS_MLP, mlpWeightShapes } from '../../tools/models/mlp.js';
 import { encodeTensors, encodeDataset } from '../../validator/blobs.js';
 import { encodeSafetensors } from '../../model-store/safetensors.js';
 import type { Tensor } from '../../validator/tensor.js';

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkModel, inferenceCost, evaluationCost, MAX_BLOCK_CU, MAX_TX_CU, WHITELIST } from '../../validator/index.js';
 import { forwardCost, nodeCostAt, OP_CU } from '../../validator/cost.js';
-import { buildMlp, DIGITS_MLP } from '../../validator/models/mlp.js';
+import { buildMlp, DIGITS_MLP } from '../../tools/models/mlp.js';
 import { randomGraph } from './random-graph.js';
 import { rng } from './helpers.js';
 

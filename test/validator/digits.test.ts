@@ -1,16 +1,16 @@
 // The shipped digits dataset, its fixed split and blob, the trainer (small and fast here; the
-// full run is validator/train/train-digits.ts) and the integer objectives' batch independence.
+// full run is tools/train/train-digits.ts) and the integer objectives' batch independence.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { loadDigits, digitsSplit, digitsDatasetBlob, digitsInput } from '../../validator/data/digits.js';
-import { DIGITS_EVAL_FILE } from '../../validator/data/paths.js';
-import { trainDigitsMlp } from '../../validator/train/digits-mlp.js';
-import { trainDigitsCnn } from '../../validator/train/digits-cnn.js';
-import { buildMlp, DIGITS_MLP, mlpWeightShapes } from '../../validator/models/mlp.js';
-import { buildCnn, DIGITS_CNN, cnnWeightShapes } from '../../validator/models/cnn.js';
+import { loadDigits, digitsSplit, digitsDatasetBlob, digitsInput } from '../../tools/data/digits.js';
+import { DIGITS_EVAL_FILE } from '../../tools/data/paths.js';
+import { trainDigitsMlp } from '../../tools/train/digits-mlp.js';
+import { trainDigitsCnn } from '../../tools/train/digits-cnn.js';
+import { buildMlp, DIGITS_MLP, mlpWeightShapes } from '../../tools/models/mlp.js';
+import { buildCnn, DIGITS_CNN, cnnWeightShapes } from '../../tools/models/cnn.js';
 import { admitModel, checkModel, checkUpdate, runInference, referenceRun, scoreWeights, clearSessionCache, bindDataset } from '../../validator/index.js';
 import { scoreBatch } from '../../validator/objective.js';
 import { sliceRows } from '../../validator/dataset.js';

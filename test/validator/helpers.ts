@@ -1,7 +1,7 @@
 // Shared test helpers: a seeded PRNG and random exact-class tensors and weights.
 import type { Tensor, ElemType } from '../../validator/tensor.js';
 import { allocData } from '../../validator/tensor.js';
-import type { WeightShape } from '../../validator/models/mlp.js';
+import type { WeightShape } from '../../tools/models/mlp.js';
 
 /** mulberry32: small, seedable, good enough for test data. */
 export function rng(seed: number): () => number {

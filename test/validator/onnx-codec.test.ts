@@ -5,8 +5,8 @@ import * as assert from 'uvu/assert';
 import { decodeModel, DecodeError } from '../../validator/onnx/decode.js';
 import { encodeModel } from '../../validator/onnx/encode.js';
 import { WireError, Writer } from '../../validator/onnx/wire.js';
-import { buildMlpModel, DIGITS_MLP } from '../../validator/models/mlp.js';
-import { buildCnnModel, DIGITS_CNN } from '../../validator/models/cnn.js';
+import { buildMlpModel, DIGITS_MLP } from '../../tools/models/mlp.js';
+import { buildCnnModel, DIGITS_CNN } from '../../tools/models/cnn.js';
 import { rng, randInt } from './helpers.js';
 
 const mlp = encodeModel(buildMlpModel(DIGITS_MLP));

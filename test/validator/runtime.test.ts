@@ -7,7 +7,7 @@ import { checkModel } from '../../validator/index.js';
 import { bindWeights } from '../../validator/weights.js';
 import { decodeModel } from '../../validator/onnx/decode.js';
 import { encodeTensors } from '../../validator/blobs.js';
-import { buildMlp, DIGITS_MLP, mlpWeightShapes } from '../../validator/models/mlp.js';
+import { buildMlp, DIGITS_MLP, mlpWeightShapes } from '../../tools/models/mlp.js';
 import { rng, randomWeights } from './helpers.js';
 
 test('engine is exactly onnxruntime-node 1.30.0 with the BIP session options', () => {

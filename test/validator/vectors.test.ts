@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { VerifyError } from '../../chain/errors.js';
 import { checkModel, runInference, referenceRun, admitModel, inferenceCost, evaluationCost, clearSessionCache } from '../../validator/index.js';
-import { buildMlp, DIGITS_MLP } from '../../validator/models/mlp.js';
-import { DIGITS_EVAL_FILE } from '../../validator/data/paths.js';
+import { buildMlp, DIGITS_MLP } from '../../tools/models/mlp.js';
+import { DIGITS_EVAL_FILE } from '../../tools/data/paths.js';
 import type { ElemType, Tensor } from '../../validator/tensor.js';
 
 const dir = new URL('../../spec/BIPs/vectors/oda-bip-0002/', import.meta.url);

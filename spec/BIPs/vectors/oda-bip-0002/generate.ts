@@ -11,8 +11,8 @@ import { Writer } from '../../../../validator/onnx/wire.js';
 import { encodeTensors } from '../../../../validator/blobs.js';
 import { checkModel, runInference, referenceRun, admitModel, inferenceCost, evaluationCost, clearSessionCache } from '../../../../validator/index.js';
 import { VerifyError } from '../../../../chain/errors.js';
-import { buildMlp, DIGITS_MLP, mlpWeightShapes } from '../../../../validator/models/mlp.js';
-import { digitsDatasetBlob, digitsSplit, loadDigits } from '../../../../validator/data/digits.js';
+import { buildMlp, DIGITS_MLP, mlpWeightShapes } from '../../../../tools/models/mlp.js';
+import { digitsDatasetBlob, digitsSplit, loadDigits } from '../../../../tools/data/digits.js';
 import { tensorsEqual, type ElemType, type Tensor } from '../../../../validator/tensor.js';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));

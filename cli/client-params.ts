@@ -70,7 +70,7 @@ const TABLE: [method: string, index: number, name: string][] = [
   ['estimatesmartfee', 0, 'conf_target'], ['estimaterawfee', 0, 'conf_target'], ['estimaterawfee', 1, 'threshold'],
   // ODA's Models category (rpc/methods/models.ts): hex ids and inputs stay strings.
   ['addmodel', 4, 'metadata'], ['addmodel', 5, 'royalty'], ['commitweights', 3, 'options'], ['infer', 2, 'submit'], ['estimatecost', 0, 'request'], ['updateweights', 2, 'options'],
-  // The Store category (model-store/rpc.ts): blob roots stay strings even when all digits.
+  // The Store category (rpc/methods/store.ts): blob roots stay strings even when all digits.
   ['getblobinfo', 1, 'verbose'],
 ];
 

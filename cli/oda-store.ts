@@ -5,12 +5,12 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { BlobStore, StoreError } from './store.js';
-import { isMediaType, manifestToJson, MEDIA_TYPE_CODE } from './manifest.js';
-import { MerkleBuilder, toHex } from './merkle.js';
-import { decryptFile, encryptFile, generateKey, KEY_SIZE, readFileChunks, DecryptionError } from './encryption.js';
-import { checkMediaFormat } from './formats.js';
-import { MAX_HEADER_BYTES, parseSafetensorsHeader, readHeaderLength, SafetensorsError } from './safetensors.js';
+import { BlobStore, StoreError } from '../model-store/store.js';
+import { isMediaType, manifestToJson, MEDIA_TYPE_CODE } from '../model-store/manifest.js';
+import { MerkleBuilder, toHex } from '../model-store/merkle.js';
+import { decryptFile, encryptFile, generateKey, KEY_SIZE, readFileChunks, DecryptionError } from '../model-store/encryption.js';
+import { checkMediaFormat } from '../model-store/formats.js';
+import { MAX_HEADER_BYTES, parseSafetensorsHeader, readHeaderLength, SafetensorsError } from '../model-store/safetensors.js';
 
 const USAGE = `Usage: oda-store [options] <command> [args]
 

@@ -8,7 +8,7 @@
 // With --current <weights.safetensors> it also checks the result as an update-weights
 // transaction against those weights (score must improve by at least 1).
 //
-//   node --import tsx validator/train/train-digits.ts --epochs 40 --seed 1 --out /tmp/digits
+//   node --import tsx tools/train/train-digits.ts --epochs 40 --seed 1 --out /tmp/digits
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,7 +16,7 @@ import { buildMlp, DIGITS_MLP } from '../models/mlp.js';
 import { buildCnn, DIGITS_CNN } from '../models/cnn.js';
 import { trainDigitsCnn } from './digits-cnn.js';
 import { digitsDatasetBlob, digitsSplit, loadDigits } from '../data/digits.js';
-import { admitModel, checkUpdate } from '../index.js';
+import { admitModel, checkUpdate } from '../../validator/index.js';
 import { floatAccuracy, trainDigitsMlp } from './digits-mlp.js';
 
 const { values } = parseArgs({

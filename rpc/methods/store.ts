@@ -3,10 +3,10 @@
 // bad parameters -8 with Core's ParseHashV wording, undecodable files -22, corrupt data -20.
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { RpcMethod } from '../rpc/types.js';
-import { RPC, RpcError } from '../rpc/errors.js';
-import { BlobStore, StoreError } from './store.js';
-import { isMediaType, manifestToJson, MEDIA_TYPE_CODE, type Manifest } from './manifest.js';
+import type { RpcMethod } from '../types.js';
+import { RPC, RpcError } from '../errors.js';
+import { BlobStore, StoreError } from '../../model-store/store.js';
+import { isMediaType, manifestToJson, MEDIA_TYPE_CODE, type Manifest } from '../../model-store/manifest.js';
 
 type Ctx = { store: BlobStore };
 

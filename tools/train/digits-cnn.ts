@@ -1,6 +1,6 @@
 // Train -> quantize -> weights blob for the digits CNN (models/cnn.ts DIGITS_CNN).
 import { DIGITS_CNN, cnnWeightShapes, type CnnSpec } from '../models/cnn.js';
-import { encodeTensors } from '../blobs.js';
+import { encodeTensors } from '../../validator/blobs.js';
 import type { Digits } from '../data/digits.js';
 import { quantizeCnn } from './quantize.js';
 import { trainCnn, type FloatCnn } from './tf-cnn.js';

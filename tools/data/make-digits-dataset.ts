@@ -1,5 +1,5 @@
 // Writes datasets/digits-eval.safetensors, the evaluation split of the digits data as an ODA
-// dataset blob. Run: node --import tsx validator/data/make-digits-dataset.ts
+// dataset blob. Run: node --import tsx tools/data/make-digits-dataset.ts
 import { writeFileSync } from 'node:fs';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';

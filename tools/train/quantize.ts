@@ -5,8 +5,8 @@
 //           m[j]      = round(s_in s_w[j] / s_out * 2^shift),  s_out = max activation / 127
 //   output: one s_w for the whole layer so that the int32 logits keep the float logits' order.
 import type { MlpSpec } from '../models/mlp.js';
-import type { Tensor } from '../tensor.js';
-import { WEIGHT_MAX } from '../ops/matmul.js';
+import type { Tensor } from '../../validator/tensor.js';
+import { WEIGHT_MAX } from '../../validator/ops/matmul.js';
 
 export interface FloatLayer {
   /** Row-major [in, out]. */

@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { encodeDataset } from '../blobs.js';
-import type { Tensor } from '../tensor.js';
+import { encodeDataset } from '../../validator/blobs.js';
+import type { Tensor } from '../../validator/tensor.js';
 
 export const DIGITS_FILE = fileURLToPath(new URL('../../datasets/digits.csv.gz', import.meta.url));
 export const DIGITS_ROWS = 1797;

@@ -1,6 +1,6 @@
 // Train -> quantize -> weights blob for the digits MLP (models/mlp.ts DIGITS_MLP).
 import { DIGITS_MLP, mlpWeightShapes, type MlpSpec } from '../models/mlp.js';
-import { encodeTensors } from '../blobs.js';
+import { encodeTensors } from '../../validator/blobs.js';
 import type { Digits } from '../data/digits.js';
 import { quantizeMlp, type FloatLayer } from './quantize.js';
 import { trainMlp, type TrainOptions } from './tf-mlp.js';

@@ -4,9 +4,9 @@
 //   h' = Cast<int8>(Clip(Div(Mul(acc, m), 2^shift), 0, 127))   (Clip at 0 is the ReLU)
 // The last layer's acc is the int32 output ("logits"). W, b and m are weight slots, so an
 // update-weights transaction can change scales as well as weights; shift is architecture.
-import { GraphBuilder, type ElemName } from '../onnx/graph-builder.js';
-import { encodeModel } from '../onnx/encode.js';
-import type { Model } from '../onnx/proto.js';
+import { GraphBuilder, type ElemName } from '../../validator/onnx/graph-builder.js';
+import { encodeModel } from '../../validator/onnx/encode.js';
+import type { Model } from '../../validator/onnx/proto.js';
 
 export interface MlpSpec {
   inputName?: string;

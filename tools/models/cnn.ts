@@ -1,9 +1,9 @@
 // A small integer CNN in the exact class, for 8x8 single-channel images:
 //   ConvInteger 3x3 (pad 1) -> + bias -> requantize (Mul m, Div 2^shift, Clip 0..127, Cast int8)
 //   -> MaxPool 2x2 -> Reshape [0, -1] -> MatMulInteger -> + bias = int32 logits.
-import { GraphBuilder } from '../onnx/graph-builder.js';
-import { encodeModel } from '../onnx/encode.js';
-import type { Model } from '../onnx/proto.js';
+import { GraphBuilder } from '../../validator/onnx/graph-builder.js';
+import { encodeModel } from '../../validator/onnx/encode.js';
+import type { Model } from '../../validator/onnx/proto.js';
 import type { WeightShape } from './mlp.js';
 
 export interface CnnSpec {

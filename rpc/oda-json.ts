@@ -2,11 +2,11 @@
 // decoded payload of an ODA transaction. A malformed envelope is shown as {"error": reason}
 // rather than failing the call, so such a transaction can still be inspected.
 import type { Transaction } from 'bitcoinjs-lib';
-import { amount } from '../rpc/amount.js';
+import { amount } from './amount.js';
 import { VerifyError } from '../chain/errors.js';
-import { dataHash } from './build.js';
-import { decodeOdaTx } from './envelope.js';
-import { modelIdOf, type BlobRef, type DataRef } from './payload.js';
+import { dataHash } from '../oda/build.js';
+import { decodeOdaTx } from '../oda/envelope.js';
+import { modelIdOf, type BlobRef, type DataRef } from '../oda/payload.js';
 
 function blob(b: BlobRef): { root: string; length: number } {
   return { root: b.root, length: b.length };

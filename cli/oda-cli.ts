@@ -6,11 +6,11 @@ import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { networks } from '../chain/params.js';
-import { ArgsManager, ConfigError, type OptionSpec } from '../node/args.js';
-import { loadArgs, networkDirFor, splitHostPort, CONFIG_FILENAME, DEFAULT_DATADIR_NAME } from '../node/config.js';
+import { ArgsManager, ConfigError, type OptionSpec } from '../util/args.js';
+import { loadArgs, networkDirFor, splitHostPort, CONFIG_FILENAME, DEFAULT_DATADIR_NAME } from '../util/datadir.js';
 import { convertNamedArgs, convertPositionalArgs } from './client-params.js';
-import { parseJsonRaw, writeJson, RawNumber } from './json.js';
-import { RPC } from './errors.js';
+import { parseJsonRaw, writeJson, RawNumber } from '../rpc/json.js';
+import { RPC } from '../rpc/errors.js';
 
 export const CLI_OPTIONS: OptionSpec[] = [
   { name: 'help', type: 'bool', help: 'Print this help message and exit', commandLineOnly: true },
