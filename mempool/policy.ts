@@ -1,6 +1,7 @@
 // Relay policy (Core's policy/policy.cpp): which transactions a node relays and mines,
 // beyond consensus validity. Pure functions; each returns Core's reject reason or undefined.
 import type { Transaction } from 'bitcoinjs-lib';
+import { compactSizeLength } from '../util/bytes.js';
 import {
   MAX_SCRIPT_SIZE, OP_RETURN, isPayToScriptHash, isPushOnly, multisigKeyCount, pushOnlyStack, scriptSigOpCount,
   scriptType, witnessProgram,
@@ -53,9 +54,7 @@ export function virtualSize(weight: number, sigOpCost: number, bytesPerSigOp = D
 }
 
 function serializedOutputSize(script: Uint8Array): number {
-  const len = script.length;
-  const varint = len < 0xfd ? 1 : len <= 0xffff ? 3 : 5;
-  return 8 + varint + len;
+  return 8 + compactSizeLength(script.length) + script.length;
 }
 
 /** Core's GetDustThreshold: the value below which spending the output costs more than it is worth. */

@@ -3,17 +3,7 @@
 // block validation. Same value byte for byte (test/oda/txid.test.ts checks it against getId).
 import { hash } from 'node:crypto';
 import type { Transaction } from 'bitcoinjs-lib';
-
-function varIntLength(n: number): number {
-  return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9;
-}
-
-function writeVarInt(b: Buffer, o: number, n: number): number {
-  if (n < 0xfd) return b.writeUInt8(n, o);
-  if (n <= 0xffff) return b.writeUInt16LE(n, b.writeUInt8(0xfd, o));
-  if (n <= 0xffffffff) return b.writeUInt32LE(n, b.writeUInt8(0xfe, o));
-  return b.writeBigUInt64LE(BigInt(n), b.writeUInt8(0xff, o));
-}
+import { compactSizeLength as varIntLength, writeCompactSize } from '../util/bytes.js';
 
 /** The serialization a txid commits to: version | inputs | outputs | locktime, no witness. */
 export function legacySerialize(tx: Transaction): Buffer {
@@ -22,18 +12,18 @@ export function legacySerialize(tx: Transaction): Buffer {
   for (const o of tx.outs) size += 8 + varIntLength(o.script.length) + o.script.length;
   const b = Buffer.allocUnsafe(size);
   let p = b.writeUInt32LE(tx.version, 0);
-  p = writeVarInt(b, p, tx.ins.length);
+  p = writeCompactSize(b, p, tx.ins.length);
   for (const i of tx.ins) {
     b.set(i.hash, p);
     p = b.writeUInt32LE(i.index, p + 32);
-    p = writeVarInt(b, p, i.script.length);
+    p = writeCompactSize(b, p, i.script.length);
     b.set(i.script, p);
     p = b.writeUInt32LE(i.sequence, p + i.script.length);
   }
-  p = writeVarInt(b, p, tx.outs.length);
+  p = writeCompactSize(b, p, tx.outs.length);
   for (const o of tx.outs) {
     p = b.writeBigUInt64LE(o.value, p);
-    p = writeVarInt(b, p, o.script.length);
+    p = writeCompactSize(b, p, o.script.length);
     b.set(o.script, p);
     p += o.script.length;
   }

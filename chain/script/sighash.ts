@@ -77,7 +77,7 @@ export function legacySighash(tx: Transaction, index: number, scriptCode: Uint8A
   }
   w.u32(tx.locktime);
   w.u32(hashType);
-  return hash256(w.end());
+  return hash256(w.finish());
 }
 
 const ZERO32: Uint8Array = new Uint8Array(32);
@@ -103,7 +103,7 @@ export class PrecomputedTransactionData {
       }
       const o = new ByteWriter();
       for (const out of this.tx.outs) o.i64(out.value).varBytes(out.script);
-      this.bip143 = { prevouts: hash256(p.end()), sequences: hash256(q.end()), outputs: hash256(o.end()) };
+      this.bip143 = { prevouts: hash256(p.finish()), sequences: hash256(q.finish()), outputs: hash256(o.finish()) };
     }
     return this.bip143;
   }
@@ -134,14 +134,14 @@ export function witnessV0Sighash(
   let hashOutputs: Uint8Array = ZERO32;
   if (base !== SIGHASH_SINGLE && base !== SIGHASH_NONE) hashOutputs = shared.outputs;
   else if (base === SIGHASH_SINGLE && index < tx.outs.length) {
-    hashOutputs = hash256(new ByteWriter().i64(tx.outs[index].value).varBytes(tx.outs[index].script).end());
+    hashOutputs = hash256(new ByteWriter().i64(tx.outs[index].value).varBytes(tx.outs[index].script).finish());
   }
   const input = tx.ins[index];
   const w = new ByteWriter();
   w.u32(tx.version).bytes(hashPrevouts).bytes(hashSequence);
   w.bytes(input.hash).u32(input.index).varBytes(scriptCode).i64(value).u32(input.sequence);
   w.bytes(hashOutputs).u32(tx.locktime).u32(hashType);
-  return hash256(w.end());
+  return hash256(w.finish());
 }
 
 /** Per-transaction BIP341 hashes (Core's PrecomputedTransactionData, taproot part). */
@@ -167,7 +167,7 @@ export function precomputeTaproot(tx: Transaction, spent: Prevout[]): TaprootTxD
   });
   const o = new ByteWriter();
   for (const out of tx.outs) o.i64(out.value).varBytes(out.script);
-  return { prevouts: sha256(p.end()), amounts: sha256(a.end()), scripts: sha256(s.end()), sequences: sha256(q.end()), outputs: sha256(o.end()), spent };
+  return { prevouts: sha256(p.finish()), amounts: sha256(a.finish()), scripts: sha256(s.finish()), sequences: sha256(q.finish()), outputs: sha256(o.finish()), spent };
 }
 
 export interface TapscriptContext { leafHash: Uint8Array; codeSeparatorPos: number }
@@ -198,8 +198,8 @@ export function taprootSighash(
   if (annexHash) w.bytes(annexHash);
   if (outputType === SIGHASH_SINGLE) {
     const out = tx.outs[index];
-    w.bytes(sha256(new ByteWriter().i64(out.value).varBytes(out.script).end()));
+    w.bytes(sha256(new ByteWriter().i64(out.value).varBytes(out.script).finish()));
   }
   if (tapscript) w.bytes(tapscript.leafHash).u8(0).u32(tapscript.codeSeparatorPos);
-  return taggedHash('TapSighash', w.end());
+  return taggedHash('TapSighash', w.finish());
 }

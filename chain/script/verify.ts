@@ -28,7 +28,7 @@ function fail(code: ScriptErrorCode): never {
 }
 
 export function tapleafHash(leafVersion: number, script: Uint8Array): Uint8Array {
-  return taggedHash('TapLeaf', Uint8Array.of(leafVersion), new ByteWriter().varBytes(script).end());
+  return taggedHash('TapLeaf', Uint8Array.of(leafVersion), new ByteWriter().varBytes(script).finish());
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
@@ -109,7 +109,7 @@ function verifyWitnessProgram(witness: Uint8Array[], version: number, program: U
     if (stack.length === 0) fail('SCRIPT_ERR_WITNESS_PROGRAM_WITNESS_EMPTY');
     const last = stack[stack.length - 1];
     if (stack.length >= 2 && last.length > 0 && last[0] === ANNEX_TAG) {
-      exec.annexHash = sha256(new ByteWriter().varBytes(last).end());
+      exec.annexHash = sha256(new ByteWriter().varBytes(last).finish());
       stack = stack.slice(0, -1);
     }
     if (stack.length === 1) {

@@ -2,6 +2,7 @@
 // (the /wallet/<name> path, else the only loaded wallet) with one ODA difference: when
 // several wallets are loaded and no path is given, the default wallet "" is used instead of
 // failing with -19. The wallet never broadcasts; handlers submit to the mempool and relay.
+import { ByteReader } from '../../util/bytes.js';
 import { Transaction } from 'bitcoinjs-lib';
 import type { RpcMethod } from '../types.js';
 import type { NodeContext } from '../context.js';
@@ -212,29 +213,18 @@ function decodeFundTx(value: unknown): Transaction {
   } catch (e) {
     const b = typeof value === 'string' && /^([0-9a-fA-F]{2})+$/.test(value) ? Buffer.from(value, 'hex') : undefined;
     if (!b || b.length < 10 || b[4] !== 0x00) throw e;
-    let o = 5;
-    const varint = (): number => {
-      const first = b[o++];
-      if (first < 0xfd) return first;
-      if (first === 0xfd) { const v = b.readUInt16LE(o); o += 2; return v; }
-      if (first === 0xfe) { const v = b.readUInt32LE(o); o += 4; return v; }
-      throw e;
-    };
     try {
+      const r = new ByteReader(b);
       const tx = new Transaction();
-      tx.version = b.readInt32LE(0);
-      const nOut = varint();
+      tx.version = r.i32();
+      r.u8(); // the 0x00 input count
+      const nOut = r.compactSize(b.length);
       for (let i = 0; i < nOut; i++) {
-        const value = b.readBigUInt64LE(o);
-        o += 8;
-        const len = varint();
-        if (o + len > b.length) throw e;
-        tx.addOutput(Uint8Array.from(b.subarray(o, o + len)), value);
-        o += len;
+        const value = r.u64();
+        tx.addOutput(Uint8Array.from(r.varBytes(b.length)), value);
       }
-      tx.locktime = b.readUInt32LE(o);
-      o += 4;
-      if (o !== b.length) throw e;
+      tx.locktime = r.u32();
+      r.end();
       return tx;
     } catch {
       throw e;
