@@ -9,7 +9,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Transaction, payments, script as bscript } from 'bitcoinjs-lib';
+import { payments, script as bscript } from 'bitcoinjs-lib';
+import { Transaction } from '../chain/block.js';
 import * as ecc from 'tiny-secp256k1';
 import { ECPairFactory } from 'ecpair';
 import { Chain } from '../chain/chain.js';

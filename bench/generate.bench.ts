@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Block } from 'bitcoinjs-lib';
+import type { Block } from '../chain/block.js';
 import { Chain } from '../chain/chain.js';
 import { regtest } from '../chain/params.js';
 import { Mempool } from '../mempool/mempool.js';

@@ -7,7 +7,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Transaction, payments, script as bscript } from 'bitcoinjs-lib';
+import { payments, script as bscript } from 'bitcoinjs-lib';
+import { Transaction, hexToHash } from '../chain/block.js';
 import * as ecc from 'tiny-secp256k1';
 import { ECPairFactory } from 'ecpair';
 import { Chain } from '../chain/chain.js';
@@ -35,7 +36,7 @@ const scriptCode = payments.p2pkh({ hash: p2wpkh.hash }).output!;
 function signed(prevTxid: string, vout: number, value: bigint, fee: bigint): Transaction {
   const tx = new Transaction();
   tx.version = 2;
-  tx.addInput(Buffer.from(prevTxid, 'hex').reverse(), vout, 0xfffffffd);
+  tx.addInput(hexToHash(prevTxid), vout, 0xfffffffd);
   tx.addOutput(p2wpkh.output!, value - fee);
   const hash = tx.hashForWitnessV0(0, scriptCode, value, Transaction.SIGHASH_ALL);
   tx.setWitness(0, [bscript.signature.encode(key.sign(hash), Transaction.SIGHASH_ALL), key.publicKey]);

@@ -34,7 +34,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as ort from 'onnxruntime-node';
-import type { Block, Transaction } from 'bitcoinjs-lib';
+import type { Block, Transaction } from '../chain/block.js';
 import { Chain } from '../chain/chain.js';
 import { COIN, regtest } from '../chain/params.js';
 import { BlobStore } from '../model-store/store.js';

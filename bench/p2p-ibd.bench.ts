@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Block } from 'bitcoinjs-lib';
+import type { Block } from '../chain/block.js';
 import { Chain } from '../chain/chain.js';
 import { regtest } from '../chain/params.js';
 import { generateBlocks } from '../miner/generate.js';

@@ -3,7 +3,8 @@
 // tiny-secp256k1 verify() on the same (message, pubkey, signature) triples, in one run.
 // Prints checks/s for each and the overhead ratio; then BIP143 sighashing of a large
 // transaction with shared per-transaction hashes vs bitcoinjs-lib; and one JSON line.
-import { Transaction, payments } from 'bitcoinjs-lib';
+import { payments } from 'bitcoinjs-lib';
+import { Transaction } from '../chain/block.js';
 import * as ecc from 'tiny-secp256k1';
 import { ECPair } from '../test/script/spend-fixtures.js';
 import { encodeEcdsa } from '../test/script/spend-fixtures.js';

@@ -26,7 +26,7 @@
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { Block } from 'bitcoinjs-lib';
+import { Block, decodeBlock } from './block.js';
 import type { Coin } from './coin.js';
 import { CoinView, decodeUndo, encodeCoin, encodeUndo, type BlockUndo } from './coins.js';
 import { ChainDB, type DbBatch } from './chaindb.js';
@@ -35,7 +35,8 @@ import { BlockStatus, FAILED_MASK, encodeEntry, entryFromHeader, isFailed, type 
 import { decodeHeader, encodeHeader, hashToHex, headerHash, hexToHash, type BlockHeader } from './header.js';
 import { nextWorkRequired as difficultyRule } from './difficulty.js';
 import { checkBlock, checkBlockHeader, contextualCheckBlock, contextualCheckBlockHeader, type PrevContext } from './check-block.js';
-import { connectBlock, disconnectBlock, outpointKey, type ConnectParams } from './connect.js';
+import { outpointKey } from './block.js';
+import { connectBlock, disconnectBlock, type ConnectParams } from './connect.js';
 import { layout, outpointBytes } from './layout.js';
 import { VerifyError } from './errors.js';
 import { genesisBlock, type NetworkParams } from './params.js';
@@ -267,7 +268,7 @@ export class Chain extends EventEmitter {
     const e = this.entries.get(hash);
     if (!e || !(e.status & BlockStatus.HAVE_DATA)) return undefined;
     const raw = await this.blocks.readBlock(hash);
-    return raw ? Block.fromBuffer(raw) : undefined;
+    return raw ? decodeBlock(raw) : undefined;
   }
 
   /** Unspent output at the tip; txid in display hex. */
@@ -542,7 +543,7 @@ export class Chain extends EventEmitter {
   private async readBlock(e: BlockEntry): Promise<Block> {
     const raw = await this.blocks.readBlock(e.hash);
     if (!raw) throw new Error(`block ${e.hash} missing from the blockstore`);
-    return Block.fromBuffer(raw);
+    return decodeBlock(raw);
   }
 
   private async prepareDisconnect(e: BlockEntry, source: CoinView | ChainDB): Promise<DisconnectStep> {

@@ -3,7 +3,8 @@
 // the block and what the caller knows about its parent; they throw VerifyError with Core's
 // reject reason. `malleated` marks failures a relayer could cause by altering a valid block
 // (merkle/witness mutations): the chain must not remember such a hash as invalid.
-import { Block, crypto as bcrypto } from 'bitcoinjs-lib';
+import { crypto as bcrypto } from 'bitcoinjs-lib';
+import { Block } from './block.js';
 import { VerifyError } from './errors.js';
 import type { NetworkParams } from './params.js';
 import { checkProofOfWork } from './header.js';

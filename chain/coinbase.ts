@@ -1,7 +1,8 @@
 // Coinbase construction and the BIP141 witness commitment, shared by the miner, tests and
 // block validation. Byte-exact with Core: the BIP34 height is `CScript() << nHeight` and the
 // commitment output is OP_RETURN 0x24 aa21a9ed <32 bytes> (GenerateCoinbaseCommitment).
-import { Block, Transaction, crypto as bcrypto } from 'bitcoinjs-lib';
+import { crypto as bcrypto } from 'bitcoinjs-lib';
+import { Block, Transaction } from './block.js';
 
 /** BIP141 commitment header: OP_RETURN, push 36, then the 4-byte tag 0xaa21a9ed. */
 export const WITNESS_COMMITMENT_HEADER = Uint8Array.from([0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed]);

@@ -1,12 +1,12 @@
 // Applying a block to a CoinView and taking it off again (Core's ConnectBlock /
 // DisconnectBlock, without any I/O of their own): the chain validates against a scratch
 // view first and writes the view's changes only when the whole step is known to be valid.
-import { Block, Transaction } from 'bitcoinjs-lib';
+import { Block, Transaction } from './block.js';
 import type { Coin } from './coin.js';
 import type { CoinView } from './coins.js';
 import { VerifyError } from './errors.js';
 import type { NetworkParams } from './params.js';
-import { outpointBytes } from './layout.js';
+import { outpointKey } from './block.js';
 import { BAN_SCORE_INVALID, LOCKTIME_VERIFY_SEQUENCE, MAX_SCRIPT_SIZE } from './consensus.js';
 import { calculateSequenceLocks, checkTxInputs, evaluateSequenceLocks, getBlockSubsidy, isCoinbaseTx } from './tx-checks.js';
 import { blockScriptFlags, getTransactionSigOpCost, isScriptError, verifyInput, PrecomputedTransactionData } from './script/index.js';
@@ -17,10 +17,6 @@ import { blockScriptFlags, getTransactionSigOpCost, isScriptError, verifyInput, 
  * blocks and transactions alike so the mempool and blocks print the same reason.
  */
 export const SCRIPT_FAILURE_REASON = 'mandatory-script-verify-flag-failed';
-
-export function outpointKey(txid: Uint8Array, vout: number): string {
-  return Buffer.from(outpointBytes(txid, vout)).toString('hex');
-}
 
 /** Core's CScript::IsUnspendable: OP_RETURN outputs and oversize scripts never enter the UTXO set. */
 export function isUnspendable(script: Uint8Array): boolean {

@@ -2,7 +2,7 @@
 // so that ODA and Bitcoin addresses, peers and data dirs can never be confused.
 // Regtest follows Core's CRegTestParams (halving 150, maturity 100, powLimit 0x207fffff,
 // no retargeting, every soft fork active from the start).
-import { Block, Transaction } from 'bitcoinjs-lib';
+import { Block, Transaction } from './block.js';
 import { COIN } from '../util/amount.js';
 
 export type NetworkName = 'main' | 'regtest';

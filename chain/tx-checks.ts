@@ -2,7 +2,8 @@
 // (tx_check.cpp), Consensus::CheckTxInputs (tx_verify.cpp), IsFinalTx, BIP68 sequence locks
 // (CalculateSequenceLocks / EvaluateSequenceLocks) and GetBlockSubsidy (validation.cpp).
 // Every failure throws VerifyError with Core's reject string and ban score 100.
-import { Transaction } from 'bitcoinjs-lib';
+import { outpointKey } from './block.js';
+import { Transaction } from './block.js';
 import type { Coin } from './coin.js';
 import { VerifyError, type RejectKind } from './errors.js';
 import type { NetworkParams } from './params.js';
@@ -22,10 +23,6 @@ function invalid(kind: RejectKind, reason: string, details = ''): VerifyError {
 
 function isNullPrevout(hash: Uint8Array, index: number): boolean {
   return index === 0xffffffff && hash.every((b) => b === 0);
-}
-
-function outpointKey(hash: Uint8Array, index: number): string {
-  return Buffer.from(hash).toString('hex') + ':' + index;
 }
 
 /**

@@ -2,7 +2,8 @@
 // BIP125 replacement checks, and the script checks with Core's mandatory/non-mandatory
 // classification. Pure with respect to the pool: reads it through a GraphView and the
 // chain through AcceptPolicy, and returns a Workspace for the caller to apply.
-import type { Transaction } from 'bitcoinjs-lib';
+import { wtxidOf, hashToHex } from '../chain/block.js';
+import type { Transaction } from '../chain/block.js';
 import type { Coin } from '../chain/coin.js';
 import type { BlockEntry } from '../chain/entry.js';
 import { LOCKTIME_VERIFY_SEQUENCE } from '../chain/consensus.js';
@@ -13,7 +14,7 @@ import {
 } from '../chain/tx-checks.js';
 import { STANDARD_SCRIPT_VERIFY_FLAGS, checkInputScripts, getTransactionSigOpCost } from '../chain/script/index.js';
 import type { MempoolEntry } from './entry.js';
-import { type GraphView, outpoint, txidOf } from './graph.js';
+import { type GraphView, outpoint } from './graph.js';
 import {
   MAX_STANDARD_TX_SIGOPS_COST, MIN_STANDARD_TX_NONWITNESS_SIZE, type StandardOptions, areInputsStandard, checkStandardTx,
   feeForSize, isWitnessStandard, signalsOptInRbf, virtualSize,
@@ -130,13 +131,13 @@ export async function validateTransaction(tx: Transaction, p: AcceptPolicy, args
   if (!isFinalTx(tx, nextHeight, mtp)) throw reject('non-final');
 
   const txid = tx.getId();
-  const wtxid = Buffer.from(tx.getHash(true)).reverse().toString('hex');
+  const wtxid = wtxidOf(tx);
   if (pool.hasWtxid(wtxid)) throw reject('txn-already-in-mempool');
   if (pool.get(txid)) throw reject('txn-same-nonwitness-data-in-mempool');
 
   const conflicts = new Set<string>();
   for (const input of tx.ins) {
-    const spender = pool.spender(outpoint(txidOf(input.hash), input.index));
+    const spender = pool.spender(outpoint(hashToHex(input.hash), input.index));
     if (spender === undefined || conflicts.has(spender)) continue;
     if (!args.allowReplacement) throw reject('bip125-replacement-disallowed');
     if (!p.fullRbf && !signalsOptInRbf(pool.get(spender)!.tx)) throw reject('txn-mempool-conflict');
@@ -147,7 +148,7 @@ export async function validateTransaction(tx: Transaction, p: AcceptPolicy, args
   const parents = new Set<string>();
   let missing = false;
   for (const input of tx.ins) {
-    const prevTxid = txidOf(input.hash);
+    const prevTxid = hashToHex(input.hash);
     const parent = pool.get(prevTxid);
     let coin: Coin | undefined;
     if (parent) {

@@ -1,7 +1,7 @@
 // One mempool transaction with the package statistics Core keeps per entry
 // (CTxMemPoolEntry): sizes are virtual sizes (sigop-adjusted), fees are modified fees
 // (base fee plus any prioritisetransaction delta), counts include the entry itself.
-import type { Transaction } from 'bitcoinjs-lib';
+import type { Transaction } from '../chain/block.js';
 
 export interface MempoolEntry {
   tx: Transaction;

@@ -1,11 +1,8 @@
 // The pool's transaction graph (Core's CTxMemPool indexes and package state): entries by
 // txid and wtxid, the outpoint -> spender map, parent/child links, and each entry's
 // ancestor and descendant totals kept exact through insertions and removals.
+import { hashToHex } from '../chain/block.js';
 import type { MempoolEntry } from './entry.js';
-
-export function txidOf(hash: Uint8Array): string {
-  return Buffer.from(hash).reverse().toString('hex');
-}
 
 export function outpoint(txid: string, vout: number): string {
   return `${txid}:${vout}`;
@@ -98,7 +95,7 @@ export class TxGraph implements GraphView {
     const { txid } = entry;
     this.map.set(txid, entry);
     this.byWtxid.set(entry.wtxid, txid);
-    entry.tx.ins.forEach((input) => this.spends.set(outpoint(txidOf(input.hash), input.index), txid));
+    entry.tx.ins.forEach((input) => this.spends.set(outpoint(hashToHex(input.hash), input.index), txid));
     for (const p of entry.depends) insertSorted(this.map.get(p)!.spentBy, txid);
     let adopted = false;
     for (let i = 0; i < entry.tx.outs.length; i++) {
@@ -177,7 +174,7 @@ export class TxGraph implements GraphView {
         if (ce) removeItem(ce.depends, id);
       }
       e.tx.ins.forEach((input) => {
-        const key = outpoint(txidOf(input.hash), input.index);
+        const key = outpoint(hashToHex(input.hash), input.index);
         if (this.spends.get(key) === id) this.spends.delete(key);
       });
       this.map.delete(id);
@@ -229,7 +226,7 @@ export class PackageView implements GraphView {
   /** Records a package member as if it had been added. */
   add(entry: MempoolEntry, ancestors: Set<string>): void {
     this.extra.set(entry.txid, entry);
-    entry.tx.ins.forEach((input) => this.extraSpends.set(outpoint(txidOf(input.hash), input.index), entry.txid));
+    entry.tx.ins.forEach((input) => this.extraSpends.set(outpoint(hashToHex(input.hash), input.index), entry.txid));
     for (const a of ancestors) {
       const d = this.extraDesc.get(a) ?? { count: 0, size: 0 };
       this.extraDesc.set(a, { count: d.count + 1, size: d.size + entry.vsize });

@@ -6,10 +6,11 @@
 // All state changes run one at a time through an internal queue, because acceptance awaits
 // UTXO reads from the chain and a block may arrive in between; a block connect that
 // arrives while work is queued is applied in arrival order behind it.
+import { hashToHex, wtxidOf } from '../chain/block.js';
 import { EventEmitter } from 'node:events';
 import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Block, Transaction } from 'bitcoinjs-lib';
+import type { Block, Transaction } from '../chain/block.js';
 import type { Coin } from '../chain/coin.js';
 import { LOCKTIME_VERIFY_SEQUENCE } from '../chain/consensus.js';
 import { VerifyError } from '../chain/errors.js';
@@ -20,7 +21,7 @@ import {
   validateTransaction,
 } from './accept.js';
 import { type MempoolEntry, entryUsage, feeRateCompare, feeRatePerKvB } from './entry.js';
-import { PackageView, TxGraph, outpoint, txidOf } from './graph.js';
+import { PackageView, TxGraph, outpoint } from './graph.js';
 import { checkPackage } from './package.js';
 import { MempoolFileError, decodeMempool, encodeMempool } from './persist.js';
 import {
@@ -97,10 +98,6 @@ export interface MempoolInfo {
 
 function now(): number {
   return Math.floor(Date.now() / 1000);
-}
-
-function wtxidOf(tx: Transaction): string {
-  return Buffer.from(tx.getHash(true)).reverse().toString('hex');
 }
 
 export class Mempool extends EventEmitter implements AcceptPolicy {
@@ -414,7 +411,7 @@ export class Mempool extends EventEmitter implements AcceptPolicy {
       if (this.has(txid)) this.remove(new Set([txid]), 'block');
       if (isCoinbaseTx(tx)) continue;
       for (const input of tx.ins) {
-        const spender = this.graph.spender(outpoint(txidOf(input.hash), input.index));
+        const spender = this.graph.spender(outpoint(hashToHex(input.hash), input.index));
         if (spender !== undefined && spender !== txid) this.removeRecursive(spender, 'conflict');
       }
       this.deltas.delete(txid);
@@ -497,7 +494,7 @@ export class Mempool extends EventEmitter implements AcceptPolicy {
       const heights: number[] = [];
       for (const input of e.tx.ins) {
         if (!ok) break;
-        const prevTxid = txidOf(input.hash);
+        const prevTxid = hashToHex(input.hash);
         if (this.has(prevTxid)) {
           heights.push(nextHeight);
           continue;

@@ -1,14 +1,11 @@
 // Core's IsWellFormedPackage (policy/packages.cpp): the package-level checks testAccept
 // applies to more than one transaction before validating any member.
-import type { Transaction } from 'bitcoinjs-lib';
+import { hashToHex } from '../chain/block.js';
+import type { Transaction } from '../chain/block.js';
 
 export const MAX_PACKAGE_COUNT = 25;
 /** Core's MAX_PACKAGE_WEIGHT: 101 kvB of virtual size. */
 export const MAX_PACKAGE_WEIGHT = 404_000;
-
-function txidOf(hash: Uint8Array): string {
-  return Buffer.from(hash).reverse().toString('hex');
-}
 
 /** Returns Core's package reject reason, or undefined when the package is well formed. */
 export function checkPackage(txs: Transaction[]): string | undefined {
@@ -21,13 +18,13 @@ export function checkPackage(txs: Transaction[]): string | undefined {
   // Topologically sorted: no transaction spends one that comes after it.
   for (const tx of txs) {
     later.delete(tx.getId());
-    if (tx.ins.some((input) => later.has(txidOf(input.hash)))) return 'package-not-sorted';
+    if (tx.ins.some((input) => later.has(hashToHex(input.hash)))) return 'package-not-sorted';
   }
   // No two members spend the same outpoint.
   const spent = new Set<string>();
   for (const tx of txs) {
     for (const input of tx.ins) {
-      const key = `${txidOf(input.hash)}:${input.index}`;
+      const key = `${hashToHex(input.hash)}:${input.index}`;
       if (spent.has(key)) return 'conflict-in-package';
       spent.add(key);
     }

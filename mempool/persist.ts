@@ -8,7 +8,8 @@
 //   check   32 bytes: SHA256d of everything before it
 // A file failing any check (short, bad magic/version, bad checksum, trailing bytes) is
 // rejected as a whole with a message; the node then starts with an empty pool.
-import { crypto as bcrypto, Transaction } from 'bitcoinjs-lib';
+import { crypto as bcrypto } from 'bitcoinjs-lib';
+import { Transaction } from '../chain/block.js';
 
 const MAGIC = Buffer.from('ODAM', 'ascii');
 const VERSION = 1;

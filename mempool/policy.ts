@@ -1,6 +1,6 @@
 // Relay policy (Core's policy/policy.cpp): which transactions a node relays and mines,
 // beyond consensus validity. Pure functions; each returns Core's reject reason or undefined.
-import type { Transaction } from 'bitcoinjs-lib';
+import type { Transaction } from '../chain/block.js';
 import { compactSizeLength } from '../util/bytes.js';
 import {
   MAX_SCRIPT_SIZE, OP_RETURN, isPayToScriptHash, isPushOnly, multisigKeyCount, pushOnlyStack, scriptSigOpCount,

@@ -2,7 +2,8 @@
 // spends outputs already spent in the pool may evict those spenders if it pays more.
 // Each check returns Core's debug string on failure; the caller attaches the reject reason
 // ("insufficient fee", "too many potential replacements", "replacement-adds-unconfirmed").
-import type { Transaction } from 'bitcoinjs-lib';
+import { hashToHex } from '../chain/block.js';
+import type { Transaction } from '../chain/block.js';
 import type { MempoolEntry } from './entry.js';
 import { feeRateCompare, feeRatePerKvB } from './entry.js';
 import { MAX_REPLACEMENT_CANDIDATES, feeForSize } from './policy.js';
@@ -50,9 +51,9 @@ export function hasNoNewUnconfirmed(
   inPool: (txid: string) => boolean,
 ): string | undefined {
   const parents = new Set<string>();
-  for (const e of conflicts) for (const input of e.tx.ins) parents.add(Buffer.from(input.hash).reverse().toString('hex'));
+  for (const e of conflicts) for (const input of e.tx.ins) parents.add(hashToHex(input.hash));
   for (let j = 0; j < tx.ins.length; j++) {
-    const prev = Buffer.from(tx.ins[j].hash).reverse().toString('hex');
+    const prev = hashToHex(tx.ins[j].hash);
     if (!parents.has(prev) && inPool(prev)) return `replacement ${tx.getId()} adds unconfirmed input, idx ${j}`;
   }
   return undefined;

@@ -4,7 +4,7 @@
 // whose difficulty is above regtest's minimum. A template whose tip went stale (another
 // block arrived) is dropped and rebuilt.
 import { EventEmitter } from 'node:events';
-import type { Block } from 'bitcoinjs-lib';
+import type { Block } from '../chain/block.js';
 import type { Mempool } from '../mempool/mempool.js';
 import type { MinerChain } from './generate.js';
 import { grind } from './grind.js';

@@ -1,7 +1,7 @@
 // Core's generateBlocks / GenerateBlock (rpc/mining.cpp): build a template on the tip, grind
 // it, hand it to the chain. Shared by generatetoaddress, generateblock, the -mine loop and
 // the benchmark.
-import type { Block } from 'bitcoinjs-lib';
+import type { Block } from '../chain/block.js';
 import type { BlockEntry } from '../chain/entry.js';
 import type { Mempool } from '../mempool/mempool.js';
 import { grind } from './grind.js';

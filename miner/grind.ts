@@ -2,7 +2,7 @@
 // double SHA-256 compared with the target, most significant byte first. When all 2^32
 // nonces fail the time is bumped by one second (still well inside the 2-hour future limit).
 import { createHash } from 'node:crypto';
-import type { Block } from 'bitcoinjs-lib';
+import type { Block } from '../chain/block.js';
 import { compactToTarget } from '../chain/header.js';
 
 /** The target for compact bits, as 32 big-endian bytes. */

@@ -3,7 +3,7 @@
 // order of ancestor fee rate, so a high-fee child pulls in its low-fee parent (CPFP).
 // When a package is added, its descendants' ancestor totals are reduced by what is already
 // in the block ("modified entries") so that they compete with their remaining cost only.
-import { Block, type Transaction } from 'bitcoinjs-lib';
+import { Block, type Transaction, hexToHash } from '../chain/block.js';
 import type { NetworkParams } from '../chain/params.js';
 import type { BlockEntry } from '../chain/entry.js';
 import { addWitnessCommitment, createCoinbase } from '../chain/coinbase.js';
@@ -90,10 +90,6 @@ interface Package {
   size: number;
   fees: bigint;
   sigOps: number;
-}
-
-function reverseHex(hex: string): Buffer {
-  return Buffer.from(hex, 'hex').reverse();
 }
 
 /** Core's addPackageTxs: choose mempool transactions for the block. */
@@ -224,7 +220,7 @@ export function createBlockTemplate(opts: TemplateOptions): BlockTemplate {
   const coinbase = createCoinbase({ height, outputScript: opts.outputScript, value: coinbaseValue });
   const block = new Block();
   block.version = BLOCK_VERSION;
-  block.prevHash = reverseHex(prev.hash);
+  block.prevHash = hexToHash(prev.hash);
   block.timestamp = time;
   block.bits = chain.nextWorkRequired(prev, time);
   block.nonce = 0;

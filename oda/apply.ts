@@ -3,7 +3,7 @@
 // (duplicates, commits, versions, royalties) are checked as each is applied, and the
 // inference claims are collected and re-executed afterwards, one batched engine run per
 // (model, version) (validator.verifyInferences).
-import type { Transaction } from 'bitcoinjs-lib';
+import type { Transaction } from '../chain/block.js';
 import { VerifyError, type RejectKind } from '../chain/errors.js';
 import type { BlobStore } from '../model-store/store.js';
 import {
@@ -19,7 +19,7 @@ import { RegistryView, type ModelRecord } from './registry.js';
 import { COMMIT_CU, COMMIT_REVEAL_DELAY, MissingBlobError, odaReject } from './rules.js';
 import { decodeTensorList } from './tensors.js';
 import { dataHash } from './build.js';
-import { txidOf } from './txid.js';
+import { txidOf } from '../chain/block.js';
 
 /** Loaded model: checked architecture and bound dataset, cached by model id. */
 interface LoadedModel { ctx: ModelContext; dataset: Dataset; objective: Objective }

@@ -7,7 +7,7 @@
 // transaction and untouched by these rules. A transaction with ODA-marked outputs is valid
 // only if there is exactly one, its value is 0, the push is the minimal push for its length,
 // nothing follows the push, the version is 1, the type known and the body canonical.
-import type { Transaction } from 'bitcoinjs-lib';
+import type { Transaction } from '../chain/block.js';
 import { VerifyError, type RejectKind } from '../chain/errors.js';
 import { OdaDecodeError } from './codec.js';
 import { ODA_VERSION, decodePayloadBody, encodePayloadBody, typeCodeOf, type OdaPayload } from './payload.js';

@@ -3,7 +3,7 @@
 // per-block CU limit and re-executes inference claims; connectBlock writes the view's changes
 // into the block's batch and returns the undo record; disconnectBlock restores the prior
 // values of every key the block touched.
-import type { Block } from 'bitcoinjs-lib';
+import type { Block } from '../chain/block.js';
 import type { BlockEntry, Chain, ChainExtension, ConnectContext, DbBatch } from '../chain/chain.js';
 import type { BlobStore } from '../model-store/store.js';
 import { LIMITS, MAX_BLOCK_CU } from '../validator/index.js';

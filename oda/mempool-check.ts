@@ -2,7 +2,7 @@
 // against the registry at the tip exactly as block validation would (running the validator
 // for add-model, reveals and inference claims), then require the blobs to be present and the
 // fee to cover MIN_FEE_PER_KCU. The returned CU feeds the miner's per-block CU budget.
-import type { Block, Transaction } from 'bitcoinjs-lib';
+import type { Block, Transaction } from '../chain/block.js';
 import type { Chain } from '../chain/chain.js';
 import type { Coin } from '../chain/coin.js';
 import { VerifyError } from '../chain/errors.js';

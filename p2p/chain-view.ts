@@ -1,7 +1,7 @@
 // What P2P needs of the chain and the mempool: the subset of the ARCHITECTURE.md contracts
 // (chain/chain.ts, mempool/mempool.ts) it calls.
 import type { EventEmitter } from 'node:events';
-import type { Block, Transaction } from 'bitcoinjs-lib';
+import type { Block, Transaction } from '../chain/block.js';
 
 export interface EntryView {
   hash: string; prevHash: string; height: number; time: number; bits: number; chainwork: bigint; status: number; header: Uint8Array;

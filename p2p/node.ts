@@ -3,7 +3,7 @@
 //   chain 'tip'  → announce the block to peers, schedule more downloads, retry orphan txs
 //   mempool 'tx' → announce the transaction
 // and answers the Network RPCs (rpc/methods/network.ts) with Core's shapes.
-import { Block, type Transaction } from 'bitcoinjs-lib';
+import { Block, type Transaction } from '../chain/block.js';
 import type { NetworkParams } from '../chain/params.js';
 import type { Logger } from '../util/logger.js';
 import type { ChainView, EntryView, MempoolView } from './chain-view.js';

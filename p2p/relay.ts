@@ -3,7 +3,7 @@
 // peer it came from: no relay storms), new blocks announced by headers (BIP130) or inv,
 // mempool exchange on connect, a small orphan-transaction pool, and a rejected-tx filter so
 // a bad tx is not fetched again from every peer.
-import { Block, type Transaction } from 'bitcoinjs-lib';
+import { Block, type Transaction, hashToHex, decodeBlockHeader } from '../chain/block.js';
 import { isVerifyError } from '../chain/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { ChainView, EntryView, MempoolView } from './chain-view.js';
@@ -102,7 +102,7 @@ export class Relay {
     const headers: Block[] = [];
     for (let h = from; h <= this.chain.height && headers.length < MAX_HEADERS; h++) {
       const e = this.chain.getEntryByHeight(h)!;
-      headers.push(Block.fromBuffer(Buffer.from(e.header)));
+      headers.push(decodeBlockHeader(e.header));
       this.known(p).add(e.hash);
       if (e.hash === stop) break;
     }
@@ -171,7 +171,7 @@ export class Relay {
     }
     // The mempool's 'tx' event announces it; now retry orphans that may spend it.
     for (const [oid, o] of [...this.orphans]) {
-      if (o.tx.ins.some((i) => Buffer.from(i.hash).reverse().toString('hex') === txid)) {
+      if (o.tx.ins.some((i) => hashToHex(i.hash) === txid)) {
         this.orphans.delete(oid);
         await this.acceptTx(o.tx, o.from);
       }
@@ -214,7 +214,7 @@ export class Relay {
         if (e && this.known(p).has(e.hash)) {
           chainOut.reverse();
           for (const c of chainOut) this.known(p).add(c.hash);
-          p.send({ cmd: 'headers', headers: chainOut.map((c) => Block.fromBuffer(Buffer.from(c.header))) });
+          p.send({ cmd: 'headers', headers: chainOut.map((c) => decodeBlockHeader(c.header)) });
           continue;
         }
       }

@@ -7,7 +7,8 @@
 // another peer; a peer that stalls three times is disconnected (peer rotation). An invalid
 // block costs its sender the VerifyError's score; the chain marks it and its descendants
 // failed, so no peer is asked for them again and the best header falls back.
-import type { Block } from 'bitcoinjs-lib';
+import { hashToHex } from '../chain/block.js';
+import type { Block } from '../chain/block.js';
 import { isVerifyError } from '../chain/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { ChainView } from './chain-view.js';
@@ -91,7 +92,7 @@ export class BlockSync {
     let last: EntryView | undefined;
     for (const h of m.headers) {
       const raw = h.toBuffer(true);
-      if (last && Buffer.from(h.prevHash!).reverse().toString('hex') !== last.hash) { p.misbehave(20, 'non-continuous headers sequence'); return; }
+      if (last && hashToHex(h.prevHash!) !== last.hash) { p.misbehave(20, 'non-continuous headers sequence'); return; }
       const res = await this.headers.add(raw);
       if (!('hash' in res)) {
         if (res.reason === 'prev-blk-not-found' && last === undefined) {

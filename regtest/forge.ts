@@ -1,7 +1,7 @@
 // Forges an inference transaction for the demo: the first output value of the claimed result
 // is changed by one and the wallet's signatures are stripped, so the caller re-signs it with
 // signrawtransactionwithwallet. Every validator re-runs the model and must reject it.
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction } from '../chain/block.js';
 import { decodeOdaTx, decodeTensorList, encodeOdaOutput, inlineData, type InferencePayload } from '../oda/index.js';
 
 export function forgeOutput(txHex: string): string {

@@ -1,7 +1,7 @@
 // decoderawtransaction / getrawtransaction / getblock verbosity 2: an "oda" field with the
 // decoded payload of an ODA transaction. A malformed envelope is shown as {"error": reason}
 // rather than failing the call, so such a transaction can still be inspected.
-import type { Transaction } from 'bitcoinjs-lib';
+import type { Transaction } from '../chain/block.js';
 import { amount } from './amount.js';
 import { VerifyError } from '../chain/errors.js';
 import { dataHash } from '../oda/build.js';

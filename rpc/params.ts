@@ -1,5 +1,5 @@
 // Parameter parsers with Core's exact error messages (ParseHashV, ParseHexV, ...).
-import { Block, Transaction } from 'bitcoinjs-lib';
+import { Block, Transaction, decodeBlock as decodeBlockBytes } from '../chain/block.js';
 import { RPC, RpcError } from './errors.js';
 
 const HEX_RE = /^([0-9a-fA-F]{2})*$/;
@@ -45,7 +45,7 @@ export function decodeBlock(value: unknown): Block {
   if (typeof value !== 'string') throw new RpcError(RPC.TYPE_ERROR, `JSON value of type ${jsonType(value)} is not of expected type string`);
   if (!HEX_RE.test(value) || value.length === 0) throw new RpcError(RPC.DESERIALIZATION_ERROR, 'Block decode failed');
   try {
-    const block = Block.fromHex(value);
+    const block = decodeBlockBytes(Buffer.from(value, 'hex'));
     if (!block.transactions || block.transactions.length === 0) throw new Error('no txs');
     return block;
   } catch {

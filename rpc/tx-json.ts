@@ -1,12 +1,11 @@
 // Core's JSON shapes for transactions and scripts (TxToUniv / ScriptToUniv), shared by
 // decoderawtransaction, getrawtransaction and getblock verbosity 2.
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction, hashToHex, wtxidOf } from '../chain/block.js';
 import type { NetworkParams } from '../chain/params.js';
 import { scriptToAddress, scriptToAsm, scriptType } from '../chain/address.js';
 import { amount } from './amount.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const rev = (b: Uint8Array) => Buffer.from(b).reverse().toString('hex');
 
 export function scriptPubKeyToJSON(script: Uint8Array, params: NetworkParams): Record<string, unknown> {
   const out: Record<string, unknown> = { asm: scriptToAsm(script), hex: hex(script) };
@@ -33,7 +32,7 @@ export function txToJSON(tx: Transaction, params: NetworkParams, opts: TxJsonOpt
   const coinbase = isCoinbaseTx(tx);
   const out: Record<string, unknown> = {
     txid: tx.getId(),
-    hash: rev(tx.getHash(true)),
+    hash: wtxidOf(tx),
     version: tx.version,
     size: tx.byteLength(),
     vsize: tx.virtualSize(),
@@ -44,7 +43,7 @@ export function txToJSON(tx: Transaction, params: NetworkParams, opts: TxJsonOpt
       if (coinbase) {
         v.coinbase = hex(input.script);
       } else {
-        v.txid = rev(input.hash);
+        v.txid = hashToHex(input.hash);
         v.vout = input.index;
         v.scriptSig = { asm: scriptToAsm(input.script, true), hex: hex(input.script) };
       }

@@ -2,7 +2,7 @@
 // transaction with dummy signatures of maximal size (72-byte DER + hash type for ECDSA,
 // 64-byte Schnorr), as Core's DummySignatureCreator, so a fee computed here is never
 // below the rate once the real, equal-or-smaller signatures are in.
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction } from '../chain/block.js';
 import type { AddressType } from './keys.js';
 import { getDustThreshold } from '../mempool/policy.js';
 

@@ -2,7 +2,8 @@
 // them (Core's mapWallet + IsSpent/IsTrusted/GetBalance). Pure state, no I/O: the Wallet
 // persists the transaction records and decides what enters; the mempool is consulted live
 // through `inMempool`, so a conflicted or evicted spend frees its coins by itself.
-import type { Transaction } from 'bitcoinjs-lib';
+import { hashToHex } from '../chain/block.js';
+import type { Transaction } from '../chain/block.js';
 import type { DerivedKey } from './keys.js';
 
 export interface TxRecord {
@@ -44,7 +45,6 @@ export interface TxView extends TxRecord { tx: Transaction; coinbase: boolean; t
 export interface UnspentFilter { minConf?: number; maxConf?: number; scripts?: Set<string>; includeUnsafe?: boolean; includeLocked?: boolean; includeImmature?: boolean }
 
 export const outpoint = (txid: string, vout: number) => `${txid}:${vout}`;
-const rev = (b: Uint8Array) => Buffer.from(b).reverse().toString('hex');
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 export function isCoinbase(tx: Transaction): boolean {
@@ -68,7 +68,7 @@ export class Ledger {
   /** Does the transaction pay us or spend one of our coins? */
   isRelevant(tx: Transaction): boolean {
     if (tx.outs.some((o) => this.isMine(o.script))) return true;
-    return !isCoinbase(tx) && tx.ins.some((i) => this.coins.has(outpoint(rev(i.hash), i.index)));
+    return !isCoinbase(tx) && tx.ins.some((i) => this.coins.has(outpoint(hashToHex(i.hash), i.index)));
   }
 
   /** Adds a transaction; returns the keys its outputs pay (so the caller can mark them used). */
@@ -77,7 +77,7 @@ export class Ledger {
     this.txs.set(rec.txid, { rec, tx, coinbase });
     if (!coinbase) {
       for (const input of tx.ins) {
-        const op = outpoint(rev(input.hash), input.index);
+        const op = outpoint(hashToHex(input.hash), input.index);
         let s = this.spends.get(op);
         if (!s) this.spends.set(op, (s = new Set()));
         s.add(rec.txid);
@@ -98,7 +98,7 @@ export class Ledger {
     if (!wtx) return;
     this.txs.delete(txid);
     for (const input of wtx.tx.ins) {
-      const op = outpoint(rev(input.hash), input.index);
+      const op = outpoint(hashToHex(input.hash), input.index);
       const s = this.spends.get(op);
       s?.delete(txid);
       if (s && s.size === 0) this.spends.delete(op);
@@ -160,7 +160,7 @@ export class Ledger {
     if (!this.isActive(wtx) || seen.has(wtx.rec.txid)) return false;
     seen.add(wtx.rec.txid);
     return wtx.tx.ins.every((input) => {
-      const parentTxid = rev(input.hash);
+      const parentTxid = hashToHex(input.hash);
       const parent = this.txs.get(parentTxid);
       return parent !== undefined && this.coins.has(outpoint(parentTxid, input.index)) && this.isTrusted(parent, seen);
     });
@@ -225,7 +225,7 @@ export class Ledger {
     if (!wtx) return undefined;
     let debit = 0n;
     if (!wtx.coinbase) {
-      for (const input of wtx.tx.ins) debit += this.coins.get(outpoint(rev(input.hash), input.index))?.value ?? 0n;
+      for (const input of wtx.tx.ins) debit += this.coins.get(outpoint(hashToHex(input.hash), input.index))?.value ?? 0n;
     }
     let credit = 0n;
     wtx.tx.outs.forEach((_, vout) => (credit += this.coins.get(outpoint(txid, vout))?.value ?? 0n));

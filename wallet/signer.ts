@@ -1,7 +1,8 @@
 // Signs the inputs a wallet key controls, for each output type the wallet hands out:
 // P2PKH (legacy sighash), P2SH-P2WPKH and P2WPKH (BIP143), P2TR key path (BIP341/BIP86).
 // Signatures are low-R ECDSA (as Core since 0.17) or BIP340 Schnorr.
-import { Transaction, script as bscript, crypto as bcrypto } from 'bitcoinjs-lib';
+import { script as bscript, crypto as bcrypto } from 'bitcoinjs-lib';
+import { Transaction } from '../chain/block.js';
 import type { BIP32Interface } from 'bip32';
 import type { AddressType } from './keys.js';
 

@@ -13,7 +13,7 @@
 import { mkdirSync, chmodSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { ClassicLevel } from 'classic-level';
-import { Transaction, type Block } from 'bitcoinjs-lib';
+import { Transaction, type Block, hexToHash, hashToHex } from '../chain/block.js';
 import type { NetworkParams } from '../chain/params.js';
 import { scriptToAddress } from '../chain/address.js';
 import { KeyChain, ADDRESS_TYPES, type AddressType, type DerivedKey } from './keys.js';
@@ -108,7 +108,6 @@ export interface FundResult { tx: Transaction; fee: bigint; changePos: number }
 export interface SignError { txid: string; vout: number; witness: string[]; scriptSig: string; sequence: number; error: string }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const rev = (b: Uint8Array) => Buffer.from(b).reverse().toString('hex');
 const now = () => Math.floor(Date.now() / 1000);
 
 function splitOutpoint(op: string): [string, number] {
@@ -573,8 +572,8 @@ export class Wallet {
     let presetValue = 0n;
     const preset = new Set<string>();
     for (const inp of tx.ins) {
-      const op = outpoint(rev(inp.hash), inp.index);
-      const coin = this.ledger.coin(rev(inp.hash), inp.index);
+      const op = outpoint(hashToHex(inp.hash), inp.index);
+      const coin = this.ledger.coin(hashToHex(inp.hash), inp.index);
       if (!coin) throw new WalletError(`Not solvable pre-selected input ${op}`, 'other');
       presetTypes.push(coin.key.type);
       presetValue += coin.value;
@@ -605,7 +604,7 @@ export class Wallet {
     const sequence = (opts.replaceable ?? this.walletRbf) ? 0xfffffffd : 0xfffffffe;
     for (const c of result.selected) {
       const [txid, vout] = splitOutpoint(c.id);
-      tx.addInput(Buffer.from(txid, 'hex').reverse(), vout, sequence);
+      tx.addInput(hexToHash(txid), vout, sequence);
     }
     sffo.forEach((i, k) => (tx.outs[i].value -= result.subtracted[k]));
     let changePos = -1;
@@ -642,10 +641,10 @@ export class Wallet {
     await this.sync();
     const hashType = opts.hashType ?? Transaction.SIGHASH_DEFAULT;
     const prevouts: (Prevout | undefined)[] = [];
-    for (const input of tx.ins) prevouts.push(await this.findPrevout(rev(input.hash), input.index, opts.prevouts));
+    for (const input of tx.ins) prevouts.push(await this.findPrevout(hashToHex(input.hash), input.index, opts.prevouts));
     const errors: SignError[] = [];
     const errorFor = (i: number, error: string): SignError => ({
-      txid: rev(tx.ins[i].hash),
+      txid: hashToHex(tx.ins[i].hash),
       vout: tx.ins[i].index,
       witness: tx.ins[i].witness.map(hex),
       scriptSig: hex(tx.ins[i].script),
@@ -675,7 +674,7 @@ export class Wallet {
     // As Core's SignTransaction: whatever we could not sign must already verify.
     const known = prevouts.map((p) => p ?? { script: new Uint8Array(0), value: 0n });
     for (let i = 0; i < tx.ins.length; i++) {
-      if (!prevouts[i] || errors.some((e) => e.txid === rev(tx.ins[i].hash) && e.vout === tx.ins[i].index)) continue;
+      if (!prevouts[i] || errors.some((e) => e.txid === hashToHex(tx.ins[i].hash) && e.vout === tx.ins[i].index)) continue;
       try {
         verifyInput(tx, i, known, STANDARD_SCRIPT_VERIFY_FLAGS);
       } catch (e) {

@@ -2,7 +2,7 @@
 // sighash data, and classify a failure the way Core reports it. When a transaction fails under
 // flags that include policy-only ones, it is checked again without them: if it then passes,
 // the failure is non-standard, not invalid (peers must not be punished for it).
-import type { Transaction } from 'bitcoinjs-lib';
+import type { Transaction } from '../block.js';
 import { ScriptError, isScriptError } from './errors.js';
 import { PrecomputedTransactionData, type Prevout } from './sighash.js';
 import { TransactionSignatureChecker } from './checker.js';

@@ -1,7 +1,7 @@
 // Transaction-bound signature, locktime and sequence checks (Core's
 // GenericTransactionSignatureChecker). The interpreter talks to this interface only, so
 // script tests can run against a checker of their own transaction.
-import type { Transaction } from 'bitcoinjs-lib';
+import type { Transaction } from '../block.js';
 import * as ecc from 'tiny-secp256k1';
 import { parseDerLax } from './encoding.js';
 import { legacySighash, witnessV0Sighash, taprootSighash, PrecomputedTransactionData, type Prevout } from './sighash.js';

@@ -1,6 +1,6 @@
 // Public face of the script module (contract in docs/ARCHITECTURE.md): Core's script flags,
 // ScriptError with Core's codes and texts, input verification and sigop counting.
-import type { Transaction } from 'bitcoinjs-lib';
+import type { Transaction } from '../block.js';
 import { TransactionSignatureChecker } from './checker.js';
 import { verifyScript } from './verify.js';
 import { PrecomputedTransactionData, type Prevout } from './sighash.js';

@@ -7,7 +7,7 @@
 // rehash every input and output for each input, which makes a 1,000-input transaction cost
 // seconds; and tapscript signs the last OP_CODESEPARATOR position, which hashForWitnessV1 does
 // not take. The tests check both against bitcoinjs-lib wherever bitcoinjs-lib is defined.
-import type { Transaction } from 'bitcoinjs-lib';
+import type { Transaction } from '../block.js';
 import { OP } from './opcodes.js';
 import { readOp, failedOpEnd } from './script.js';
 import { hash256, sha256, taggedHash } from './hashes.js';

@@ -1,6 +1,6 @@
 // Signature-operation counting exactly as Core (consensus/tx_verify.cpp, script.cpp), used for
 // the per-block MAX_BLOCK_SIGOPS_COST limit and the mempool's sigop policy.
-import type { Transaction } from 'bitcoinjs-lib';
+import type { Transaction } from '../block.js';
 import { countSigOps, isPayToScriptHash, isPushOnly, lastPush, witnessProgram } from './script.js';
 import { SCRIPT_VERIFY_P2SH, SCRIPT_VERIFY_WITNESS } from './flags.js';
 import type { Prevout } from './sighash.js';

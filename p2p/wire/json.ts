@@ -1,6 +1,6 @@
 // JSON form of messages for test vectors and debug logs: bigints as decimal strings,
 // byte fields, blocks, headers and transactions as hex.
-import { Block, Transaction } from 'bitcoinjs-lib';
+import { Block, Transaction, decodeBlock, decodeBlockHeader } from '../../chain/block.js';
 import type { Message } from './messages.js';
 
 type Json = Record<string, unknown>;
@@ -33,8 +33,8 @@ export function messageFromJson(j: Json): Message {
     if (BIGINT_FIELDS.has(k)) m[k] = BigInt(v as string);
     else if (k === 'addrRecv' || k === 'addrFrom') m[k] = { ...(v as Json), services: BigInt((v as Json).services as string) };
     else if (k === 'addrs') m[k] = (v as Json[]).map((a) => ({ ...a, services: BigInt(a.services as string) }));
-    else if (k === 'headers') m[k] = (v as string[]).map((h) => Block.fromHex(h));
-    else if (k === 'block') m[k] = Block.fromHex(v as string);
+    else if (k === 'headers') m[k] = (v as string[]).map((h) => decodeBlockHeader(Buffer.from(h, 'hex')));
+    else if (k === 'block') m[k] = decodeBlock(Buffer.from(v as string, 'hex'));
     else if (k === 'tx') m[k] = Transaction.fromHex(v as string);
     else if (k === 'bitfield' || k === 'data' || k === 'manifest') m[k] = unhex(v);
     else m[k] = v;

@@ -3,7 +3,7 @@
 // ping/pong, feefilter) so Core's documentation applies; model-data messages are ODA's own.
 // Hashes are display-order hex in the decoded form (the project's API convention) and
 // internal byte order on the wire, as in Bitcoin.
-import { Block, Transaction } from 'bitcoinjs-lib';
+import { Block, Transaction, hashToHex, hexToHash, decodeBlock, decodeBlockHeader, HEADER_SIZE } from '../../chain/block.js';
 import { Reader, Writer, WireError } from './buffer.js';
 
 export const PROTOCOL_VERSION = 70100;
@@ -114,9 +114,9 @@ export function isCommand(s: string): s is Command { return Object.prototype.has
 // ---- hash helpers: display hex <-> internal bytes ----
 export function hashToBytes(hex: string): Uint8Array {
   if (!/^[0-9a-f]{64}$/.test(hex)) throw new WireError(`bad hash ${hex}`);
-  return Uint8Array.from(Buffer.from(hex, 'hex').reverse());
+  return hexToHash(hex);
 }
-export function bytesToHash(b: Uint8Array): string { return Buffer.from(b).reverse().toString('hex'); }
+export const bytesToHash = hashToHex;
 // Blob roots are SHA-256 outputs printed in their natural byte order (ODA-BIP-0001), unlike
 // block and transaction hashes.
 export function rootToBytes(hex: string): Uint8Array {
@@ -257,7 +257,7 @@ export function decodePayload(cmd: Command, payload: Uint8Array): Message {
       const n = r.varint(MAX_HEADERS);
       const headers: Block[] = [];
       for (let i = 0; i < n; i++) {
-        headers.push(Block.fromBuffer(Buffer.from(r.bytes(80))));
+        headers.push(decodeBlockHeader(r.bytes(HEADER_SIZE)));
         if (r.u8() !== 0) throw new WireError('headers entry must have a zero transaction count');
       }
       m = { cmd, headers };
@@ -266,7 +266,7 @@ export function decodePayload(cmd: Command, payload: Uint8Array): Message {
     case 'inv': case 'getdata': case 'notfound': m = { cmd, items: readInv(r) }; break;
     case 'block': {
       let block: Block;
-      try { block = Block.fromBuffer(Buffer.from(payload)); } catch (e) { throw new WireError(`block decode failed: ${(e as Error).message}`); }
+      try { block = decodeBlock(payload); } catch (e) { throw new WireError(`block decode failed: ${(e as Error).message}`); }
       if (!block.transactions || block.transactions.length === 0) throw new WireError('block without transactions');
       if (block.byteLength() !== payload.length) throw new WireError('block has trailing bytes');
       return { cmd, block };

@@ -1,5 +1,5 @@
 // Core's "Blockchain" category: chain, block, UTXO and mempool queries, invalidate/reconsider.
-import { Block } from 'bitcoinjs-lib';
+import { Block } from '../../chain/block.js';
 import type { RpcMethod } from '../types.js';
 import { decorateTx } from '../oda-json.js';
 import type { NodeContext } from '../context.js';

@@ -1,7 +1,7 @@
 // Core's "Mining" and "Generating" categories (rpc/mining.cpp): regtest block generation,
 // getblocktemplate (BIP22/23, segwit rule required), submitblock with BIP22 results,
 // getmininginfo, getnetworkhashps and prioritisetransaction.
-import { Block, Transaction } from 'bitcoinjs-lib';
+import { Block, Transaction, hashToHex, wtxidOf, decodeBlock as decodeBlockBytes } from '../../chain/block.js';
 import type { RpcMethod } from '../types.js';
 import type { NodeContext } from '../context.js';
 import { RPC, RpcError } from '../errors.js';
@@ -240,7 +240,7 @@ export const miningMethods: RpcMethod<Ctx>[] = [
         }
         const prevouts = [];
         for (const input of tx.ins) {
-          const prevTxid = Buffer.from(input.hash).reverse().toString('hex');
+          const prevTxid = hashToHex(input.hash);
           const coin = (await chain.getCoin(prevTxid, input.index)) ??
             txs.find((t) => t.txid === prevTxid)?.tx.outs[input.index] ?? undefined;
           prevouts.push(coin ? { script: coin.script, value: coin.value } : { script: new Uint8Array(0), value: 0n });
@@ -248,7 +248,7 @@ export const miningMethods: RpcMethod<Ctx>[] = [
         // Core's generateblock pays only the subsidy (its template is built without fees),
         // so per-transaction fees are not needed here; sigops only feed template bookkeeping.
         txs.push({
-          tx, txid: tx.getId(), wtxid: Buffer.from(tx.getHash(true)).reverse().toString('hex'), fee: 0n,
+          tx, txid: tx.getId(), wtxid: wtxidOf(tx), fee: 0n,
           sigOpCost: getTransactionSigOpCost(tx, prevouts, STANDARD_SCRIPT_VERIFY_FLAGS), weight: tx.weight(),
         });
       }
@@ -284,13 +284,13 @@ export const miningMethods: RpcMethod<Ctx>[] = [
         if (typeof req.data !== 'string') throw new RpcError(RPC.TYPE_ERROR, 'Missing data String key for proposal');
         let block: Block;
         try {
-          block = Block.fromHex(req.data);
+          block = decodeBlockBytes(Buffer.from(req.data, 'hex'));
         } catch {
           throw new RpcError(RPC.DESERIALIZATION_ERROR, 'Block decode failed');
         }
         const known = chain.getEntry(block.getId());
         if (known) return isFailed(known) ? 'duplicate-invalid' : known.status & 1 ? 'duplicate' : 'duplicate-inconclusive';
-        if (block.prevHash && Buffer.from(block.prevHash).reverse().toString('hex') !== chain.tip.hash) return 'inconclusive-not-best-prevblk';
+        if (block.prevHash && hashToHex(block.prevHash) !== chain.tip.hash) return 'inconclusive-not-best-prevblk';
         try {
           await chain.testBlockValidity(block);
           return null;
@@ -319,7 +319,7 @@ export const miningMethods: RpcMethod<Ctx>[] = [
         txid: x.txid,
         hash: x.wtxid,
         depends: x.tx.ins
-          .map((input) => index.get(Buffer.from(input.hash).reverse().toString('hex')))
+          .map((input) => index.get(hashToHex(input.hash)))
           .filter((i): i is number => i !== undefined)
           .filter((v, i, a) => a.indexOf(v) === i)
           .sort((a, b) => a - b),

@@ -6,7 +6,7 @@
 // model-store root; a file path is imported into the store first.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 import type { RpcMethod } from '../types.js';
 import type { NodeContext } from '../context.js';
 import { RPC, RpcError } from '../errors.js';

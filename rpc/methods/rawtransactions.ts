@@ -1,5 +1,5 @@
 // Core's "Rawtransactions" category.
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction, hexToHash, wtxidOf } from '../../chain/block.js';
 import type { RpcMethod } from '../types.js';
 import { decorateTx } from '../oda-json.js';
 import type { NodeContext } from '../context.js';
@@ -154,7 +154,7 @@ export const rawTransactionMethods: RpcMethod<Ctx>[] = [
       const results: any[] = await ctx.mempool.testAccept(txs);
       return results.map((r, i) => {
         const tx = txs[i];
-        const out: Record<string, unknown> = { txid: tx.getId(), wtxid: Buffer.from(tx.getHash(true)).reverse().toString('hex') };
+        const out: Record<string, unknown> = { txid: tx.getId(), wtxid: wtxidOf(tx) };
         if (r.packageError) out['package-error'] = r.packageError;
         if (r.allowed === undefined) return out; // a package member Core leaves unjudged
         if (r.allowed && exceedsMaxFee(r.fee, r.vsize, maxRate)) {
@@ -198,7 +198,7 @@ export function buildRawTransaction(ctx: Ctx, inputs: unknown, outputs: unknown,
       if (typeof o.sequence !== 'number' || !Number.isInteger(o.sequence) || o.sequence < 0 || o.sequence > 0xffffffff) throw new RpcError(RPC.INVALID_PARAMETER, 'Invalid parameter, sequence number is out of range');
       sequence = o.sequence;
     }
-    tx.addInput(Buffer.from(txid, 'hex').reverse(), o.vout, sequence);
+    tx.addInput(hexToHash(txid), o.vout, sequence);
   }
   // Outputs: an object {address: amount, data: hex} or an array of single-key objects.
   const pairs: [string, unknown][] = [];

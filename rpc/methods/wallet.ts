@@ -3,7 +3,7 @@
 // several wallets are loaded and no path is given, the default wallet "" is used instead of
 // failing with -19. The wallet never broadcasts; handlers submit to the mempool and relay.
 import { ByteReader } from '../../util/bytes.js';
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction, hashToHex, wtxidOf } from '../../chain/block.js';
 import type { RpcMethod } from '../types.js';
 import type { NodeContext } from '../context.js';
 import { RPC, RpcError } from '../errors.js';
@@ -20,7 +20,6 @@ import { describeAddress } from './util.js';
 
 type Ctx = NodeContext;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const rev = (b: Uint8Array) => Buffer.from(b).reverse().toString('hex');
 
 function manager(ctx: Ctx): WalletManager {
   const m = ctx.wallets as WalletManager | undefined;
@@ -154,7 +153,7 @@ function txEntries(w: Wallet, ctx: Ctx, txid: string): { common: Record<string, 
     common.trusted = info.trusted;
   }
   common.txid = txid;
-  common.wtxid = rev(tx.getHash(true));
+  common.wtxid = wtxidOf(tx);
   common.walletconflicts = [];
   common.time = info.time;
   common.timereceived = info.time;

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Block, Transaction } from 'bitcoinjs-lib';
+import { Block, Transaction } from '../../chain/block.js';
 import {
   createCoinbase, bip34HeightScript, scriptNumEncode, addWitnessCommitment, getWitnessCommitmentIndex,
   merkleRoot, witnessCommitment,

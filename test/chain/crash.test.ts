@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Block } from 'bitcoinjs-lib';
+import { Block } from '../../chain/block.js';
 import { Chain } from '../../chain/chain.js';
 import { regtest } from '../../chain/params.js';
 import { getBlockSubsidy } from '../../chain/tx-checks.js';

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { Block } from 'bitcoinjs-lib';
+import { Block } from '../../chain/block.js';
 import {
   encodeHeader, decodeHeader, headerHash, headerId, compactToTarget, targetToCompact, checkProofOfWork,
   getBlockProof, hashToHex, hexToHash,

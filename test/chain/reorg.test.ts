@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Block } from 'bitcoinjs-lib';
+import { Block } from '../../chain/block.js';
 import { Chain, type BlockEntry, type ChainExtension, type DbBatch } from '../../chain/chain.js';
 import { regtest, COIN } from '../../chain/params.js';
 import { VerifyError } from '../../chain/errors.js';

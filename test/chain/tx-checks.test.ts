@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 import {
   checkTransaction, checkTxInputs, isFinalTx, calculateSequenceLocks, evaluateSequenceLocks,
   getBlockSubsidy, getVirtualSize, isCoinbaseTx,

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 import { runFunctionalTest, assertRpcError, skipTest, waitUntil, type TestNode } from './framework.js';
 import { RpcError } from '../../rpc/errors.js';
 import { prepareDigitsModel } from '../../regtest/digits-model.js';

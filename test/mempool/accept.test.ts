@@ -2,7 +2,8 @@
 // script checks produce, in the order Core checks them, plus testAccept leaving the pool alone.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Transaction, crypto as bcrypto } from 'bitcoinjs-lib';
+import { crypto as bcrypto } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 import { Mempool } from '../../mempool/mempool.js';
 import { regtest } from '../../chain/params.js';
 import { VerifyError } from '../../chain/errors.js';

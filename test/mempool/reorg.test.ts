@@ -6,7 +6,7 @@ import { type Fixture, type Outpoint, fanOut, openFixture, outOf, spendOne } fro
 import { createBlockTemplate } from '../../miner/template.js';
 import { grind } from '../../miner/grind.js';
 import { P2WSH_TRUE } from './util.js';
-import type { Transaction } from 'bitcoinjs-lib';
+import type { Transaction } from '../../chain/block.js';
 
 let fx: Fixture;
 let coins: Outpoint[] = [];

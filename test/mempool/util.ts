@@ -4,7 +4,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Transaction, crypto as bcrypto } from 'bitcoinjs-lib';
+import { crypto as bcrypto } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 import { Chain } from '../../chain/chain.js';
 import { regtest } from '../../chain/params.js';
 import { Mempool, type MempoolOptions } from '../../mempool/mempool.js';

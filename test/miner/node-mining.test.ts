@@ -4,7 +4,7 @@
 // One node; a few 1-second mining intervals (~5-10 s on a loaded machine).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Block, Transaction } from 'bitcoinjs-lib';
+import { Block, Transaction } from '../../chain/block.js';
 import { runFunctionalTest, waitUntil } from '../functional/framework.js';
 import { scriptToAddress } from '../../chain/address.js';
 import { regtest } from '../../chain/params.js';

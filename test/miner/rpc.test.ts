@@ -2,7 +2,7 @@
 // BIP22 submitblock results and error codes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Block } from 'bitcoinjs-lib';
+import { Block } from '../../chain/block.js';
 import { miningMethods } from '../../rpc/methods/mining.js';
 import type { NodeContext } from '../../rpc/context.js';
 import { RpcError } from '../../rpc/errors.js';

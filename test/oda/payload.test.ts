@@ -2,7 +2,7 @@
 // script that still decodes re-encodes to exactly the same bytes).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 import { VerifyError } from '../../chain/errors.js';
 import {
   buildAddModelPayload, buildCommitPayload, buildInferencePayload, buildRevealPayload, commitHash, decodeOdaTx, encodeOdaOutput,

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Block } from 'bitcoinjs-lib';
+import { Block } from '../../chain/block.js';
 import { Chain } from '../../chain/chain.js';
 import { VerifyError } from '../../chain/errors.js';
 import { regtest } from '../../chain/params.js';

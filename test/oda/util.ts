@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Transaction } from 'bitcoinjs-lib';
+import type { Transaction } from '../../chain/block.js';
 import { Chain } from '../../chain/chain.js';
 import { regtest } from '../../chain/params.js';
 import { BlobStore } from '../../model-store/store.js';

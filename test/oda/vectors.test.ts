@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 import { VerifyError } from '../../chain/errors.js';
 import { commitHash, decodeOdaTx, encodeOdaOutput, modelIdOf, type OdaPayload } from '../../oda/index.js';
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { Block, Transaction } from 'bitcoinjs-lib';
+import { Block, Transaction } from '../../chain/block.js';
 import { buildBlockWithTxs } from '../../miner/generate.js';
 import { blobPath } from '../../model-store/layout.js';
 import { encodeManifest } from '../../model-store/manifest.js';

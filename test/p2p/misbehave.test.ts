@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import WebSocket from 'ws';
-import { Block } from 'bitcoinjs-lib';
+import { Block } from '../../chain/block.js';
 import { regtest } from '../../chain/params.js';
 import { createBlockTemplate } from '../../miner/template.js';
 import { grind } from '../../miner/grind.js';

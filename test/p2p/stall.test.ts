@@ -2,7 +2,7 @@
 // blocks is dropped, and the blocks come from another peer.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Block } from 'bitcoinjs-lib';
+import { Block } from '../../chain/block.js';
 
 import { cleanup, connect, scriptedPeer, startNode, syncBlocks, until, type TestNode } from './harness.js';
 

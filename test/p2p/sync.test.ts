@@ -2,7 +2,7 @@
 // chains and mempools on loopback.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 import { cleanup, connect, startNode, syncBlocks, syncMempools, until, type TestNode } from './harness.js';
 
 const nodes: TestNode[] = [];

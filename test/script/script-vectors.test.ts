@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 import * as ecc from 'tiny-secp256k1';
 import { parseScript } from './core-asm.js';
 import {

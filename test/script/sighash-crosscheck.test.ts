@@ -3,7 +3,7 @@
 // bitcoinjs-lib defines the same way as Core.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 import { sha256 } from '../../chain/script/hashes.js';
 import { witnessV0Sighash, taprootSighash, PrecomputedTransactionData, type Prevout } from '../../chain/script/index.js';
 

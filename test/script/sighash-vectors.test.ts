@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 import { legacySighash } from '../../chain/script/sighash.js';
 
 const rows: unknown[][] = JSON.parse(readFileSync(new URL('../vectors/core/sighash.json', import.meta.url), 'utf8'));

@@ -2,7 +2,8 @@
 // sigops (P2WPKH 1, P2WSH accurate, taproot 0), and the cost scaling by WITNESS_SCALE_FACTOR.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Transaction, payments } from 'bitcoinjs-lib';
+import { payments } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 import {
   getLegacySigOpCount, getP2SHSigOpCount, getTransactionSigOpCost,
   SCRIPT_VERIFY_P2SH, SCRIPT_VERIFY_WITNESS, STANDARD_SCRIPT_VERIFY_FLAGS,

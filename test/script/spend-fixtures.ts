@@ -1,7 +1,8 @@
 // Real spends built with bitcoinjs-lib + ecpair (independent of chain/script): a two-input,
 // two-output transaction spending two coins of one output type, signed with a chosen sighash
 // type. Shared by the spend tests and bench/sigcheck.bench.ts.
-import { Transaction, payments, script as bscript, initEccLib } from 'bitcoinjs-lib';
+import { payments, script as bscript, initEccLib } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 import { ECPairFactory, type ECPairInterface } from 'ecpair';
 import * as ecc from 'tiny-secp256k1';
 import { taggedHash } from '../../chain/script/hashes.js';

@@ -2,7 +2,8 @@
 // sighash type; and the ways they must fail (wrong key, wrong amount, high S, tampering).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Transaction, script as bscript } from 'bitcoinjs-lib';
+import { script as bscript } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 import {
   verifyInput, isScriptError, STANDARD_SCRIPT_VERIFY_FLAGS, MANDATORY_SCRIPT_VERIFY_FLAGS,
   blockScriptFlags, SCRIPT_ERROR_MESSAGES, PrecomputedTransactionData,

@@ -3,7 +3,7 @@
 // the validation-weight budget, annex commitment, and control block checks.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 import * as ecc from 'tiny-secp256k1';
 import {
   verifyInput, isScriptError, blockScriptFlags, STANDARD_SCRIPT_VERIFY_FLAGS, taprootSighash,

@@ -1,7 +1,7 @@
 // Shared reading of Core's tx_valid.json / tx_invalid.json rows and the flag arithmetic of
 // Core's transaction_tests.cpp (FillFlags, TrimFlags, ExcludeIndividualFlags).
 import { readFileSync } from 'node:fs';
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 import { parseScript } from './core-asm.js';
 import {
   verifyInput, isScriptError, parseScriptFlags, SCRIPT_FLAG_NAMES,

@@ -2,7 +2,7 @@
 // subtract-fee-from-outputs, insufficient funds.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 import { feeFor, selectCoins, signedVsize, SelectionError, type Candidate } from '../../wallet/coin-selection.js';
 
 const p2wpkh = (n: number) => Uint8Array.from([0, 20, ...new Uint8Array(20).fill(n)]);

@@ -2,7 +2,7 @@
 // trust follows Core's CachedTxIsTrusted, coinbase maturity at depth 101, reorg unconfirm.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 import { Ledger, type TxRecord } from '../../wallet/ledger.js';
 import { KeyChain } from '../../wallet/keys.js';
 import { regtest } from '../../chain/params.js';

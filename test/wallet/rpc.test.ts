@@ -10,7 +10,7 @@ import { regtest, COIN } from '../../chain/params.js';
 import { TestNode } from './util/node.js';
 import { raw } from '../rpc/helpers.js';
 import { feeFor } from '../../wallet/coin-selection.js';
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
 

@@ -2,7 +2,7 @@
 // project's own interpreter) for every output type the wallet hands out and every sighash type.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 import { regtest } from '../../chain/params.js';
 import { KeyChain, ADDRESS_TYPES } from '../../wallet/keys.js';
 import { signInput, SIGHASH_BY_NAME } from '../../wallet/signer.js';

@@ -3,7 +3,7 @@
 // killed mid-way), funding and signing raw transactions for every address type.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction } from '../../chain/block.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestNode, P2WSH_TRUE } from './util/node.js';

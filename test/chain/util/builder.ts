@@ -1,7 +1,8 @@
 // Deterministic block building for chain tests: coinbase with BIP34 height and witness
 // commitment (chain/coinbase.ts), a nonce grind (regtest needs ~2 tries), and spends of
 // anyone-can-spend P2WSH(OP_TRUE) outputs so tests exercise real script validation.
-import { Block, Transaction, crypto as bcrypto } from 'bitcoinjs-lib';
+import { crypto as bcrypto } from 'bitcoinjs-lib';
+import { Block, Transaction } from '../../../chain/block.js';
 import type { Chain, BlockEntry } from '../../../chain/chain.js';
 import { addWitnessCommitment, createCoinbase, merkleRoot } from '../../../chain/coinbase.js';
 import { checkProofOfWork, hexToHash } from '../../../chain/header.js';

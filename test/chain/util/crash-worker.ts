@@ -5,7 +5,7 @@
 import { Chain, type BlockEntry } from '../../../chain/chain.js';
 import { regtest } from '../../../chain/params.js';
 import { buildBlock, spendTx } from './builder.js';
-import type { Transaction } from 'bitcoinjs-lib';
+import type { Transaction } from '../../../chain/block.js';
 
 const [dir, seedArg] = process.argv.slice(2);
 let seed = Number(seedArg) >>> 0 || 1;

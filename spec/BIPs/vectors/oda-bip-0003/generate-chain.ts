@@ -4,7 +4,7 @@
 // transactions, each with its verdict, its ODA CU and the registry state after it. Replayed by
 // test/oda/scenario.test.ts; a second implementation can replay the same blocks.
 import { writeFileSync } from 'node:fs';
-import type { Block, Transaction } from 'bitcoinjs-lib';
+import type { Block, Transaction } from '../../../../chain/block.js';
 import { VerifyError } from '../../../../chain/errors.js';
 import { buildBlock } from '../../../../test/chain/util/builder.js';
 import { setup, odaTx, input, subset, type Fixture } from '../../../../test/oda/util.js';

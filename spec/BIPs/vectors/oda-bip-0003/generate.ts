@@ -4,7 +4,7 @@
 // a whole transaction) with the reject reason decodeOdaTx must give. test/oda/vectors.test.ts
 // checks both against the implementation.
 import { writeFileSync } from 'node:fs';
-import { Transaction } from 'bitcoinjs-lib';
+import { Transaction } from '../../../../chain/block.js';
 import { commitHash, encodeOdaOutput, encodePayloadBody, modelIdOf, type OdaPayload } from '../../../../oda/index.js';
 import { encodeTensorList } from '../../../../oda/tensors.js';
 

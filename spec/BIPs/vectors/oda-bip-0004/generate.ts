@@ -6,7 +6,7 @@ import { genesisBlock, regtest } from '../../../../chain/params.js';
 import { encodeFrame, HEADER_SIZE } from '../../../../p2p/wire/frame.js';
 import { InvType, PROTOCOL_VERSION, Services, type Message } from '../../../../p2p/wire/messages.js';
 import { messageToJson } from '../../../../p2p/wire/json.js';
-import { Block } from 'bitcoinjs-lib';
+import { Block } from '../../../../chain/block.js';
 import { encodeManifest } from '../../../../model-store/manifest.js';
 import { sha256 } from '../../../../model-store/merkle.js';
 const sha256Hex = (b: Uint8Array) => Buffer.from(sha256(b)).toString('hex');

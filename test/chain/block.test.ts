@@ -1,9 +1,10 @@
-// txidOf must equal bitcoinjs-lib's getId for every transaction shape: with and without
+// chain/block.ts, the one block/tx codec. txidOf must equal bitcoinjs-lib's getId for every transaction shape: with and without
 // witnesses, varint boundaries in input/output counts and script lengths, extreme fields.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Transaction } from 'bitcoinjs-lib';
-import { txidOf } from '../../oda/txid.js';
+import { Transaction, decodeBlock, blockHeaderBytes, outpointKey, outpointKeyHex, txidOf, wtxidOf, HEADER_SIZE } from '../../chain/block.js';
+import { outpointBytes } from '../../chain/layout.js';
+import { genesisBlock, regtest } from '../../chain/params.js';
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
@@ -52,6 +53,19 @@ test('txidOf: maximal fields; a version no wire tx has fails as getId does', () 
   tx.version = -1;
   assert.throws(() => tx.getId());
   assert.throws(() => txidOf(tx));
+});
+
+test('outpointKey is the chain DB coin-key suffix; the block codec round-trips genesis', () => {
+  const txid = Uint8Array.from({ length: 32 }, (_, i) => i);
+  assert.is(outpointKey(txid, 0x01020304), Buffer.from(outpointBytes(txid, 0x01020304)).toString('hex'));
+  assert.is(outpointKeyHex(Buffer.from(txid).reverse().toString('hex'), 7), outpointKey(txid, 7));
+  const g = genesisBlock(regtest);
+  const back = decodeBlock(g.toBuffer());
+  assert.is(back.getId(), regtest.genesis.hash);
+  assert.is(blockHeaderBytes(back).length, HEADER_SIZE);
+  const cb = back.transactions![0];
+  assert.is(txidOf(cb), cb.getId());
+  assert.is(wtxidOf(cb), cb.getId()); // no witness: wtxid = txid
 });
 
 test.run();
