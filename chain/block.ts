@@ -11,13 +11,19 @@ export { Block, Transaction, HEADER_SIZE, hashToHex, hexToHash };
 
 /** A serialized block (header, CompactSize tx count, transactions with witnesses). */
 export function decodeBlock(raw: Uint8Array): Block {
-  return Block.fromBuffer(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
+  // A plain Uint8Array view, never a Buffer: the scripts bitcoinjs slices out of it must
+  // copy on .slice() (Buffer's slice is a view), as the tensor decoder relies on.
+  return Block.fromBuffer(plain(raw));
+}
+
+function plain(raw: Uint8Array): Uint8Array {
+  return Buffer.isBuffer(raw) ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) : raw;
 }
 
 /** A bare 80-byte header as a Block without transactions (headers messages, header sync). */
 export function decodeBlockHeader(raw: Uint8Array): Block {
   if (raw.length !== HEADER_SIZE) throw new Error(`header needs ${HEADER_SIZE} bytes, got ${raw.length}`);
-  return Block.fromBuffer(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
+  return Block.fromBuffer(plain(raw));
 }
 
 /** The 80-byte header of a block. */

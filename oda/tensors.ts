@@ -47,7 +47,7 @@ export function decodeTensorList(bytes: Uint8Array): Tensor[] {
       // Bound before multiplying further so a shape bomb fails on length, not on allocation.
       if (count * ELEM_BYTES[type] > bytes.length) r.fail(`tensor ${i}: shape [${dims}] larger than the data`);
     }
-    out.push(tensorFromBytes(type, dims, r.take(count * ELEM_BYTES[type], `tensor ${i} data`).slice()));
+    out.push(tensorFromBytes(type, dims, Uint8Array.prototype.slice.call(r.take(count * ELEM_BYTES[type], `tensor ${i} data`))));
   }
   r.end();
   return out;
