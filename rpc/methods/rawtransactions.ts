@@ -15,7 +15,7 @@ const COIN = 100_000_000n;
 const DEFAULT_MAX_FEE_RATE = 10_000_000n;
 
 function decorate(ctx: Ctx, tx: Transaction, j: Record<string, unknown>) {
-  return ctx.oda?.decorateTx ? ctx.oda.decorateTx(tx, j) : j;
+  return ctx.oda ? ctx.oda.decorateTx(tx, j) : j;
 }
 
 /** maxfeerate in BTC/kvB → sat/kvB; 0 disables the check. */
@@ -72,7 +72,7 @@ export const rawTransactionMethods: RpcMethod<Ctx>[] = [
       if (verbosity <= 0) return tx.toHex();
       const opts: Record<string, unknown> = { includeHex: true };
       if (blockHash) {
-        const entry = ctx.chain.getEntry(blockHash);
+        const entry = ctx.chain.getEntry(blockHash)!;
         const main = ctx.chain.isMainChain(entry);
         opts.blockhash = blockHash;
         opts.confirmations = main ? ctx.chain.height - entry.height + 1 : 0;
@@ -128,7 +128,7 @@ export const rawTransactionMethods: RpcMethod<Ctx>[] = [
       }
       if (maxRate !== 0n) {
         const [res] = await ctx.mempool.testAccept([tx]);
-        if (res && res.allowed && exceedsMaxFee(res.fee, res.vsize, maxRate)) {
+        if (res && res.allowed && exceedsMaxFee(res.fee!, res.vsize!, maxRate)) {
           throw new RpcError(RPC.VERIFY_ERROR, 'Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)');
         }
       }
