@@ -259,6 +259,20 @@ export class Chain extends EventEmitter {
     return this.mockTime || this.now();
   }
 
+  private leftIbd = false;
+  /**
+   * Core's IsInitialBlockDownload: true while the tip has less than the minimum chain work or
+   * is older than maxTipAge; once false it stays false (a stalled chain must not send a
+   * synced node back into IBD).
+   */
+  isInitialBlockDownload(): boolean {
+    if (this.leftIbd) return false;
+    if (this.tip.chainwork < this.params.minimumChainWork) return true;
+    if (this.tip.time < this.adjustedTime() - this.params.maxTipAge) return true;
+    this.leftIbd = true;
+    return false;
+  }
+
   /** Core's setmocktime: 0 returns to the clock. */
   setMockTime(seconds: number): void {
     this.mockTime = seconds;

@@ -43,7 +43,24 @@ export interface NetworkParams {
   genesis: { time: number; bits: number; nonce: number; version: number; hash: string };
   /** Is this a test chain (skips getblocktemplate's connection/IBD checks, as Core). */
   isTestChain: boolean;
+  /** Core's nMaxTipAge: a tip older than this (seconds) keeps the node in initial block download. */
+  maxTipAge: number;
+  /** Core's nMinimumChainWork: below it the node is in initial block download whatever the tip's time. */
+  minimumChainWork: bigint;
+  /** ODA-BIP-0003: the sum of a block's ODA compute units may not exceed this (validator/cost.ts MAX_BLOCK_CU). */
+  maxBlockCu: bigint;
+  /** ODA-BIP-0003: a reveal is valid only at height >= its commit's height + commitRevealDelay. */
+  commitRevealDelay: number;
+  /**
+   * Heights from which wave-2 rules apply. NEVER_ACTIVE until a rule is specified: a network
+   * (or a test) activates one by lowering its height, so the mempool, miner and block
+   * validation all see the same switch.
+   */
+  activation: { costAwareDifficulty: number; storageProofs: number; registryCommitment: number };
 }
+
+/** Activation height of a rule that is not deployed (a height no chain reaches). */
+export const NEVER_ACTIVE = 0x7fffffff;
 
 export { COIN };
 
@@ -87,6 +104,12 @@ export const regtest: NetworkParams = {
   maxFutureBlockTime: 2 * 60 * 60,
   genesis: { time: 1767225600, bits: 0x207fffff, nonce: 0, version: 1, hash: '1ebac10f6af800d779d0d4fbb920a2e5eb5e7ef81370ddf9520a740839a8c07c' },
   isTestChain: true,
+  maxTipAge: 24 * 60 * 60,
+  minimumChainWork: 0n,
+  // Equal to validator/cost.ts MAX_BLOCK_CU (a test pins it): chain/ sits below validator/.
+  maxBlockCu: 15_000_000_000n,
+  commitRevealDelay: 2,
+  activation: { costAwareDifficulty: NEVER_ACTIVE, storageProofs: NEVER_ACTIVE, registryCommitment: NEVER_ACTIVE },
 };
 
 /** A mainnet-style network: real retargeting every 2016 blocks. Its powLimit is low enough for CPU tests. */

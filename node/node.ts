@@ -15,9 +15,10 @@ import { allMethods } from '../rpc/methods/index.js';
 import { DirLock } from './lockfile.js';
 import { FileLogger, type Logger } from '../util/logger.js';
 import { addressToScript } from '../chain/address.js';
-import {
-  createOdaExtension, createOdaMempoolExtension, modelsUpdatedBy, odaModelOf, payloadBlobs, type OdaExtension,
-} from '../oda/index.js';
+import type { Block } from '../chain/block.js';
+import type { P2PNode } from '../p2p/node.js';
+import type { Wallet } from '../wallet/wallet.js';
+import type { NodePlugin, Plugin, PluginContext, PluginHost } from './plugin.js';
 
 export interface NodeOptions {
   params: NetworkParams;
@@ -42,18 +43,41 @@ export class FullNode {
   store!: BlobStore;
   wallets?: WalletManager;
   miner?: CpuMiner;
-  p2p?: any;
-  oda!: OdaExtension;
+  p2p?: P2PNode;
   rpc?: RpcServer<NodeContext>;
   private lock?: DirLock;
-  private parkedTimer?: NodeJS.Timeout;
-  private retrying = false;
+  private readonly pluginTypes: NodePlugin[] = [];
+  private plugins: Plugin[] = [];
   private stopping?: Promise<void>;
   readonly startTime = Math.floor(Date.now() / 1000);
 
   constructor(readonly opts: NodeOptions) {
     mkdirSync(opts.networkDir, { recursive: true });
     this.logger = new FileLogger(join(opts.networkDir, 'debug.log'), opts.printToConsole, opts.debug);
+  }
+
+  /** Adds a plugin (bcoin's node.use); call before start(). Plugins start in this order. */
+  use(plugin: NodePlugin): this {
+    if (this.chain) throw new Error(`plugin ${plugin.id}: use() after start()`);
+    if (this.pluginTypes.some((p) => p.id === plugin.id)) throw new Error(`plugin ${plugin.id} is already in use`);
+    this.pluginTypes.push(plugin);
+    return this;
+  }
+
+  /** What a plugin sees of the node: each part from the step of start() that opens it. */
+  private pluginHost(): PluginHost {
+    const node = this;
+    const added: PluginContext = Object.assign({}, ...this.plugins.map((p) => p.context ?? {}));
+    return {
+      ...added,
+      params: this.opts.params,
+      get store() { return node.store; },
+      get chain() { return node.chain; },
+      get mempool() { return node.mempool; },
+      get wallets() { return node.wallets; },
+      get p2p() { return node.p2p; },
+      logger: this.logger,
+    };
   }
 
   async start(): Promise<void> {
@@ -63,43 +87,26 @@ export class FullNode {
     logger.info(`ODA node starting: chain=${params.chain} datadir=${opts.networkDir}`);
 
     this.store = await BlobStore.open(join(opts.networkDir, 'models'));
-    // ODA transactions are consensus: their extension validates every block against the
-    // registry and the model data in the store, inside the block's atomic batch.
-    this.oda = createOdaExtension({ store: this.store });
-    this.chain = await Chain.open({ params, dir: opts.networkDir, extensions: [this.oda] });
+    const host = this.pluginHost();
+    this.plugins = this.pluginTypes.map((p) => p.init(host));
+    this.chain = await Chain.open({ params, dir: opts.networkDir, extensions: this.plugins.flatMap((p) => p.chainExtensions ?? []) });
     logger.info(`Loaded best chain: height=${this.chain.height} hash=${this.chain.tip.hash}`);
 
-    const odaPolicy = createOdaMempoolExtension({ chain: this.chain, context: this.oda.context });
     this.mempool = new Mempool({
       chain: this.chain, params, file: join(opts.networkDir, 'mempool.dat'), maxSize: opts.maxMempool,
-      extensions: [odaPolicy], log: (m: string) => logger.info(m),
+      extensions: this.plugins.flatMap((p) => p.mempoolExtensions?.() ?? []), log: (m: string) => logger.info(m),
     });
-    this.mempool.on('removed', (e: { txid: string }) => odaPolicy.forget(e.txid));
+    // Chain → mempool: confirmed txs leave the pool, disconnected ones come back (registered
+    // before the plugins' listeners, which see the pool after this block).
+    this.chain.on('connect', (_entry: unknown, block: Block) => this.mempool.handleConnect(block));
+    this.chain.on('disconnect', (_entry: unknown, block: Block) => {
+      this.mempool.handleDisconnect(block).catch((e: Error) => logger.error(`mempool re-add failed: ${e.message}`));
+    });
+    for (const p of this.plugins) await p.open?.();
     const loaded = await this.mempool.load();
     logger.info(`Imported mempool transactions from disk: ${loaded.accepted} succeeded, ${loaded.failed} failed, ${loaded.expired} expired`);
     // Also written periodically, so a kill -9 loses at most a few minutes of unconfirmed txs.
     this.mempool.startPeriodicSave(15 * 60);
-
-    // Chain → mempool: confirmed txs leave the pool, disconnected ones come back. A block that
-    // moves a model's version (either way) makes pending txs naming the old one stale: recheck them.
-    // On a disconnect the block's own ODA txs of those models are offered first: entries that
-    // were accepted against the newer version (a reorg disconnects tip-first) must not shut out
-    // the reveal that the older state needs back.
-    const recheckModels = (block: any, disconnected: boolean) => {
-      const models = modelsUpdatedBy(block);
-      if (models.size === 0) return;
-      const first = disconnected ? (block.transactions ?? []).slice(1).filter((t: any) => models.has(odaModelOf(t) ?? '')) : [];
-      this.mempool.recheck((e: any) => models.has(odaModelOf(e.tx) ?? ''), first)
-        .catch((e: Error) => logger.error(`mempool ODA recheck failed: ${e.message}`));
-    };
-    this.chain.on('connect', (_entry: unknown, block: any) => {
-      this.mempool.handleConnect(block);
-      recheckModels(block, false);
-    });
-    this.chain.on('disconnect', (_entry: unknown, block: any) => {
-      this.mempool.handleDisconnect(block).catch((e: Error) => logger.error(`mempool re-add failed: ${e.message}`));
-      recheckModels(block, true);
-    });
 
     if (opts.wallet) {
       this.wallets = await WalletManager.open({ dir: join(opts.networkDir, 'wallets'), chain: this.chain, mempool: this.mempool, params, fallbackFee: opts.fallbackFee, logger });
@@ -108,21 +115,13 @@ export class FullNode {
 
     if (opts.p2p) {
       const { P2PNode } = await import('../p2p/node.js');
+      const gates = this.plugins.flatMap((p) => (p.blobsForBlock ? [p.blobsForBlock.bind(p)] : []));
       this.p2p = new P2PNode({
         params, chain: this.chain, mempool: this.mempool, store: this.store, logger, dataDir: opts.networkDir, ...opts.p2p,
-        // A block from a peer reaches the chain only once the model data it names is here.
-        blobsForBlock: (block: any) => payloadBlobs(block).map((b) => b.root),
+        ...(gates.length ? { blobsForBlock: (block: Block) => gates.flatMap((g) => g(block)) } : {}),
       });
       await this.p2p.start();
     }
-    // A block that arrived without its model data (submitblock, or data that vanished) is parked
-    // by the chain: fetch what it lacks from peers, now and every 30 s until it is connectable.
-    this.chain.on('missing-data', (entry: any, missing: Array<{ root: string }>) => {
-      logger.info(`block ${entry.hash} waits for model data: ${missing.map((b) => b.root).join(', ')}`);
-      void this.retryParked();
-    });
-    this.parkedTimer = setInterval(() => void this.retryParked(), 30_000);
-    this.parkedTimer.unref();
 
     if (opts.mine) {
       // Without -mineaddress every block pays a fresh wallet address: a fixed payout would let
@@ -144,6 +143,7 @@ export class FullNode {
       await this.rpc.start();
       logger.info(`RPC server listening on ${opts.rpc.host}:${this.rpc.port}`);
     }
+    for (const p of this.plugins) await p.ready?.();
     logger.info('init message: Done loading');
   }
 
@@ -167,28 +167,7 @@ export class FullNode {
     if (resubmitted) this.logger.info(`Resubmitted ${resubmitted} unconfirmed wallet transactions`);
   }
 
-  /** Fetches the model data parked blocks lack (from peers), then lets the chain retry them. */
-  private async retryParked(): Promise<void> {
-    if (this.retrying || this.stopping) return;
-    this.retrying = true;
-    try {
-      const parked = this.chain.waitingBlocks();
-      if (parked.length === 0) return;
-      const roots = new Set(parked.flatMap((p) => (p.missing as Array<{ root: string }>).map((b) => b.root)));
-      const absent: string[] = [];
-      for (const r of roots) if (!(await this.store.has(r))) absent.push(r);
-      if (absent.length > 0 && this.p2p) {
-        await Promise.allSettled(absent.map((r) => this.p2p.fetchBlob(r, { timeout: 25_000 })));
-      }
-      await this.chain.retryWaiting();
-    } catch (e: any) {
-      this.logger.warn(`retrying blocks parked for model data: ${e?.message ?? e}`);
-    } finally {
-      this.retrying = false;
-    }
-  }
-
-  private defaultWallet(): any {
+  private defaultWallet(): Wallet {
     const w = this.wallets?.get('');
     if (!w) throw new Error('-mine without -mineaddress needs the wallet');
     return w;
@@ -201,7 +180,9 @@ export class FullNode {
   context(): NodeContext {
     // Getters so handlers always see the live objects (e.g. after a wallet loads).
     const node = this;
+    const added: PluginContext = Object.assign({}, ...this.plugins.map((p) => p.context ?? {}));
     return {
+      ...added,
       params: this.opts.params,
       get chain() { return node.chain; },
       get mempool() { return node.mempool; },
@@ -210,13 +191,12 @@ export class FullNode {
       get wallet() { return node.wallets?.get(''); },
       get store() { return node.store; },
       get p2p() { return node.p2p; },
-      get oda() { return { registry: node.oda.registry(node.chain), extension: node.oda }; },
       config: this.opts.config,
       logger: this.logger,
       startTime: this.startTime,
       networkDir: this.opts.networkDir,
       shutdown: () => { setImmediate(() => { this.stop().then(() => process.exit(0)); }); },
-    } as NodeContext;
+    };
   }
 
   /** Clean shutdown in reverse order; safe to call twice. */
@@ -231,10 +211,10 @@ export class FullNode {
     const step = async (name: string, fn: () => unknown) => {
       try { await fn(); } catch (e: any) { log.error(`shutdown ${name}: ${e?.message ?? e}`); }
     };
-    if (this.parkedTimer) clearInterval(this.parkedTimer);
     await step('miner', () => this.miner?.stop());
     await step('rpc', () => this.rpc?.stop());
     await step('p2p', () => this.p2p?.stop());
+    for (const p of [...this.plugins].reverse()) await step('plugin', () => p.close?.());
     await step('mempool', () => this.mempool?.close()); // drains queued work, then writes mempool.dat
     await step('wallet', () => this.wallets?.close());
     await step('chain', () => this.chain?.close());

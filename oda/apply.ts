@@ -8,7 +8,7 @@ import { VerifyError, type RejectKind } from '../chain/errors.js';
 import type { BlobStore } from '../model-store/store.js';
 import {
   admitModel, bindDataset, checkModel, checkUpdate, inferenceCost, verifyInferences, LIMITS, MAX_TX_CU, Reason,
-  type Dataset, type InferenceClaim, type ModelContext, type Objective,
+  type Dataset, type InferenceClaim, type ModelContext, type Objective, type ScoreMemo,
 } from '../validator/index.js';
 import type { Tensor } from '../validator/tensor.js';
 import { CU_PER_BYTE } from '../validator/cost.js';
@@ -18,6 +18,7 @@ import { commitHash, decodedInlineBytes, modelIdOf, type AddModelPayload, type B
 import { RegistryView, type ModelRecord } from './registry.js';
 import { COMMIT_CU, COMMIT_REVEAL_DELAY, MissingBlobError, odaReject } from './rules.js';
 import { decodeTensorList } from './tensors.js';
+import { OdaReason } from './reasons.js';
 import { dataHash } from './build.js';
 import { txidOf } from '../chain/block.js';
 
@@ -28,8 +29,30 @@ interface LoadedModel { ctx: ModelContext; dataset: Dataset; objective: Objectiv
 export class OdaContext {
   private readonly models = new Map<string, LoadedModel>();
   private readonly blobs = new Map<string, Uint8Array>();
+  private readonly scores = new Map<string, bigint>();
+  /**
+   * The network's NetworkParams.commitRevealDelay; the node's plugin sets it from the params
+   * before the chain opens (the extension factory builds this context with the default).
+   */
+  commitRevealDelay = COMMIT_REVEAL_DELAY;
 
   constructor(readonly store: BlobStore, private readonly cacheSize = 8) {}
+
+  /**
+   * The validation cache: one score per (model, weights, dataset), shared by the RPC pre-check,
+   * the mempool and block validation, so a node evaluates given weights once. The model id
+   * commits to the architecture root, dataset root and objective, and every root is the
+   * store's verified root of the bytes scored, so a hit is the identical pure function's
+   * result; the version is not part of the key because the improvement rule is re-checked
+   * against the branch's current score on every call (two forks may share a version number).
+   */
+  scoreMemo(modelId: string, weights: BlobRef, dataset: BlobRef): ScoreMemo {
+    const key = `${modelId}:${weights.root}:${weights.length}:${dataset.root}:${dataset.length}`;
+    return {
+      get: () => this.scores.get(key),
+      set: (score) => this.remember(this.scores, key, score, 256),
+    };
+  }
 
   /** Throws MissingBlobError listing every ref the store does not hold completely with that length. */
   async requireBlobs(refs: readonly BlobRef[]): Promise<void> {
@@ -56,9 +79,9 @@ export class OdaContext {
     return bytes;
   }
 
-  private remember<V>(m: Map<string, V>, k: string, v: V): void {
+  private remember<V>(m: Map<string, V>, k: string, v: V, size = this.cacheSize): void {
     m.set(k, v);
-    while (m.size > this.cacheSize) m.delete(m.keys().next().value as string);
+    while (m.size > size) m.delete(m.keys().next().value as string);
   }
 
   /** The model's checked architecture and bound dataset (both immutable, so cached by id). */
@@ -121,7 +144,7 @@ function bound(ref: BlobRef, limit: number, kind: RejectKind, reason: string, wh
 }
 
 async function tensorsOf(oc: OdaContext, d: DataRef, kind: RejectKind, what: string): Promise<Tensor[]> {
-  if (d.kind === 'blob') bound(d.blob, MAX_DATA_BLOB, kind, 'bad-oda-tx-cu', what);
+  if (d.kind === 'blob') bound(d.blob, MAX_DATA_BLOB, kind, OdaReason.TX_CU, what);
   const bytes = d.kind === 'inline' ? (decodedInlineBytes(d) ?? fromHex(d.data, d.data.length / 2, what)) : await oc.blob(d.blob, false, true);
   try {
     return decodeTensorList(bytes);
@@ -133,14 +156,15 @@ async function tensorsOf(oc: OdaContext, d: DataRef, kind: RejectKind, what: str
 
 async function applyAdd(oc: OdaContext, view: RegistryView, p: AddModelPayload, txid: string, height: number, kind: RejectKind): Promise<AppliedTx> {
   const modelId = modelIdOf(p);
-  if (await view.getModel(modelId)) odaReject(kind, 'bad-oda-model-duplicate', `model ${modelId} exists`);
-  if (p.objectiveParams !== '') odaReject(kind, 'bad-oda-objective', `objective ${p.objective} takes no parameters`);
+  if (await view.getModel(modelId)) odaReject(kind, OdaReason.MODEL_DUPLICATE, `model ${modelId} exists`);
+  if (p.objectiveParams !== '') odaReject(kind, OdaReason.OBJECTIVE, `objective ${p.objective} takes no parameters`);
   bound(p.architecture, LIMITS.maxArchitectureBytes, kind, Reason.ENCODING, 'architecture');
   bound(p.weights, LIMITS.maxWeightsBytes, kind, Reason.WEIGHTS_ENCODING, 'weights');
   bound(p.dataset, LIMITS.maxDatasetBytes, kind, Reason.DATASET_ENCODING, 'dataset');
   await oc.requireBlobs([p.architecture, p.dataset, p.weights]);
   const [architecture, weights, dataset] = [await oc.blob(p.architecture, true, true), await oc.blob(p.weights, true, true), await oc.blob(p.dataset, true, true)];
-  const res = await asKind(kind, () => admitModel({ architecture, weights, dataset, objective: p.objective, architectureRoot: p.architecture.root, weightsRoot: p.weights.root }));
+  const memo = oc.scoreMemo(modelId, p.weights, p.dataset);
+  const res = await asKind(kind, () => admitModel({ architecture, weights, dataset, objective: p.objective, architectureRoot: p.architecture.root, weightsRoot: p.weights.root }, memo));
   await view.putModel({ modelId, add: p, txid, height, currentVersion: 0, currentScore: res.score, currentWeights: p.weights, trainerScript: p.payoutScript });
   await view.putVersion(modelId, { version: 0, weights: p.weights, score: res.score, trainerScript: p.payoutScript, txid, height, label: p.versionLabel });
   return { txid, type: 'add-model', cu: res.cost, modelId, score: res.score, blobs: [p.architecture, p.dataset, p.weights] };
@@ -148,13 +172,13 @@ async function applyAdd(oc: OdaContext, view: RegistryView, p: AddModelPayload, 
 
 async function requireModel(view: RegistryView, modelId: string, kind: RejectKind): Promise<ModelRecord> {
   const m = await view.getModel(modelId);
-  if (!m) odaReject(kind, 'bad-oda-model-unknown', `model ${modelId}`);
+  if (!m) odaReject(kind, OdaReason.MODEL_UNKNOWN, `model ${modelId}`);
   return m;
 }
 
 async function applyCommit(view: RegistryView, p: CommitWeightsPayload, txid: string, height: number, kind: RejectKind): Promise<AppliedTx> {
   await requireModel(view, p.modelId, kind);
-  if (await view.getCommit(p.commitment)) odaReject(kind, 'bad-oda-commit-duplicate', `commitment ${p.commitment}`);
+  if (await view.getCommit(p.commitment)) odaReject(kind, OdaReason.COMMIT_DUPLICATE, `commitment ${p.commitment}`);
   await view.putCommit({ commitment: p.commitment, modelId: p.modelId, txid, height });
   return { txid, type: 'commit-weights', cu: COMMIT_CU, modelId: p.modelId };
 }
@@ -164,15 +188,16 @@ async function applyReveal(oc: OdaContext, view: RegistryView, p: RevealWeightsP
   const commitment = commitHash(p.modelId, p.weights, p.payoutScript, p.salt);
   const c = await view.getCommit(commitment);
   // The commitment binds the submitter: a copied reveal with another payout script has none.
-  if (!c || c.modelId !== p.modelId) odaReject(kind, 'bad-oda-reveal-no-commit', `no commitment ${commitment} for model ${p.modelId}`);
-  if (height < c.height + COMMIT_REVEAL_DELAY) {
-    odaReject(kind, 'bad-oda-reveal-early', `committed at ${c.height}, reveal allowed from ${c.height + COMMIT_REVEAL_DELAY}`, kind === 'block' ? 100 : 0);
+  if (!c || c.modelId !== p.modelId) odaReject(kind, OdaReason.REVEAL_NO_COMMIT, `no commitment ${commitment} for model ${p.modelId}`);
+  if (height < c.height + oc.commitRevealDelay) {
+    odaReject(kind, OdaReason.REVEAL_EARLY, `committed at ${c.height}, reveal allowed from ${c.height + oc.commitRevealDelay}`, kind === 'block' ? 100 : 0);
   }
   bound(p.weights, LIMITS.maxWeightsBytes, kind, Reason.WEIGHTS_ENCODING, 'weights');
   await oc.requireBlobs([p.weights]);
   const lm = await oc.model(m, kind);
   const weights = await oc.blob(p.weights, true, true);
-  const res = await asKind(kind, () => checkUpdate(lm.ctx, { bytes: weights, root: p.weights.root }, lm.dataset, lm.objective, m.currentScore));
+  const memo = oc.scoreMemo(m.modelId, p.weights, m.add.dataset);
+  const res = await asKind(kind, () => checkUpdate(lm.ctx, { bytes: weights, root: p.weights.root }, lm.dataset, lm.objective, m.currentScore, memo));
   const version = m.currentVersion + 1;
   await view.delCommit(commitment);
   await view.putVersion(p.modelId, { version, weights: p.weights, score: res.score, trainerScript: p.payoutScript, txid, height, label: p.versionLabel });
@@ -190,18 +215,18 @@ function trainerBytes(m: ModelRecord): Buffer {
 
 async function applyInference(oc: OdaContext, view: RegistryView, tx: Transaction, p: InferencePayload, txid: string, height: number, kind: RejectKind): Promise<AppliedTx> {
   const m = await requireModel(view, p.modelId, kind);
-  if (p.version !== m.currentVersion) odaReject(kind, 'bad-oda-inference-stale', `version ${p.version}, current ${m.currentVersion}`, kind === 'block' ? 100 : 0);
+  if (p.version !== m.currentVersion) odaReject(kind, OdaReason.INFERENCE_STALE, `version ${p.version}, current ${m.currentVersion}`, kind === 'block' ? 100 : 0);
   const trainer = trainerBytes(m);
   let paid = 0n;
   for (const o of tx.outs) if (trainer.equals(Buffer.from(o.script.buffer, o.script.byteOffset, o.script.length))) paid += o.value;
-  if (paid < m.add.royalty) odaReject(kind, 'bad-oda-inference-royalty', `pays ${paid} to the trainer, royalty ${m.add.royalty}`);
+  if (paid < m.add.royalty) odaReject(kind, OdaReason.INFERENCE_ROYALTY, `pays ${paid} to the trainer, royalty ${m.add.royalty}`);
   await oc.requireBlobs([...dataRefs(p.input), ...dataRefs(p.output)]);
   const lm = await oc.model(m, kind);
   const inputs = await tensorsOf(oc, p.input, kind, 'input');
   const outputs = await tensorsOf(oc, p.output, kind, 'output');
   const rows = inputs[0].dims[0];
   const cu = inferenceCost(lm.ctx.arch, rows);
-  if (cu > MAX_TX_CU) odaReject(kind, 'bad-oda-tx-cu', `${rows} rows cost ${cu} CU, limit ${MAX_TX_CU}`);
+  if (cu > MAX_TX_CU) odaReject(kind, OdaReason.TX_CU, `${rows} rows cost ${cu} CU, limit ${MAX_TX_CU}`);
   await view.putInference({ txid, modelId: p.modelId, version: p.version, inputHash: dataHash(p.input), outputHash: dataHash(p.output), rows, royalty: paid, height });
   return { txid, type: 'inference', cu, modelId: p.modelId, claim: { txid, modelId: p.modelId, version: p.version, claim: { inputs, outputs }, rows } };
 }

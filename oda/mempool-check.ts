@@ -6,12 +6,12 @@ import type { Block, Transaction } from '../chain/block.js';
 import type { Chain } from '../chain/chain.js';
 import type { Coin } from '../chain/coin.js';
 import { VerifyError } from '../chain/errors.js';
-import { MAX_BLOCK_CU } from '../validator/index.js';
 import { OdaContext, applyTx, verifyClaims, type AppliedTx } from './apply.js';
 import { RegistryView } from './registry.js';
 import { decodeOdaTx, isOdaScript } from './envelope.js';
 import { modelIdOf } from './payload.js';
 import { MissingBlobError, minFeeForCu } from './rules.js';
+import { OdaReason } from './reasons.js';
 
 export interface OdaTxCheck extends AppliedTx {
   fee: bigint;
@@ -20,7 +20,7 @@ export interface OdaTxCheck extends AppliedTx {
 /**
  * Checks an ODA transaction for the mempool at height `nextHeight` on the chain's tip state.
  * Returns undefined for an ordinary transaction; throws VerifyError('tx', reason) otherwise
- * ('oda-missing-blob' with score 0 when the store lacks referenced data).
+ * (OdaReason.MISSING_BLOB with score 0 when the store lacks referenced data).
  */
 export async function checkOdaTransaction(oc: OdaContext, chain: Chain, tx: Transaction, ctx: { coins: readonly Coin[]; nextHeight: number }): Promise<OdaTxCheck | undefined> {
   const view = new RegistryView(chain.db.level);
@@ -29,13 +29,13 @@ export async function checkOdaTransaction(oc: OdaContext, chain: Chain, tx: Tran
     a = await applyTx(oc, view, tx, ctx.nextHeight, 'tx');
     if (a?.claim) await verifyClaims(oc, view, [a.claim], 'tx');
   } catch (e) {
-    if (e instanceof MissingBlobError) throw new VerifyError('tx', 'oda-missing-blob', 0, e.message);
+    if (e instanceof MissingBlobError) throw new VerifyError('tx', OdaReason.MISSING_BLOB, 0, e.message);
     throw e;
   }
   if (!a) return undefined;
   const fee = ctx.coins.reduce((s, c) => s + c.value, 0n) - tx.outs.reduce((s, o) => s + o.value, 0n);
   const need = minFeeForCu(a.cu);
-  if (fee < need) throw new VerifyError('tx', 'oda-fee-below-cu-minimum', 0, `fee ${fee}, ${a.cu} CU need ${need}`);
+  if (fee < need) throw new VerifyError('tx', OdaReason.FEE_BELOW_CU_MINIMUM, 0, `fee ${fee}, ${a.cu} CU need ${need}`);
   return { ...a, fee };
 }
 
@@ -44,7 +44,7 @@ export async function checkOdaTransaction(oc: OdaContext, chain: Chain, tx: Tran
  * (miner/template.ts BlockResource): CU of accepted ODA transactions is remembered by txid.
  */
 /** What a pending ODA transaction claims of its model, for conflicts between pool entries. */
-interface PendingOda { type: AppliedTx['type']; modelId: string; commitment?: string }
+export interface PendingOda { type: AppliedTx['type']; modelId: string; commitment?: string }
 
 /**
  * Two pool transactions that could not both be in one block (ODA-BIP-0003's in-block order
@@ -52,7 +52,7 @@ interface PendingOda { type: AppliedTx['type']; modelId: string; commitment?: st
  * (the inference names the version the reveal replaces), a commitment filed twice. The pool
  * keeps the first seen, so every template it feeds stays valid.
  */
-function conflicts(a: PendingOda, b: PendingOda): boolean {
+export function conflicts(a: PendingOda, b: PendingOda): boolean {
   if (a.modelId !== b.modelId) return false;
   const pair = (x: string, y: string) => (a.type === x && b.type === y) || (a.type === y && b.type === x);
   if (a.type === b.type && (a.type === 'add-model' || a.type === 'reveal-weights')) return true;
@@ -60,9 +60,13 @@ function conflicts(a: PendingOda, b: PendingOda): boolean {
   return a.type === 'commit-weights' && b.type === 'commit-weights' && a.commitment === b.commitment;
 }
 
-export function createOdaMempoolExtension(opts: { chain: Chain; context: OdaContext }) {
+export type OdaMempoolExtension = ReturnType<typeof createOdaMempoolExtension>;
+
+/** `maxBlockCu`: the template's CU budget, the chain's NetworkParams.maxBlockCu unless given. */
+export function createOdaMempoolExtension(opts: { chain: Chain; context: OdaContext; maxBlockCu?: bigint }) {
   const cuByTxid = new Map<string, bigint>();
   const pending = new Map<string, PendingOda>();
+  const maxBlockCu = opts.maxBlockCu ?? opts.chain.params.maxBlockCu;
   return {
     name: 'oda',
     async checkTransaction(tx: Transaction, ctx: { coins: readonly Coin[]; nextHeight: number; inPool?(txid: string): boolean }): Promise<void> {
@@ -79,7 +83,7 @@ export function createOdaMempoolExtension(opts: { chain: Chain; context: OdaCont
           continue;
         }
         if (conflicts(mine, other)) {
-          throw new VerifyError('tx', 'txn-mempool-conflict', 0, `${mine.type} conflicts with pending ${other.type} ${txid} of model ${mine.modelId}`);
+          throw new VerifyError('tx', OdaReason.MEMPOOL_CONFLICT, 0, `${mine.type} conflicts with pending ${other.type} ${txid} of model ${mine.modelId}`);
         }
       }
       cuByTxid.set(r.txid, r.cu);
@@ -88,6 +92,16 @@ export function createOdaMempoolExtension(opts: { chain: Chain; context: OdaCont
     /** CU of a transaction the extension accepted (0 for ordinary ones). */
     cuOf(txid: string): bigint {
       return cuByTxid.get(txid) ?? 0n;
+    },
+    /**
+     * The pool transaction `candidate` would conflict with (the rule checkTransaction
+     * enforces), so a wallet can refuse before it imports, funds or signs anything.
+     */
+    conflictWith(candidate: PendingOda, inPool: (txid: string) => boolean): { txid: string; type: PendingOda['type'] } | undefined {
+      for (const [txid, other] of pending) {
+        if (inPool(txid) && conflicts(candidate, other)) return { txid, type: other.type };
+      }
+      return undefined;
     },
     /** Drop bookkeeping of a transaction that left the pool. */
     forget(txid: string): void {
@@ -98,7 +112,7 @@ export function createOdaMempoolExtension(opts: { chain: Chain; context: OdaCont
     standardOutput: isOdaScript,
     blockResource: {
       name: 'oda-cu',
-      limit: Number(MAX_BLOCK_CU),
+      limit: Number(maxBlockCu),
       cost: (entry: { txid: string }) => Number(cuByTxid.get(entry.txid) ?? 0n),
     },
   };

@@ -1,23 +1,39 @@
 // What an RPC handler sees of the node: small typed handles, never the FullNode itself
 // (btcd's rpcserverConfig). Optional parts are absent when disabled (-disablewallet,
-// -listen=0 without connections still has a P2P manager).
+// -listen=0 without connections still has a P2P manager). Type-only imports: no module
+// is loaded, so no import cycle arises.
+import type { Transaction } from '../chain/block.js';
 import type { NetworkParams } from '../chain/params.js';
+import type { Chain } from '../chain/chain.js';
+import type { Mempool } from '../mempool/mempool.js';
+import type { CpuMiner } from '../miner/cpuminer.js';
+import type { BlobStore } from '../model-store/store.js';
+import type { Wallet } from '../wallet/wallet.js';
+import type { WalletManager } from '../wallet/manager.js';
+import type { P2PNode } from '../p2p/node.js';
+import type { OdaService } from '../oda/plugin.js';
 import type { Logger } from '../util/logger.js';
+
+/** What the Network category and relaying handlers use of the P2P node. */
+export type P2PHandle = Pick<P2PNode,
+  | 'connectionCount' | 'pingAll' | 'getPeerInfo' | 'addNode' | 'disconnectNode' | 'getAddedNodeInfo'
+  | 'netTotals' | 'networkInfoCore' | 'pool' | 'isInitialBlockDownload' | 'verificationProgress' | 'fetchBlob'
+> & { relayTransaction(tx: Transaction): void };
 
 export interface NodeContext {
   params: NetworkParams;
-  // Typed loosely here to avoid an import cycle while modules land; each method table
-  // narrows with its module's own type (e.g. `ctx.chain as Chain`).
-  chain: any;
-  mempool: any;
-  miner: any;
-  wallet?: any;
-  wallets?: any;
-  store?: any;
-  p2p?: any;
-  /** ODA transaction layer (registry, decoding); absent until it is wired. */
-  oda?: any;
-  config: any;
+  chain: Chain;
+  mempool: Mempool;
+  miner: CpuMiner | undefined;
+  /** The default wallet (""), when loaded. */
+  wallet?: Wallet;
+  wallets?: WalletManager;
+  store?: BlobStore;
+  p2p?: P2PHandle;
+  /** ODA transaction layer (oda/plugin.ts); absent when the node runs without the plugin. */
+  oda?: OdaService;
+  /** Raw parsed config (node/config.ts); handlers read only what they document. */
+  config: unknown;
   logger: Logger;
   /** Unix seconds when the node started (uptime). */
   startTime: number;

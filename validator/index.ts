@@ -138,12 +138,37 @@ function checkInputs(ctx: ModelContext, inputs: readonly Tensor[]): number {
   return rows;
 }
 
+let evaluations = 0;
+/** How many dataset evaluations (scoreWeights runs) this process has made: tests prove verdict reuse with it. */
+export function evaluationCount(): number {
+  return evaluations;
+}
+
+/**
+ * A caller's memo of one score. The caller binds it to the verified roots of the architecture,
+ * weights and dataset and the objective, so a hit is the result of the identical pure
+ * function; the limits and the improvement rule are still checked on every call.
+ */
+export interface ScoreMemo {
+  get(): bigint | undefined;
+  set(score: bigint): void;
+}
+
+async function memoScore(ctx: ModelContext, weights: WeightsRef | Uint8Array, ds: Dataset, objective: Objective, memo?: ScoreMemo): Promise<bigint> {
+  const hit = memo?.get();
+  if (hit !== undefined) return hit;
+  const score = await scoreWeights(ctx, weights, ds, objective);
+  memo?.set(score);
+  return score;
+}
+
 /** Scores weights on a dataset (rows evaluated EVAL_BATCH_ROWS at a time; the score does not depend on it). */
 export async function scoreWeights(ctx: ModelContext, weights: WeightsRef | Uint8Array, dataset: Uint8Array | Dataset, objective: Objective): Promise<bigint> {
   checkObjective(ctx.arch, objective);
   const ds = dataset instanceof Uint8Array ? bindDataset(ctx.arch, objective, dataset) : dataset;
   const { key, tensors } = weightsOf(ctx, weights);
   const session = await sessionFor(ctx, key, tensors);
+  evaluations++;
   let score = 0n;
   const step = rowsPerRun(ctx.arch, EVAL_BATCH_ROWS);
   for (let start = 0; start < ds.rows; start += step) {
@@ -166,25 +191,25 @@ export interface AdmitResult {
 }
 
 /** Add-model: architecture, weights and dataset checks, cost limit, baseline score. */
-export async function admitModel(args: { architecture: Uint8Array; weights: Uint8Array; dataset: Uint8Array; objective: Objective; architectureRoot?: string; weightsRoot?: string }): Promise<AdmitResult> {
+export async function admitModel(args: { architecture: Uint8Array; weights: Uint8Array; dataset: Uint8Array; objective: Objective; architectureRoot?: string; weightsRoot?: string }, memo?: ScoreMemo): Promise<AdmitResult> {
   const ctx = checkModel(args.architecture, args.architectureRoot);
   checkObjective(ctx.arch, args.objective);
   weightsOf(ctx, { bytes: args.weights, root: args.weightsRoot });
   const ds = bindDataset(ctx.arch, args.objective, args.dataset);
   const cost = admissionCost(ctx.arch, args.architecture.length, ds.rows, ds.bytes);
   if (cost > MAX_TX_CU) reject(Reason.COST, `add-model costs ${cost} CU, limit ${MAX_TX_CU}`);
-  const score = await scoreWeights(ctx, { bytes: args.weights, root: args.weightsRoot }, ds, args.objective);
+  const score = await memoScore(ctx, { bytes: args.weights, root: args.weightsRoot }, ds, args.objective, memo);
   return { ctx, score, cost, inputSpec: ctx.inputSpec, outputSpec: ctx.outputSpec, datasetRows: ds.rows };
 }
 
 /** Update-weights: new weights must score at least currentScore + SCORE_MARGIN. Returns the new score and cost. */
-export async function checkUpdate(ctx: ModelContext, weights: WeightsRef | Uint8Array, dataset: Uint8Array | Dataset, objective: Objective, currentScore: bigint): Promise<{ score: bigint; cost: bigint }> {
+export async function checkUpdate(ctx: ModelContext, weights: WeightsRef | Uint8Array, dataset: Uint8Array | Dataset, objective: Objective, currentScore: bigint, memo?: ScoreMemo): Promise<{ score: bigint; cost: bigint }> {
   checkObjective(ctx.arch, objective);
   const ds = dataset instanceof Uint8Array ? bindDataset(ctx.arch, objective, dataset) : dataset;
   const cost = updateCost(ctx.arch, ds.rows, ds.bytes);
   if (cost > MAX_TX_CU) reject(Reason.COST, `update-weights costs ${cost} CU, limit ${MAX_TX_CU}`);
   weightsOf(ctx, weights);
-  const score = await scoreWeights(ctx, weights, ds, objective);
+  const score = await memoScore(ctx, weights, ds, objective, memo);
   if (score < currentScore + SCORE_MARGIN) reject(Reason.NOT_IMPROVING, `score ${score}, needs at least ${currentScore + SCORE_MARGIN}`);
   return { score, cost };
 }

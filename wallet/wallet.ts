@@ -408,6 +408,30 @@ export class Wallet {
     ]);
   }
 
+  // --- records of services built on the wallet (e.g. oda/wallet.ts), under "x<ns>/<key>" ---
+
+  private recordKey(ns: string, key: string): string {
+    if (!/^[a-z0-9-]+$/.test(ns)) throw new WalletError(`bad record namespace ${ns}`, 'param');
+    return `x${ns}/${key}`;
+  }
+
+  /** Stores a JSON value that lives and dies with this wallet's database. */
+  async putRecord(ns: string, key: string, value: unknown): Promise<void> {
+    await this.db.put(this.recordKey(ns, key), value);
+  }
+
+  async deleteRecord(ns: string, key: string): Promise<void> {
+    await this.db.del(this.recordKey(ns, key));
+  }
+
+  /** Every record of namespace `ns`, in key order. */
+  async records<T>(ns: string): Promise<Array<{ key: string; value: T }>> {
+    const prefix = this.recordKey(ns, '');
+    const out: Array<{ key: string; value: T }> = [];
+    for await (const [key, value] of this.db.iterator({ gte: prefix, lt: prefix + '\uffff' })) out.push({ key: key.slice(prefix.length), value: value as T });
+    return out;
+  }
+
   // --- queries (at the wallet's tip) ---
 
   depth(txid: string): number {

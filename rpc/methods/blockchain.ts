@@ -110,11 +110,12 @@ export const blockchainMethods: RpcMethod<Ctx>[] = [
         difficulty: getDifficulty(tip.bits),
         time: tip.time,
         mediantime: ctx.chain.medianTimePast(tip),
-        // During IBD the P2P layer knows how far the download is (p2p/sync.ts).
-        verificationprogress: ctx.p2p?.verificationProgress ? ctx.p2p.verificationProgress() : ctx.chain.verificationProgress ? ctx.chain.verificationProgress() : 1,
-        initialblockdownload: ctx.p2p?.isInitialBlockDownload ? ctx.p2p.isInitialBlockDownload() : ctx.chain.isInitialBlockDownload ? ctx.chain.isInitialBlockDownload() : false,
+        // During IBD the P2P layer knows how far the download is (p2p/sync.ts); it also knows
+        // the best header, so its IBD answer (Core's, plus "far behind the headers") wins.
+        verificationprogress: ctx.p2p ? ctx.p2p.verificationProgress() : 1,
+        initialblockdownload: ctx.p2p ? ctx.p2p.isInitialBlockDownload() : ctx.chain.isInitialBlockDownload(),
         chainwork: hex64(tip.chainwork),
-        size_on_disk: ctx.chain.sizeOnDisk ? await ctx.chain.sizeOnDisk() : 0,
+        size_on_disk: await ctx.chain.sizeOnDisk(),
         pruned: false,
         warnings: [],
       };
@@ -136,7 +137,7 @@ export const blockchainMethods: RpcMethod<Ctx>[] = [
     handler([height], ctx) {
       const h = parseIntParam(height, 'height');
       if (h < 0 || h > ctx.chain.height) throw new RpcError(RPC.INVALID_PARAMETER, 'Block height out of range');
-      return ctx.chain.getEntryByHeight(h).hash;
+      return ctx.chain.getEntryByHeight(h)!.hash;
     },
   },
   {
@@ -219,7 +220,7 @@ export const blockchainMethods: RpcMethod<Ctx>[] = [
     help: 'Returns statistics about the unspent transaction output set. Note this call may take some time.',
     async handler(_a, ctx) {
       const info = await ctx.chain.getTxOutSetInfo();
-      return { ...info, total_amount: amount(info.total_amount ?? info.totalAmount ?? 0n) };
+      return { ...info, total_amount: amount(info.total_amount) };
     },
   },
   {
@@ -248,15 +249,15 @@ export const blockchainMethods: RpcMethod<Ctx>[] = [
     handler: (_a, ctx) => {
       const i = ctx.mempool.info();
       return {
-        loaded: i.loaded ?? true,
+        loaded: i.loaded,
         size: i.size,
         bytes: i.bytes,
         usage: i.usage,
-        total_fee: amount(i.totalFee ?? i.total_fee ?? 0n),
-        maxmempool: i.maxmempool ?? i.maxMempool,
-        mempoolminfee: amount(i.mempoolMinFee ?? i.mempoolminfee ?? 1000n),
-        minrelaytxfee: amount(i.minRelayTxFee ?? i.minrelaytxfee ?? 1000n),
-        incrementalrelayfee: amount(i.incrementalRelayFee ?? 1000n),
+        total_fee: amount(i.totalFee),
+        maxmempool: i.maxMempool,
+        mempoolminfee: amount(i.mempoolMinFee),
+        minrelaytxfee: amount(i.minRelayTxFee),
+        incrementalrelayfee: amount(i.incrementalRelayFee),
         unbroadcastcount: 0,
         fullrbf: true,
       };

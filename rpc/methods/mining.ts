@@ -302,7 +302,7 @@ export const miningMethods: RpcMethod<Ctx>[] = [
       if (req.mode !== 'template') throw new RpcError(RPC.INVALID_PARAMETER, 'Invalid mode');
       if (!ctx.params.isTestChain) {
         if (!ctx.p2p || ctx.p2p.connectionCount().total === 0) throw new RpcError(RPC.CLIENT_NOT_CONNECTED, 'ODA is not connected!');
-        if (ctx.chain.isInitialBlockDownload?.()) throw new RpcError(RPC.CLIENT_IN_INITIAL_DOWNLOAD, 'ODA is in initial sync and waiting for blocks...');
+        if (ctx.chain.isInitialBlockDownload()) throw new RpcError(RPC.CLIENT_IN_INITIAL_DOWNLOAD, 'ODA is in initial sync and waiting for blocks...');
       }
       if (!req.rules.includes('segwit')) {
         throw new RpcError(RPC.INVALID_PARAMETER, 'getblocktemplate must be called with the segwit rule set (call with {"rules": ["segwit"]})');

@@ -1,12 +1,13 @@
 // The "Models" category: ODA transactions from the user's side (ODA-BIP-0003). Handlers
-// check everything they can locally first (the same validator code every node runs), so a
-// user learns about a bad model, a non-improving update or a wrong input before spending a
-// fee; the transaction is then funded and signed by the wallet and submitted to the mempool,
-// whose ODA check is the authority (-26 with its reject reason). Blobs are named by their
-// model-store root; a file path is imported into the store first.
+// parse their parameters, check everything they can locally first (the same validator code
+// every node runs, whose verdict the node's validation cache then hands to the mempool and
+// the block), so a user learns about a bad model, a non-improving update or a wrong input
+// before spending a fee; the wallet's ODA service (oda/wallet.ts) funds, signs and submits,
+// and the mempool's ODA check is the authority (-26 with its reject reason). Blobs are named
+// by their model-store root; a file path is imported into the store first.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { Transaction } from '../../chain/block.js';
+import type { Transaction } from '../../chain/block.js';
 import type { RpcMethod } from '../types.js';
 import type { NodeContext } from '../context.js';
 import { RPC, RpcError } from '../errors.js';
@@ -16,43 +17,36 @@ import { addressToScript, scriptToAddress, AddressError } from '../../chain/addr
 import { isVerifyError } from '../../chain/errors.js';
 import { WalletError, type Wallet } from '../../wallet/wallet.js';
 import type { BlobStore } from '../../model-store/store.js';
-import { PIECE_SIZE, pieceCount, pieceHash, rootFromPieceLayer } from '../../model-store/merkle.js';
+import { piecesRoot, toHex } from '../../model-store/merkle.js';
 import type { MediaType } from '../../model-store/manifest.js';
 import {
   admitModel, checkModel, checkUpdate, runInference, inferenceCost, updateCost, admissionCost, OBJECTIVES,
-  type ModelContext, type Objective, type Tensor,
+  type Objective, type Tensor,
 } from '../../validator/index.js';
 import { bindDataset } from '../../validator/dataset.js';
-import { ELEM_BYTES, elemTypeOfSafetensors, getNumber, numel, tensorFromBytes } from '../../validator/tensor.js';
-import { parseSafetensors } from '../../model-store/safetensors.js';
-import { buildAddModelPayload, buildCommitPayload, buildRevealPayload, buildInferencePayload, inlineData, dataHash } from '../../oda/build.js';
+import { buildAddModelPayload, buildCommitPayload, buildInferencePayload, inlineData, dataHash } from '../../oda/build.js';
 import { decodeOdaTx } from '../../oda/envelope.js';
 import { BOUNDS, modelIdOf } from '../../oda/payload.js';
-import { decodeTensorList, encodeTensorList } from '../../oda/tensors.js';
-import type { BlobRef, DataRef, InferencePayload } from '../../oda/payload.js';
-import type { ModelRecord, RegistryReader, VersionRecord } from '../../oda/registry.js';
-import { COMMIT_CU, COMMIT_REVEAL_DELAY, minFeeForCu } from '../../oda/rules.js';
+import { encodeTensorList } from '../../oda/tensors.js';
+import type { BlobRef, DataRef } from '../../oda/payload.js';
+import type { ModelRecord, VersionRecord } from '../../oda/registry.js';
+import { COMMIT_CU, MissingBlobError, minFeeForCu } from '../../oda/rules.js';
+import type { OdaService } from '../../oda/plugin.js';
+import { OdaWalletError, type OdaWallet } from '../../oda/wallet.js';
+import { argmaxRows, inferenceData, namedTensors, parseInput, tensorJson } from './models-io.js';
 import { getWallet } from './wallet.js';
 
 type Ctx = NodeContext;
 
-// ---------------------------------------------------------------------------------------------
-// What this table needs from the ODA layer wired by node/node.ts: ctx.oda.registry, the
-// registry at the chain tip. Constants and builders come from oda/ itself.
-
-function registry(ctx: Ctx): RegistryReader {
-  const r = ctx.oda?.registry as RegistryReader | undefined;
-  if (!r) throw new RpcError(RPC.MISC_ERROR, 'ODA transactions are not enabled on this node');
-  return r;
+function oda(ctx: Ctx): OdaService {
+  if (!ctx.oda) throw new RpcError(RPC.MISC_ERROR, 'ODA transactions are not enabled on this node');
+  return ctx.oda;
 }
 
 function store(ctx: Ctx): BlobStore {
   if (!ctx.store) throw new RpcError(RPC.MISC_ERROR, 'Model store is not available');
-  return ctx.store as BlobStore;
+  return ctx.store;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Small conversions.
 
 /** Scores and CU are bigints: a JSON number while exact, else a decimal string. */
 function num(b: bigint): number | string {
@@ -67,29 +61,22 @@ function address(scriptHex: string, ctx: Ctx): string | undefined {
   }
 }
 
-function tensorJson(name: string | undefined, t: Tensor): Record<string, unknown> {
-  const data: number[] = [];
-  for (let i = 0; i < t.data.length; i++) data.push(getNumber(t, i));
-  return { ...(name !== undefined ? { name } : {}), type: t.type, dims: t.dims, data };
-}
-
-/** Per row, the index of the largest value (classification models; first index on ties). */
-function argmaxRows(t: Tensor): number[] | undefined {
-  if (t.dims.length !== 2) return undefined;
-  const [rows, width] = t.dims;
-  const out: number[] = [];
-  for (let r = 0; r < rows; r++) {
-    let best = 0;
-    for (let j = 1; j < width; j++) if (getNumber(t, r * width + j) > getNumber(t, r * width + best)) best = j;
-    out.push(best);
-  }
-  return out;
-}
-
-function rejectToRpc(e: unknown): never {
+/** The RPC code of an ODA, validator or wallet failure. */
+function toRpc(e: unknown): never {
   if (isVerifyError(e)) throw new RpcError(RPC.VERIFY_REJECTED, e.details ? `${e.reason}, ${e.details}` : e.reason);
+  if (e instanceof WalletError) throw new RpcError(e.kind === 'param' ? RPC.INVALID_PARAMETER : RPC.WALLET_INSUFFICIENT_FUNDS, e.message);
+  if (e instanceof OdaWalletError) throw new RpcError(RPC.WALLET_ERROR, e.message);
+  if (e instanceof MissingBlobError) throw new RpcError(RPC.MISC_ERROR, `blob ${e.blobs.map((b) => b.root).join(', ')} is not available in the local model store`);
   if (e instanceof RangeError || e instanceof TypeError) throw new RpcError(RPC.INVALID_PARAMETER, e.message);
   throw e;
+}
+
+async function rpcCall<T>(fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    return toRpc(e);
+  }
 }
 
 function str(v: unknown, name: string, def: string): string {
@@ -109,6 +96,11 @@ function parseObjective(v: unknown): Objective {
   const s = str(v, 'objective', 'accuracy');
   if (!OBJECTIVES.includes(s as Objective)) throw new RpcError(RPC.INVALID_PARAMETER, `Unknown objective '${s}' (expected one of: ${OBJECTIVES.join(', ')})`);
   return s as Objective;
+}
+
+function parseSalt(v: unknown): string {
+  if (!/^[0-9a-f]{64}$/.test(String(v))) throw new RpcError(RPC.INVALID_PARAMETER, 'salt must be 64 lowercase hex characters');
+  return String(v);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -139,12 +131,9 @@ async function readBlobArg(ctx: Ctx, v: unknown, what: string): Promise<BlobArg>
   return { bytes: new Uint8Array(readFileSync(path)), path };
 }
 
-/** BEP 52 pieces root of `bytes` (model-store/merkle.ts), before anything is imported. */
-function piecesRoot(bytes: Uint8Array): string {
-  const n = pieceCount(bytes.length);
-  const layer: Uint8Array[] = [];
-  for (let i = 0; i < n; i++) layer.push(pieceHash(bytes.subarray(i * PIECE_SIZE, Math.min((i + 1) * PIECE_SIZE, bytes.length)), n === 1));
-  return Buffer.from(rootFromPieceLayer(layer, bytes.length)).toString('hex');
+/** The store's reference a blob argument has or will have once imported (BEP 52 root). */
+function refOf(b: BlobArg): BlobRef {
+  return b.ref ?? { root: toHex(piecesRoot(b.bytes)), length: b.bytes.length };
 }
 
 /**
@@ -159,7 +148,7 @@ class Imports {
   async put(b: BlobArg, mediaType: MediaType, what: string): Promise<BlobRef> {
     if (b.ref) return b.ref;
     const s = store(this.ctx);
-    const had = (await s.getStatus(piecesRoot(b.bytes)))?.complete === true;
+    const had = (await s.getStatus(refOf(b).root))?.complete === true;
     let ref: BlobRef;
     try {
       const m = await s.importBytes(b.bytes, { mediaType, pin: 'user' });
@@ -171,68 +160,46 @@ class Imports {
     return ref;
   }
 
-  /** Runs `fn`; on any error removes the blobs this tracker added, then rethrows. */
+  /** Runs `fn`; on any error removes the blobs this tracker added, then rethrows (as an RPC error). */
   async guard<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (e) {
       for (const root of this.added.splice(0)) await store(this.ctx).remove(root).catch(() => false);
-      throw e;
+      return toRpc(e);
     }
   }
 }
 
-async function blobBytes(ctx: Ctx, ref: BlobRef, what: string): Promise<Uint8Array> {
-  const s = store(ctx);
-  if (!(await s.getStatus(ref.root))?.complete) throw new RpcError(RPC.MISC_ERROR, `${what} blob ${ref.root} is not available in the local model store`);
-  return s.readAll(ref.root);
-}
-
 // ---------------------------------------------------------------------------------------------
-// Registry access.
+// Registry and wallet access.
 
 async function modelOr404(ctx: Ctx, id: unknown): Promise<ModelRecord> {
   const modelId = parseHash(id, 'model_id');
-  const m = await registry(ctx).getModel(modelId);
+  const m = await oda(ctx).registry().getModel(modelId);
   if (!m) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, `Model ${modelId} not found`);
   return m;
 }
 
-/**
- * ODA payloads of the mempool's transactions for one model. The pool checks each transaction
- * against the tip alone, so two add-models of one model, or an inference racing a reveal of
- * its model, could both sit there and make every block template invalid; these handlers refuse
- * to create such a pair.
- */
-function pendingFor(ctx: Ctx, modelId: string): { txid: string; type: string }[] {
-  const out: { txid: string; type: string }[] = [];
-  for (const e of ctx.mempool.entries() as { txid: string; tx: Transaction }[]) {
-    let d;
-    try {
-      d = decodeOdaTx(e.tx);
-    } catch {
-      continue;
-    }
-    if (!d) continue;
-    const p = d.payload;
-    const id = p.type === 'add-model' ? modelIdOf(p) : p.modelId;
-    if (id === modelId) out.push({ txid: e.txid, type: p.type });
-  }
-  return out;
+/** The checked architecture and bound dataset of a registered model (the validators' own cache). */
+function loaded(ctx: Ctx, m: ModelRecord) {
+  return rpcCall(() => oda(ctx).context.model(m, 'tx'));
 }
 
-const contexts = new Map<string, ModelContext>();
+/** The wallet of the request (the Wallet category's lookup) and its ODA service. */
+async function odaWallet(ctx: Ctx): Promise<OdaWallet> {
+  const o = oda(ctx);
+  return o.wallet(await getWallet(ctx));
+}
 
-/** The checked architecture of a registered model (parsed once per root). */
-async function modelContext(ctx: Ctx, m: ModelRecord): Promise<ModelContext> {
-  const root = m.add.architecture.root;
-  let mc = contexts.get(root);
-  if (!mc) {
-    mc = checkModel(await blobBytes(ctx, m.add.architecture, 'architecture'), root);
-    contexts.set(root, mc);
-    while (contexts.size > 16) contexts.delete(contexts.keys().next().value as string);
+async function payoutScriptOf(ctx: Ctx, w: Wallet, v: unknown, label: string): Promise<string> {
+  const addr = v === undefined || v === null ? await w.getNewAddress(label) : str(v, 'payout_address', '');
+  try {
+    return Buffer.from(addressToScript(addr, ctx.params)).toString('hex');
+  } catch (e) {
+    if (e instanceof AddressError) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, `Invalid ODA address: ${addr}`);
+    throw e;
   }
-  return mc;
 }
 
 function modelJson(ctx: Ctx, m: ModelRecord): Record<string, unknown> {
@@ -264,130 +231,6 @@ function versionJson(ctx: Ctx, v: VersionRecord): Record<string, unknown> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Wallet: resolve as the Wallet category does, then fund, sign and submit.
-
-// The Wallet category's lookup (Core's GetWalletForJSONRPCRequest).
-const walletOf = getWallet;
-
-async function payoutScriptOf(ctx: Ctx, w: Wallet, v: unknown, label: string): Promise<string> {
-  const addr = v === undefined || v === null ? await w.getNewAddress(label) : str(v, 'payout_address', '');
-  try {
-    return Buffer.from(addressToScript(addr, ctx.params)).toString('hex');
-  } catch (e) {
-    if (e instanceof AddressError) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, `Invalid ODA address: ${addr}`);
-    throw e;
-  }
-}
-
-interface Sent { tx: Transaction; txid: string; fee: bigint }
-
-/**
- * Funds `outputs` from the wallet at its fee rate, raised when needed so the fee covers the
- * ODA minimum for `cu`, signs, and (when `submit`) submits to the mempool and records it.
- */
-async function fundAndSend(ctx: Ctx, w: Wallet, outputs: { script: Uint8Array; value: bigint }[], cu: bigint, submit = true): Promise<Sent> {
-  // One send at a time per wallet (as sendtoaddress): concurrent calls must not pick the same coins.
-  return w.exclusive(() => fundAndSendLocked(ctx, w, outputs, cu, submit));
-}
-
-async function fundAndSendLocked(ctx: Ctx, w: Wallet, outputs: { script: Uint8Array; value: bigint }[], cu: bigint, submit: boolean): Promise<Sent> {
-  const minFee = minFeeForCu(cu);
-  const fund = async (feeRate?: bigint) => {
-    const tx = new Transaction();
-    tx.version = 2;
-    tx.locktime = ctx.chain.height;
-    for (const o of outputs) tx.addOutput(o.script, o.value);
-    try {
-      return await w.fund(tx, { feeRate, includeUnsafe: false });
-    } catch (e) {
-      if (e instanceof WalletError) throw new RpcError(e.kind === 'param' ? RPC.INVALID_PARAMETER : RPC.WALLET_INSUFFICIENT_FUNDS, e.message);
-      throw e;
-    }
-  };
-  let funded = await fund();
-  // Raise the rate until the fee covers the CU minimum (a higher rate can add an input, so recheck).
-  for (let tries = 0; funded.fee < minFee && tries < 4; tries++) {
-    const vsize = BigInt(funded.tx.virtualSize());
-    const rate = (funded.fee * 1000n) / vsize;
-    funded = await fund(((minFee * 1000n + vsize - 1n) / vsize > rate ? (minFee * 1000n + vsize - 1n) / vsize : rate) + 1000n);
-  }
-  if (funded.fee < minFee) throw new RpcError(RPC.WALLET_ERROR, `Could not fund the minimum fee of ${minFee} satoshis`);
-  const { complete, errors } = await w.sign(funded.tx);
-  if (!complete) throw new RpcError(RPC.WALLET_ERROR, `Signing transaction failed: ${errors.map((e) => e.error).join(', ')}`);
-  const tx = funded.tx;
-  if (submit) {
-    try {
-      await ctx.mempool.addTransaction(tx);
-    } catch (e) {
-      rejectToRpc(e);
-    }
-    ctx.p2p?.relayTransaction?.(tx);
-    await w.commitTransaction(tx);
-  }
-  return { tx, txid: tx.getId(), fee: funded.fee };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Inference inputs: hex, a file (raw bytes or safetensors with one tensor per graph input), or
-// rows of numbers. Rows are counted from the data.
-
-function rowsFromBytes(mc: ModelContext, bytes: Uint8Array): Tensor[] {
-  if (mc.inputSpec.length !== 1) throw new RpcError(RPC.INVALID_PARAMETER, `model has ${mc.inputSpec.length} inputs: pass a safetensors file with one tensor per input`);
-  const spec = mc.inputSpec[0];
-  const rowBytes = numel(spec.rowDims) * ELEM_BYTES[spec.type];
-  if (bytes.length === 0 || bytes.length % rowBytes !== 0) throw new RpcError(RPC.INVALID_PARAMETER, `input is ${bytes.length} bytes, not a multiple of one ${spec.type}[${spec.rowDims}] row (${rowBytes} bytes)`);
-  return [tensorFromBytes(spec.type, [bytes.length / rowBytes, ...spec.rowDims], bytes.slice())];
-}
-
-function parseInput(mc: ModelContext, v: unknown): Tensor[] {
-  if (Array.isArray(v)) {
-    if (mc.inputSpec.length !== 1) throw new RpcError(RPC.INVALID_PARAMETER, 'number rows need a model with one input');
-    const spec = mc.inputSpec[0];
-    const flat = (v as unknown[]).flat(Infinity);
-    if (flat.some((x) => typeof x !== 'number' || !Number.isInteger(x))) throw new RpcError(RPC.INVALID_PARAMETER, 'input rows must hold integers');
-    const per = numel(spec.rowDims);
-    if (flat.length === 0 || flat.length % per !== 0) throw new RpcError(RPC.INVALID_PARAMETER, `input has ${flat.length} values, not a multiple of ${per} per row`);
-    const rows = flat.length / per;
-    const t: Tensor = { type: spec.type, dims: [rows, ...spec.rowDims], data: spec.type === 'int64' ? BigInt64Array.from(flat as number[], BigInt) : ({ int8: Int8Array, uint8: Uint8Array, int32: Int32Array } as const)[spec.type].from(flat as number[]) };
-    const lim = { int8: [-128, 127], uint8: [0, 255], int32: [-(2 ** 31), 2 ** 31 - 1], int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] }[spec.type];
-    if ((flat as number[]).some((x) => x < lim[0] || x > lim[1])) throw new RpcError(RPC.INVALID_PARAMETER, `input values outside the ${spec.type} range`);
-    return [t];
-  }
-  if (typeof v !== 'string' || v.length === 0) throw new RpcError(RPC.INVALID_PARAMETER, 'input must be hex, a file path or an array of rows');
-  if (/^([0-9a-fA-F]{2})+$/.test(v)) return rowsFromBytes(mc, new Uint8Array(Buffer.from(v, 'hex')));
-  const path = isAbsolute(v) ? v : resolve(v);
-  if (!existsSync(path)) throw new RpcError(RPC.INVALID_PARAMETER, 'input must be hexadecimal string or an existing file path');
-  const bytes = new Uint8Array(readFileSync(path));
-  if (!path.endsWith('.safetensors')) return rowsFromBytes(mc, bytes);
-  let st;
-  try {
-    st = parseSafetensors(bytes);
-  } catch (e) {
-    throw new RpcError(RPC.DESERIALIZATION_ERROR, `input file: ${(e as Error).message}`);
-  }
-  return mc.inputSpec.map((spec) => {
-    const info = st.tensors.get(spec.name);
-    if (!info) throw new RpcError(RPC.INVALID_PARAMETER, `input file has no tensor '${spec.name}'`);
-    if (elemTypeOfSafetensors(info.dtype) !== spec.type) throw new RpcError(RPC.INVALID_PARAMETER, `input tensor '${spec.name}' is ${info.dtype}, the model needs ${spec.type}`);
-    return tensorFromBytes(spec.type, info.shape, info.data.slice());
-  });
-}
-
-/** The input and output tensor lists of an inference payload (blobs read from the store). */
-async function inferenceData(ctx: Ctx, p: InferencePayload): Promise<{ input?: Tensor[]; output?: Tensor[] }> {
-  const load = async (d: DataRef) => {
-    if (d.kind === 'inline') return decodeTensorList(new Uint8Array(Buffer.from(d.data, 'hex')));
-    const s = store(ctx);
-    return (await s.getStatus(d.blob.root))?.complete ? decodeTensorList(await s.readAll(d.blob.root)) : undefined;
-  };
-  return { input: await load(p.input), output: await load(p.output) };
-}
-
-function namedTensors(names: { name: string }[], ts: Tensor[] | undefined): Record<string, unknown>[] | undefined {
-  return ts?.map((t, i) => tensorJson(names[i]?.name, t));
-}
-
-// ---------------------------------------------------------------------------------------------
 
 export const modelMethods: RpcMethod<Ctx>[] = [
   {
@@ -402,7 +245,7 @@ export const modelMethods: RpcMethod<Ctx>[] = [
     ],
     help: 'Registers a model with an add-model transaction. The architecture, weights and dataset are checked and scored locally (the baseline score every validator will compute), imported into the model store, and referenced by their roots; the wallet funds and signs the transaction and it is submitted to the mempool.\n\nResult:\n{ "txid": "hex", "model_id": "hex", "baseline_score": n, "cost_units": n, "fee": x.xxx, "architecture": {root,length}, "weights": {...}, "dataset": {...} }',
     async handler([archArg, weightsArg, datasetArg, objectiveArg, metaArg, royaltyArg], ctx) {
-      const w = await walletOf(ctx);
+      const ow = await odaWallet(ctx);
       const objective = parseObjective(objectiveArg);
       const meta = options(metaArg, ['name', 'description', 'license', 'version_label', 'payout_address']);
       const royalty = royaltyArg === undefined ? 0n : amountToSats(royaltyArg);
@@ -411,18 +254,13 @@ export const modelMethods: RpcMethod<Ctx>[] = [
       const weights = await readBlobArg(ctx, weightsArg, 'weights');
       const dataset = await readBlobArg(ctx, datasetArg, 'dataset');
 
-      let admitted;
-      try {
-        admitted = await admitModel({ architecture: arch.bytes, weights: weights.bytes, dataset: dataset.bytes, objective, architectureRoot: arch.ref?.root, weightsRoot: weights.ref?.root });
-      } catch (e) {
-        rejectToRpc(e);
-      }
-      // Duplicates are refused before anything is imported or funded.
-      const refOf = (b: BlobArg): BlobRef => b.ref ?? { root: piecesRoot(b.bytes), length: b.bytes.length };
       const modelId = modelIdOf({ architecture: refOf(arch), dataset: refOf(dataset), objective, objectiveParams: '' });
-      if (await registry(ctx).getModel(modelId)) throw new RpcError(RPC.VERIFY_REJECTED, `bad-oda-model-duplicate, model ${modelId} exists`);
-      const twin = pendingFor(ctx, modelId).find((t) => t.type === 'add-model');
-      if (twin) throw new RpcError(RPC.VERIFY_REJECTED, `txn-mempool-conflict, add-model ${twin.txid} of the same model is in the mempool`);
+      // The score lands in the validation cache: the mempool and the block reuse it.
+      const memo = oda(ctx).context.scoreMemo(modelId, refOf(weights), refOf(dataset));
+      const admitted = await rpcCall(() => admitModel({ architecture: arch.bytes, weights: weights.bytes, dataset: dataset.bytes, objective, architectureRoot: arch.ref?.root ?? refOf(arch).root, weightsRoot: refOf(weights).root }, memo));
+      // Duplicates are refused before anything is imported or funded.
+      if (await oda(ctx).registry().getModel(modelId)) throw new RpcError(RPC.VERIFY_REJECTED, `bad-oda-model-duplicate, model ${modelId} exists`);
+      await rpcCall(() => ow.checkPending({ type: 'add-model', modelId }));
       const imports = new Imports(ctx);
       const { refs, built, sent } = await imports.guard(async () => {
         const refs = {
@@ -430,17 +268,12 @@ export const modelMethods: RpcMethod<Ctx>[] = [
           weights: await imports.put(weights, 'safetensors-weights', 'weights'),
           dataset: await imports.put(dataset, 'safetensors-dataset', 'dataset'),
         };
-        let built;
-        try {
-          built = buildAddModelPayload({
-            ...refs, objective, royalty, payoutScript: await payoutScriptOf(ctx, w, meta.payout_address, 'model'),
-            name: str(meta.name, 'name', arch.path ? arch.path.replace(/^.*\//, '').replace(/\.onnx$/, '') : refs.architecture.root.slice(0, 16)),
-            description: str(meta.description, 'description', ''), license: str(meta.license, 'license', ''), versionLabel: str(meta.version_label, 'version_label', ''),
-          });
-        } catch (e) {
-          rejectToRpc(e);
-        }
-        return { refs, built, sent: await fundAndSend(ctx, w, [{ script: built.script, value: 0n }], admitted.cost) };
+        const built = buildAddModelPayload({
+          ...refs, objective, royalty, payoutScript: await payoutScriptOf(ctx, ow.wallet, meta.payout_address, 'model'),
+          name: str(meta.name, 'name', arch.path ? arch.path.replace(/^.*\//, '').replace(/\.onnx$/, '') : refs.architecture.root.slice(0, 16)),
+          description: str(meta.description, 'description', ''), license: str(meta.license, 'license', ''), versionLabel: str(meta.version_label, 'version_label', ''),
+        });
+        return { refs, built, sent: await ow.send([{ script: built.script, value: 0n }], admitted.cost) };
       });
       return {
         txid: sent.txid, model_id: built.modelId, baseline_score: num(admitted.score), dataset_rows: admitted.datasetRows,
@@ -458,9 +291,10 @@ export const modelMethods: RpcMethod<Ctx>[] = [
     ],
     help: 'First half of an update-weights: commits to H(model, weights, payout script, salt) without revealing the weights, so nobody can copy them from the mempool. The weights are scored locally first and refused (-26) unless they beat the current score; the reveal (revealweights with the same weights and salt) may be mined from reveal_height on.\n\nResult:\n{ "txid": "hex", "commitment": "hex", "salt": "hex", "payout_address": "str", "weights": {root,length}, "score": n, "reveal_height": n }',
     async handler([idArg, weightsArg, saltArg, optArg], ctx) {
-      const w = await walletOf(ctx);
+      const ow = await odaWallet(ctx);
       const m = await modelOr404(ctx, idArg);
-      return (await commitWeights(ctx, w, m, weightsArg, saltArg, options(optArg, ['payout_address', 'check']))).result;
+      const salt = saltArg === undefined || saltArg === null ? undefined : parseSalt(saltArg);
+      return commitWeights(ctx, ow, m, weightsArg, salt, options(optArg, ['payout_address', 'check']));
     },
   },
   {
@@ -472,12 +306,11 @@ export const modelMethods: RpcMethod<Ctx>[] = [
     ],
     help: 'commitweights now, then revealweights automatically: once the chain reaches reveal_height - 1 the node submits the reveal at each new tip until it is accepted (or fails for good; see debug.log). The weights are scored first and refused (-26) unless they beat the current score. If the node stops before the reveal, call revealweights with the returned salt and payout_address.\n\nResult:\n{ "txid": "hex" (the commit), "commitment": "hex", "salt": "hex", "payout_address": "str", "weights": {root,length}, "score": n, "reveal_height": n }',
     async handler([idArg, weightsArg, optArg], ctx) {
-      const w = await walletOf(ctx);
+      const ow = await odaWallet(ctx);
       const m = await modelOr404(ctx, idArg);
       const o = options(optArg, ['payout_address', 'version_label']);
-      const c = await commitWeights(ctx, w, m, weightsArg, undefined, { payout_address: o.payout_address });
-      scheduleReveal(ctx, w, m.modelId, c.ref.root, c.result.salt as string, c.payoutScript, c.result.reveal_height as number, o.version_label);
-      return c.result;
+      const label = o.version_label === undefined ? undefined : str(o.version_label, 'version_label', '');
+      return commitWeights(ctx, ow, m, weightsArg, undefined, { payout_address: o.payout_address }, { label });
     },
   },
   {
@@ -486,16 +319,16 @@ export const modelMethods: RpcMethod<Ctx>[] = [
       { name: 'model_id', type: 'string' },
       { name: 'weights', type: 'string', description: 'The committed weights: path or root' },
       { name: 'salt', type: 'string', description: 'The salt returned by commitweights' },
-      { name: 'payout_address', type: 'string', optional: true, description: 'The payout address returned by commitweights (default: the one this node process used for the matching commitweights)' },
+      { name: 'payout_address', type: 'string', optional: true, description: 'The payout address returned by commitweights (default: the one this wallet kept for the matching commitweights)' },
       { name: 'version_label', type: 'string', optional: true },
     ],
     help: 'Second half of an update-weights: reveals the weights of an earlier commitweights. Every node re-scores them on the model\'s dataset; the transaction is rejected (-26 with the reason) unless the commitment is confirmed, old enough, and the score beats the current one.\n\nResult:\n{ "txid": "hex", "weights": {root,length}, "score": n, "previous_score": n, "fee": x.xxx }',
     async handler([idArg, weightsArg, saltArg, payoutArg, labelArg], ctx) {
-      const w = await walletOf(ctx);
+      const ow = await odaWallet(ctx);
       const m = await modelOr404(ctx, idArg);
-      if (!/^[0-9a-f]{64}$/.test(String(saltArg))) throw new RpcError(RPC.INVALID_PARAMETER, 'salt must be 64 lowercase hex characters');
-      const payout = payoutArg === undefined ? undefined : await payoutScriptOf(ctx, w, payoutArg, 'trainer');
-      return revealWeights(ctx, w, m, weightsArg, String(saltArg), payout, labelArg);
+      const salt = parseSalt(saltArg);
+      const payout = payoutArg === undefined ? undefined : await payoutScriptOf(ctx, ow.wallet, payoutArg, 'trainer');
+      return revealWeights(ctx, ow, m, weightsArg, salt, payout, str(labelArg, 'version_label', `v${m.currentVersion + 1}`));
     },
   },
   {
@@ -507,43 +340,30 @@ export const modelMethods: RpcMethod<Ctx>[] = [
     ],
     help: 'Runs the model\'s current version locally on the input, then builds an inference transaction carrying input and output (every validator re-runs the model and rejects a wrong output), pays the model\'s royalty to its current trainer, funds and signs it with the wallet and submits it.\n\nResult:\n{ "txid": "hex", "model_id": "hex", "version": n, "rows": n, "output": [{name,type,dims,data}], "argmax": [n...] (2-D first output), "royalty": x.xxx, "fee": x.xxx, "cost_units": n, "hex": "str" (submit=false) }',
     async handler([idArg, inputArg, submitArg], ctx) {
-      const w = await walletOf(ctx);
+      const ow = await odaWallet(ctx);
       const m = await modelOr404(ctx, idArg);
-      const reveal = pendingFor(ctx, m.modelId).find((t) => t.type === 'reveal-weights');
-      if (reveal) throw new RpcError(RPC.VERIFY_REJECTED, `txn-mempool-conflict, reveal-weights ${reveal.txid} will change the model's version: retry once it is mined`);
-      const mc = await modelContext(ctx, m);
+      // A pending reveal will change the model's version this inference names.
+      await rpcCall(() => ow.checkPending({ type: 'inference', modelId: m.modelId }));
+      const mc = (await loaded(ctx, m)).ctx;
       const inputs = parseInput(mc, inputArg);
-      const weightsBytes = await blobBytes(ctx, m.currentWeights, 'weights');
-      let outputs: Tensor[];
-      try {
-        outputs = await runInference(mc, { bytes: weightsBytes, root: m.currentWeights.root }, inputs);
-      } catch (e) {
-        rejectToRpc(e);
-      }
+      const outputs = await rpcCall(async () => {
+        const weightsBytes = await oda(ctx).context.blob(m.currentWeights);
+        return runInference(mc, { bytes: weightsBytes, root: m.currentWeights.root }, inputs);
+      });
       const rows = inputs[0].dims[0];
       const cost = inferenceCost(mc.arch, rows);
       const imports = new Imports(ctx);
       const { sent } = await imports.guard(async () => {
         // Tensor lists above MAX_INLINE_DATA travel as model-store blobs (peers fetch them like weights).
         const dataRef = async (ts: Tensor[], what: string): Promise<DataRef> => {
-          let bytes: Uint8Array;
-          try {
-            bytes = encodeTensorList(ts);
-          } catch (e) {
-            rejectToRpc(e);
-          }
+          const bytes = encodeTensorList(ts);
           if (bytes.length <= BOUNDS.MAX_INLINE_DATA) return inlineData(ts);
           return { kind: 'blob', blob: await imports.put({ bytes }, 'raw', what) };
         };
-        let built;
-        try {
-          built = buildInferencePayload({ modelId: m.modelId, version: m.currentVersion, input: await dataRef(inputs, 'input'), output: await dataRef(outputs, 'output') });
-        } catch (e) {
-          rejectToRpc(e);
-        }
+        const built = buildInferencePayload({ modelId: m.modelId, version: m.currentVersion, input: await dataRef(inputs, 'input'), output: await dataRef(outputs, 'output') });
         const outs = [{ script: built.script, value: 0n }];
         if (m.add.royalty > 0n) outs.push({ script: Buffer.from(m.trainerScript, 'hex'), value: m.add.royalty });
-        return { sent: await fundAndSend(ctx, w, outs, cost, submitArg !== false) };
+        return { sent: await ow.send(outs, cost, submitArg !== false) };
       });
       const argmax = argmaxRows(outputs[0]);
       return {
@@ -566,7 +386,7 @@ export const modelMethods: RpcMethod<Ctx>[] = [
     name: 'listmodels', category: 'Models', params: [],
     help: 'Lists every registered model (as getmodel) in model-id order.',
     async handler(_a, ctx) {
-      return (await registry(ctx).listModels()).map((m) => modelJson(ctx, m));
+      return (await oda(ctx).registry().listModels()).map((m) => modelJson(ctx, m));
     },
   },
   {
@@ -575,7 +395,7 @@ export const modelMethods: RpcMethod<Ctx>[] = [
     help: 'Returns every accepted version of a model, oldest first (version 0 is the add-model): score, weights, trainer, txid, height and label.\n\nResult:\n{ "model_id": "hex", "versions": [ {version, score, weights, trainer, txid, height, version_label} ] }',
     async handler([idArg], ctx) {
       const m = await modelOr404(ctx, idArg);
-      const h = (await registry(ctx).getHistory(m.modelId)) ?? [];
+      const h = (await oda(ctx).registry().getHistory(m.modelId)) ?? [];
       return { model_id: m.modelId, versions: h.map((v) => versionJson(ctx, v)) };
     },
   },
@@ -585,7 +405,7 @@ export const modelMethods: RpcMethod<Ctx>[] = [
     help: 'Returns an inference transaction, confirmed (from the registry\'s inference index) or in the mempool: model, version, rows, royalty, the input and output tensors (when their data is available) and the block it is in.',
     async handler([txidArg], ctx) {
       const txid = parseHash(txidArg, 'txid');
-      const rec = await registry(ctx).getInference(txid);
+      const rec = await oda(ctx).registry().getInference(txid);
       let tx: Transaction | undefined;
       let block: { hash: string; height: number; confirmations: number } | undefined;
       if (rec) {
@@ -604,9 +424,9 @@ export const modelMethods: RpcMethod<Ctx>[] = [
       const p = decoded?.payload.type === 'inference' ? decoded.payload : undefined;
       if (!rec && !p) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'Transaction is not an inference transaction');
       const modelId = rec?.modelId ?? p!.modelId;
-      const m = await registry(ctx).getModel(modelId);
-      const mc = m ? await modelContext(ctx, m).catch(() => undefined) : undefined;
-      const data = p ? await inferenceData(ctx, p) : {};
+      const m = await oda(ctx).registry().getModel(modelId);
+      const mc = m ? (await loaded(ctx, m).catch(() => undefined))?.ctx : undefined;
+      const data = p ? await inferenceData(ctx.store, p) : {};
       return {
         txid, model_id: modelId, version: rec?.version ?? p!.version,
         rows: rec?.rows ?? data.input?.[0]?.dims[0],
@@ -633,22 +453,20 @@ export const modelMethods: RpcMethod<Ctx>[] = [
         const rows = r.rows === undefined ? 1 : r.rows;
         if (typeof rows !== 'number' || !Number.isInteger(rows) || rows < 1) throw new RpcError(RPC.INVALID_PARAMETER, 'rows must be a positive integer');
         const m = await modelOr404(ctx, r.model_id);
-        cost = inferenceCost((await modelContext(ctx, m)).arch, rows);
+        cost = inferenceCost((await loaded(ctx, m)).ctx.arch, rows);
       } else if (type === 'update-weights' || type === 'reveal-weights') {
         const m = await modelOr404(ctx, r.model_id);
-        const mc = await modelContext(ctx, m);
-        const ds = bindDataset(mc.arch, m.add.objective, await blobBytes(ctx, m.add.dataset, 'dataset'));
-        cost = updateCost(mc.arch, ds.rows, ds.bytes);
+        const lm = await loaded(ctx, m);
+        cost = updateCost(lm.ctx.arch, lm.dataset.rows, lm.dataset.bytes);
       } else if (type === 'add-model') {
         const arch = await readBlobArg(ctx, r.architecture, 'architecture');
         const dataset = await readBlobArg(ctx, r.dataset, 'dataset');
-        try {
+        const objective = parseObjective(r.objective);
+        cost = await rpcCall(() => {
           const mc = checkModel(arch.bytes);
-          const ds = bindDataset(mc.arch, parseObjective(r.objective), dataset.bytes);
-          cost = admissionCost(mc.arch, arch.bytes.length, ds.rows, ds.bytes);
-        } catch (e) {
-          rejectToRpc(e);
-        }
+          const ds = bindDataset(mc.arch, objective, dataset.bytes);
+          return admissionCost(mc.arch, arch.bytes.length, ds.rows, ds.bytes);
+        });
       } else if (type === 'commit-weights') {
         cost = 0n;
       } else {
@@ -659,109 +477,46 @@ export const modelMethods: RpcMethod<Ctx>[] = [
   },
 ];
 
-/** commitweights after its argument parsing (also the first half of updateweights). */
-async function commitWeights(ctx: Ctx, w: Wallet, m: ModelRecord, weightsArg: unknown, saltArg: unknown, o: Record<string, unknown>): Promise<{ result: Record<string, unknown>; ref: BlobRef; payoutScript: string }> {
-  if (saltArg !== undefined && !/^[0-9a-f]{64}$/.test(String(saltArg))) throw new RpcError(RPC.INVALID_PARAMETER, 'salt must be 64 lowercase hex characters');
+/** commitweights after its argument parsing (also the first half of updateweights, `auto` set). */
+async function commitWeights(ctx: Ctx, ow: OdaWallet, m: ModelRecord, weightsArg: unknown, saltArg: string | undefined, o: Record<string, unknown>, auto?: { label?: string }): Promise<Record<string, unknown>> {
   const weights = await readBlobArg(ctx, weightsArg, 'weights');
-  const mc = await modelContext(ctx, m);
-  const datasetBytes = await blobBytes(ctx, m.add.dataset, 'dataset');
+  const lm = await loaded(ctx, m);
+  const cost = updateCost(lm.ctx.arch, lm.dataset.rows, lm.dataset.bytes);
   let score: bigint | undefined;
-  let cost: bigint;
-  try {
-    const ds = bindDataset(mc.arch, m.add.objective, datasetBytes);
-    cost = updateCost(mc.arch, ds.rows, ds.bytes);
-    if (o.check !== false) score = (await checkUpdate(mc, { bytes: weights.bytes, root: weights.ref?.root }, ds, m.add.objective, m.currentScore)).score;
-  } catch (e) {
-    rejectToRpc(e);
+  if (o.check !== false) {
+    // Scored once: the reveal's mempool check and its block reuse the verdict.
+    const memo = oda(ctx).context.scoreMemo(m.modelId, refOf(weights), m.add.dataset);
+    score = (await rpcCall(() => checkUpdate(lm.ctx, { bytes: weights.bytes, root: refOf(weights).root }, lm.dataset, m.add.objective, m.currentScore, memo))).score;
   }
   const imports = new Imports(ctx);
   const { ref, payoutScript, built, sent } = await imports.guard(async () => {
     const ref = await imports.put(weights, 'safetensors-weights', 'weights');
-    const payoutScript = await payoutScriptOf(ctx, w, o.payout_address, 'trainer');
-    const built = buildCommitPayload({ modelId: m.modelId, weights: ref, payoutScript, salt: saltArg as string | undefined });
+    const payoutScript = await payoutScriptOf(ctx, ow.wallet, o.payout_address, 'trainer');
+    const built = buildCommitPayload({ modelId: m.modelId, weights: ref, payoutScript, salt: saltArg });
     // A commit costs no model execution; the reveal pays for the scoring.
-    return { ref, payoutScript, built, sent: await fundAndSend(ctx, w, [{ script: built.script, value: 0n }], COMMIT_CU) };
+    return { ref, payoutScript, built, sent: await ow.send([{ script: built.script, value: 0n }], COMMIT_CU) };
   });
-  pendingPayouts.set(built.commitment, payoutScript);
-  const result = {
+  const revealHeight = ctx.chain.height + 1 + ctx.params.commitRevealDelay;
+  await ow.recordCommit({ commitment: built.commitment, modelId: m.modelId, weights: ref, salt: built.salt, payoutScript, revealHeight, auto: auto !== undefined, label: auto?.label });
+  return {
     txid: sent.txid, commitment: built.commitment, salt: built.salt, payout_address: address(payoutScript, ctx), weights: ref,
-    ...(score !== undefined ? { score: num(score) } : {}), update_cost_units: num(cost!), fee: amount(sent.fee),
-    reveal_height: ctx.chain.height + 1 + COMMIT_REVEAL_DELAY,
+    ...(score !== undefined ? { score: num(score) } : {}), update_cost_units: num(cost), fee: amount(sent.fee),
+    reveal_height: revealHeight,
   };
-  return { result, ref, payoutScript };
 }
 
-/** revealweights after its argument checks (also the automatic reveal of updateweights). */
-async function revealWeights(ctx: Ctx, w: Wallet, m: ModelRecord, weightsArg: unknown, salt: string, payout: string | undefined, labelArg: unknown): Promise<Record<string, unknown>> {
-  const busy = pendingFor(ctx, m.modelId).find((t) => t.type === 'reveal-weights' || t.type === 'inference');
-  if (busy) throw new RpcError(RPC.VERIFY_REJECTED, `txn-mempool-conflict, ${busy.type} ${busy.txid} of this model is in the mempool: retry once it is mined`);
+/** revealweights after its argument parsing; the payout script defaults to the wallet's kept commit. */
+async function revealWeights(ctx: Ctx, ow: OdaWallet, m: ModelRecord, weightsArg: unknown, salt: string, payout: string | undefined, label: string): Promise<Record<string, unknown>> {
+  await rpcCall(() => ow.checkPending({ type: 'reveal-weights', modelId: m.modelId }));
   const weights = await readBlobArg(ctx, weightsArg, 'weights');
-  const mc = await modelContext(ctx, m);
-  const ds = bindDataset(mc.arch, m.add.objective, await blobBytes(ctx, m.add.dataset, 'dataset'));
-  const cost = updateCost(mc.arch, ds.rows, ds.bytes);
   const imports = new Imports(ctx);
   const { ref, sent } = await imports.guard(async () => {
     const ref = await imports.put(weights, 'safetensors-weights', 'weights');
-    const payoutScript = payout ?? findCommittedPayout(m.modelId, ref, salt);
-    let built;
-    try {
-      built = buildRevealPayload({ modelId: m.modelId, weights: ref, payoutScript, salt, versionLabel: str(labelArg, 'version_label', `v${m.currentVersion + 1}`) });
-    } catch (e) {
-      rejectToRpc(e);
-    }
-    return { ref, sent: await fundAndSend(ctx, w, [{ script: built.script, value: 0n }], cost) };
+    const payoutScript = payout ?? (await ow.findCommit(m.modelId, ref, salt))?.payoutScript;
+    if (payoutScript === undefined) throw new RpcError(RPC.INVALID_PARAMETER, 'payout_address is required: no commitweights of this wallet matches these weights and salt');
+    return { ref, sent: await ow.reveal(m, ref, salt, payoutScript, label) };
   });
-  // The mempool accepted it, so the score was computed there; recompute from the cache for the reply.
-  let score: bigint | undefined;
-  try {
-    score = (await checkUpdate(mc, { bytes: weights.bytes, root: ref.root }, ds, m.add.objective, m.currentScore)).score;
-  } catch { /* the reply omits the score if it cannot be recomputed */ }
-  return { txid: sent.txid, weights: ref, ...(score !== undefined ? { score: num(score) } : {}), previous_score: num(m.currentScore), cost_units: num(cost), fee: amount(sent.fee) };
-}
-
-/** Reasons worth another try at a later tip: the commit is not (deep enough) in the chain yet, or the pool is busy with the model. */
-const RETRY_REVEAL = /^(txn-mempool-conflict|bad-oda-reveal-early|bad-oda-reveal-no-commit)/;
-const MAX_REVEAL_TRIES = 10;
-
-/**
- * updateweights' second half: from the tip at reveal_height - 1 on, submits the reveal at each
- * new tip until it is accepted, fails for good, or MAX_REVEAL_TRIES tips have passed.
- */
-function scheduleReveal(ctx: Ctx, w: Wallet, modelId: string, weightsRoot: string, salt: string, payoutScript: string, revealHeight: number, label: unknown): void {
-  const chain = ctx.chain;
-  let running = false;
-  let tries = 0;
-  const onTip = async (entry: { height: number }) => {
-    if (running || entry.height < revealHeight - 1) return;
-    running = true;
-    try {
-      const m = await registry(ctx).getModel(modelId);
-      if (!m) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, `Model ${modelId} not found`);
-      const r = await revealWeights(ctx, w, m, weightsRoot, salt, payoutScript, label);
-      chain.off('tip', onTip);
-      ctx.logger.info(`updateweights: revealed weights ${weightsRoot} for model ${modelId} in ${r.txid}`);
-    } catch (e) {
-      const msg = (e as Error).message;
-      if (++tries >= MAX_REVEAL_TRIES || !(e instanceof RpcError && RETRY_REVEAL.test(msg))) {
-        chain.off('tip', onTip);
-        ctx.logger.error(`updateweights: reveal for model ${modelId} abandoned (${msg}); revealweights ${modelId} ${weightsRoot} ${salt} <payout_address> can still submit it`);
-      }
-    } finally {
-      running = false;
-    }
-  };
-  chain.on('tip', onTip);
-}
-
-/**
- * Payout scripts of this process's commitweights calls by commitment, so revealweights needs
- * only the weights and salt; after a restart the caller passes the payout_address it was given.
- */
-const pendingPayouts = new Map<string, string>();
-
-function findCommittedPayout(modelId: string, weights: BlobRef, salt: string): string {
-  for (const [commitment, script] of pendingPayouts) {
-    if (buildCommitPayload({ modelId, weights, payoutScript: script, salt }).commitment === commitment) return script;
-  }
-  throw new RpcError(RPC.INVALID_PARAMETER, 'payout_address is required: no commitweights call of this node process matches these weights and salt');
+  // The mempool accepted it, so its score is in the validation cache.
+  const score = oda(ctx).context.scoreMemo(m.modelId, ref, m.add.dataset).get();
+  return { txid: sent.txid, weights: ref, ...(score !== undefined ? { score: num(score) } : {}), previous_score: num(m.currentScore), cost_units: num(sent.cost), fee: amount(sent.fee) };
 }

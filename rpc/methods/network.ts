@@ -3,17 +3,16 @@
 // need it fail with RPC_CLIENT_P2P_DISABLED as Core does without a connection manager;
 // getnetworkinfo still answers.
 import type { RpcMethod } from '../types.js';
-import type { NodeContext } from '../context.js';
+import type { NodeContext, P2PHandle } from '../context.js';
 import { RPC, RpcError } from '../errors.js';
 import { amount } from '../amount.js';
-import type { P2PNode } from '../../p2p/node.js';
 import { PROTOCOL_VERSION, serviceNames } from '../../p2p/wire/messages.js';
 import { USER_AGENT } from '../../p2p/node.js';
 import { parseSubnet } from '../../p2p/banman.js';
 
-function p2p(ctx: NodeContext): P2PNode {
+function p2p(ctx: NodeContext): P2PHandle {
   if (!ctx.p2p) throw new RpcError(RPC.CLIENT_P2P_DISABLED, 'Error: Peer-to-peer functionality missing or disabled');
-  return ctx.p2p as P2PNode;
+  return ctx.p2p;
 }
 
 export const networkMethods: RpcMethod<NodeContext>[] = [
@@ -129,7 +128,7 @@ export const networkMethods: RpcMethod<NodeContext>[] = [
     name: 'getnetworkinfo', category: 'Network', params: [],
     help: 'Returns an object containing various state info regarding P2P networking.',
     handler(_a, ctx) {
-      const net = ctx.p2p as P2PNode | undefined;
+      const net = ctx.p2p;
       const core = net ? net.networkInfoCore() : {
         version: 100, subversion: USER_AGENT, protocolversion: PROTOCOL_VERSION, localservices: '0000000000000000', localservicesnames: serviceNames(0n),
         localrelay: true, networkactive: false, connections: 0, connections_in: 0, connections_out: 0, localaddresses: [],

@@ -73,7 +73,7 @@ export const rawTransactionMethods: RpcMethod<Ctx>[] = [
       if (verbosity <= 0) return tx.toHex();
       const opts: Record<string, unknown> = { includeHex: true };
       if (blockHash) {
-        const entry = ctx.chain.getEntry(blockHash);
+        const entry = ctx.chain.getEntry(blockHash)!;
         const main = ctx.chain.isMainChain(entry);
         opts.blockhash = blockHash;
         opts.confirmations = main ? ctx.chain.height - entry.height + 1 : 0;
@@ -129,7 +129,7 @@ export const rawTransactionMethods: RpcMethod<Ctx>[] = [
       }
       if (maxRate !== 0n) {
         const [res] = await ctx.mempool.testAccept([tx]);
-        if (res && res.allowed && exceedsMaxFee(res.fee, res.vsize, maxRate)) {
+        if (res && res.allowed && exceedsMaxFee(res.fee!, res.vsize!, maxRate)) {
           throw new RpcError(RPC.VERIFY_ERROR, 'Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)');
         }
       }

@@ -13,7 +13,7 @@ import { txToJSON } from '../tx-json.js';
 import { addressToScript, scriptToAddress, AddressError } from '../../chain/address.js';
 import { isVerifyError } from '../../chain/errors.js';
 import { Wallet, WalletError, type FundOptions, type Recipient } from '../../wallet/wallet.js';
-import { WalletManager, WalletLoadError } from '../../wallet/manager.js';
+import { type WalletManager, WalletLoadError } from '../../wallet/manager.js';
 import { ADDRESS_TYPES, type AddressType } from '../../wallet/keys.js';
 import { SIGHASH_BY_NAME, type Prevout } from '../../wallet/signer.js';
 import { describeAddress } from './util.js';
@@ -22,7 +22,7 @@ type Ctx = NodeContext;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 function manager(ctx: Ctx): WalletManager {
-  const m = ctx.wallets as WalletManager | undefined;
+  const m = ctx.wallets;
   if (!m) throw new RpcError(RPC.METHOD_NOT_FOUND, 'Method not found'); // as Core with -disablewallet
   return m;
 }

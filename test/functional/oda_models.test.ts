@@ -155,12 +155,14 @@ test('ODA: add-model, inference, commit/reveal update, bad inputs, bad block on 
     assert.is(m1.version, 1);
     assert.is(m1.score, Number(files.improvedScore));
     assert.is(m1.weights.root, reveal.weights.root);
-    // Restart: the registry is chain state; the node process forgot the blind commit's payout
-    // address, which the caller now passes. The old weights are a non-improving reveal.
+    // Restart: the registry is chain state and the wallet kept the blind commit (oda/wallet.ts),
+    // so its reveal needs no payout address; the old weights are a non-improving reveal.
+    // Weights and a salt no commit of this wallet matches still need one.
     await a.restart();
     assert.is((await a.getmodel(added.model_id)).version, 1);
-    await assertRpcError(-8, 'payout_address is required', a.revealweights(added.model_id, files.baseWeights, blind.salt));
+    await assertRpcError(-26, 'bad-weights-not-improving', a.revealweights(added.model_id, files.baseWeights, blind.salt));
     await assertRpcError(-26, 'bad-weights-not-improving', a.revealweights(added.model_id, files.baseWeights, blind.salt, blind.payout_address));
+    await assertRpcError(-8, 'payout_address is required', a.revealweights(added.model_id, files.baseWeights, '22'.repeat(32)));
     const history = await a.getmodelhistory(added.model_id);
     assert.equal(history.versions.map((v: any) => [v.version, v.score]), [[0, Number(files.baseScore)], [1, Number(files.improvedScore)]]);
     assert.equal(await a.getrawmempool(), []);

@@ -14,13 +14,15 @@ const LAYER: Record<string, number> = {
   util: 0,
   'model-store': 1, chain: 1,
   validator: 2, mempool: 2,
-  oda: 3, miner: 3, wallet: 3,
-  p2p: 4, tools: 4,
-  rpc: 5,
-  explorer: 6,
-  node: 7,
-  cli: 8, regtest: 8, sim: 8,
-  bin: 9,
+  miner: 3, wallet: 3,
+  // ODA's services (OdaWallet, the plugin) build on the plain Bitcoin wallet, never the reverse.
+  oda: 4,
+  p2p: 5, tools: 5,
+  rpc: 6,
+  explorer: 7,
+  node: 8,
+  cli: 9, regtest: 9, sim: 9,
+  bin: 10,
 };
 /** Subfolders that count as their own layer inside a folder. */
 function layerOf(file: string): string {

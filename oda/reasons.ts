@@ -1,0 +1,31 @@
+// ODA reject reasons (ODA-BIP-0003 "Reject reasons") as constants: code that decides on a
+// rejection (the reveal scheduler's retry, tests) compares VerifyError.reason with these,
+// never a message with a pattern. The validator's own reasons are validator/reasons.ts.
+export const OdaReason = {
+  // Consensus: a block carrying such a transaction is invalid.
+  MODEL_DUPLICATE: 'bad-oda-model-duplicate',
+  MODEL_UNKNOWN: 'bad-oda-model-unknown',
+  OBJECTIVE: 'bad-oda-objective',
+  COMMIT_DUPLICATE: 'bad-oda-commit-duplicate',
+  REVEAL_NO_COMMIT: 'bad-oda-reveal-no-commit',
+  REVEAL_EARLY: 'bad-oda-reveal-early',
+  INFERENCE_STALE: 'bad-oda-inference-stale',
+  INFERENCE_ROYALTY: 'bad-oda-inference-royalty',
+  TX_CU: 'bad-oda-tx-cu',
+  COINBASE: 'bad-oda-coinbase',
+  BLOCK_CU: 'bad-blk-oda-cu',
+  // Policy: the mempool's own refusals.
+  /** The store lacks data the transaction names (score 0: not the sender's fault). */
+  MISSING_BLOB: 'oda-missing-blob',
+  FEE_BELOW_CU_MINIMUM: 'oda-fee-below-cu-minimum',
+  /** Core's reason: a pool transaction already claims what this one needs (mempool-check.ts conflicts). */
+  MEMPOOL_CONFLICT: 'txn-mempool-conflict',
+} as const;
+
+export type OdaReasonString = (typeof OdaReason)[keyof typeof OdaReason];
+
+/**
+ * Reveal rejections that a later tip can cure: the commit is not (deep enough) in the chain
+ * yet, or the pool holds a transaction of the model that must be mined first.
+ */
+export const REVEAL_RETRY_REASONS: ReadonlySet<string> = new Set([OdaReason.MEMPOOL_CONFLICT, OdaReason.REVEAL_EARLY, OdaReason.REVEAL_NO_COMMIT]);
