@@ -13,6 +13,7 @@ import type { NodeContext } from '../rpc/context.js';
 import type { RpcMethod } from '../rpc/types.js';
 import { allMethods } from '../rpc/methods/index.js';
 import { DirLock } from './lockfile.js';
+import { startExplorer, type Explorer } from '../explorer/server.js';
 import { FileLogger, type Logger } from './logger.js';
 import { addressToScript } from '../chain/address.js';
 import {
@@ -25,6 +26,8 @@ export interface NodeOptions {
   networkDir: string;
   rpc: { host: string; port: number; user?: string; password?: string; cookieFile?: string; workQueue?: number } | false;
   p2p: { listen: boolean; port: number; bind: string; connect: string[]; addnode: string[]; maxConnections: number } | false;
+  /** -explorer: read-only web explorer (explorer/server.ts). */
+  explorer?: { host: string; port: number } | false;
   mine?: { address?: string; interval: number };
   wallet: boolean;
   fallbackFee: bigint;
@@ -45,6 +48,7 @@ export class FullNode {
   p2p?: any;
   oda!: OdaExtension;
   rpc?: RpcServer<NodeContext>;
+  explorer?: Explorer;
   private lock?: DirLock;
   private parkedTimer?: NodeJS.Timeout;
   private retrying = false;
@@ -144,6 +148,8 @@ export class FullNode {
       await this.rpc.start();
       logger.info(`RPC server listening on ${opts.rpc.host}:${this.rpc.port}`);
     }
+    // -explorer: the web explorer calls the RPC handlers in-process with the same context.
+    if (opts.explorer) this.explorer = await startExplorer({ context: this.context(), host: opts.explorer.host, port: opts.explorer.port, logger });
     logger.info('init message: Done loading');
   }
 
@@ -233,6 +239,7 @@ export class FullNode {
     };
     if (this.parkedTimer) clearInterval(this.parkedTimer);
     await step('miner', () => this.miner?.stop());
+    await step('explorer', () => this.explorer?.close());
     await step('rpc', () => this.rpc?.stop());
     await step('p2p', () => this.p2p?.stop());
     await step('mempool', () => this.mempool?.close()); // drains queued work, then writes mempool.dat
