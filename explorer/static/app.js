@@ -74,10 +74,11 @@ function odaCell(list) {
 
 function downloadsSection(downloads) {
   if (!downloads?.length) return '';
-  return section('Model data downloads', table(['blob', 'kind', ['progress', 'num'], 'state'], downloads.map((d) => h('tr', {},
-    h('td', { class: 'hash' }, short(d.root)), h('td', {}, d.purpose ?? ''),
-    h('td', { class: 'num' }, `${(100 * (d.progress ?? 0)).toFixed(1)}% (${num(d.pieces_have)}/${num(d.pieces)} pieces)`),
-    h('td', {}, d.state ?? '')))));
+  return section('Model data downloads', table(['blob', ['progress', 'num'], ['rate', 'num'], ['ETA', 'num'], ['peers', 'num']], downloads.map((d) => h('tr', {},
+    h('td', { class: 'hash' }, short(d.root)),
+    h('td', { class: 'num' }, d.pieces ? `${(100 * d.progress).toFixed(1)}% (${num(d.pieces_have)}/${num(d.pieces)} pieces)` : 'waiting for a manifest'),
+    h('td', { class: 'num' }, `${(d.rate / 1024).toFixed(1)} KiB/s`), h('td', { class: 'num' }, d.eta === undefined ? '–' : `${d.eta} s`),
+    h('td', { class: 'num' }, d.peers))), { id: 'downloads' }));
 }
 
 async function home() {
