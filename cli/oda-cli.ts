@@ -127,9 +127,19 @@ function errorCode(reply: unknown): number | undefined {
   return code instanceof RawNumber ? Number(code.text) : undefined;
 }
 
-/** Core's ConnectAndCallRPC: with -rpcwait, retry refused connections and -28 every second. */
-async function connectAndCall(t: Target, wait: boolean, waitTimeout: number, pass: string | undefined, user: string, body: string): Promise<unknown> {
-  const deadline = Date.now() + waitTimeout * 1000;
+/** How often -rpcwait repeats its "still waiting" line on stderr. */
+const WAIT_NOTE_EVERY_MS = 10_000;
+
+/**
+ * Core's ConnectAndCallRPC: with -rpcwait, retry refused connections and -28 every second.
+ * Unlike bitcoin-cli the wait is visible: a line on stderr when it starts (with the reason)
+ * and every WAIT_NOTE_EVERY_MS after, so stdout stays the call's result alone.
+ */
+async function connectAndCall(t: Target, wait: boolean, waitTimeout: number, pass: string | undefined, user: string, body: string, note: (line: string) => void = () => {}): Promise<unknown> {
+  const started = Date.now();
+  const deadline = started + waitTimeout * 1000;
+  let lastNote = 0;
+  let lastReason = '';
   for (;;) {
     try {
       const reply = await callRpc(t, pass, user, body);
@@ -139,6 +149,14 @@ async function connectAndCall(t: Target, wait: boolean, waitTimeout: number, pas
     } catch (e) {
       if (!(e instanceof ConnectionFailed) || !wait) throw e;
       if (waitTimeout > 0 && Date.now() >= deadline) throw new Error(`timeout on transient error: ${e.message}`);
+      const now = Date.now();
+      const reason = e.message.split('\n')[0];
+      if (lastNote === 0 || now - lastNote >= WAIT_NOTE_EVERY_MS || reason !== lastReason) {
+        const waited = Math.round((now - started) / 1000);
+        note(`Waiting for the RPC server at ${t.host}:${t.port} (${reason})${waited ? `, ${waited} s so far` : ''}${waitTimeout > 0 ? `, up to ${waitTimeout} s` : ''}…\n`);
+        lastNote = now;
+        lastReason = reason;
+      }
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
@@ -249,7 +267,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (getinfo) {
       if (params.length) throw new Error('-getinfo takes no arguments');
       const batch = ['getnetworkinfo', 'getblockchaininfo', 'getwalletinfo', 'getbalances'].map((method, id) => ({ method, params: [], id }));
-      const reply = await connectAndCall(target, wait, waitTimeout, password, user, JSON.stringify(batch) + '\n');
+      const reply = await connectAndCall(target, wait, waitTimeout, password, user, JSON.stringify(batch) + '\n', io.stderr);
       if (!Array.isArray(reply)) throw new Error('expected reply to have result, error and id properties');
       const { text, code } = getinfoText(reply);
       (code === 0 ? io.stdout : io.stderr)(`${text}\n`);
@@ -260,14 +278,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       // Core's -generate: getnewaddress, then generatetoaddress nblocks address maxtries.
       if (params.length > 2) throw new Error('too many arguments (maximum 2 for nblocks and maxtries)');
       if (params[0] === '0') throw new Error('the first argument (number of blocks to generate, default: 1) must be an integer value greater than zero');
-      const addrReply = await connectAndCall(target, wait, waitTimeout, password, user, JSON.stringify({ method: 'getnewaddress', params: [], id: 1 }) + '\n') as { result?: unknown; error?: unknown };
+      const addrReply = await connectAndCall(target, wait, waitTimeout, password, user, JSON.stringify({ method: 'getnewaddress', params: [], id: 1 }) + '\n', io.stderr) as { result?: unknown; error?: unknown };
       if (addrReply.error !== undefined && addrReply.error !== null) {
         io.stderr(`${errorText(addrReply.error)}\n`);
         return Math.abs(errorCode(addrReply) ?? 1);
       }
       const address = String(addrReply.result);
       const genArgs = convertPositionalArgs('generatetoaddress', [params[0] ?? '1', address, ...params.slice(1)]);
-      const gen = await connectAndCall(target, wait, waitTimeout, password, user, JSON.stringify({ method: 'generatetoaddress', params: genArgs, id: 1 }) + '\n') as { result?: unknown; error?: unknown };
+      const gen = await connectAndCall(target, wait, waitTimeout, password, user, JSON.stringify({ method: 'generatetoaddress', params: genArgs, id: 1 }) + '\n', io.stderr) as { result?: unknown; error?: unknown };
       if (gen.error !== undefined && gen.error !== null) {
         io.stderr(`${errorText(gen.error)}\n`);
         return Math.abs(errorCode(gen) ?? 1);
@@ -279,7 +297,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const [method, ...rawArgs] = params;
     const rpcParams = args.getBool('named', false) ? convertNamedArgs(method, rawArgs) : convertPositionalArgs(method, rawArgs);
     const body = JSON.stringify({ method, params: rpcParams, id: 1 }) + '\n';
-    const reply = await connectAndCall(target, wait, waitTimeout, password, user, body) as { result?: unknown; error?: unknown } | null;
+    const reply = await connectAndCall(target, wait, waitTimeout, password, user, body, io.stderr) as { result?: unknown; error?: unknown } | null;
     if (!reply || typeof reply !== 'object' || Array.isArray(reply) || !('result' in reply || 'error' in reply)) {
       throw new Error('expected reply to have result, error and id properties');
     }

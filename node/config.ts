@@ -17,6 +17,8 @@ export const DEFAULT_MAX_MEMPOOL_MB = 300;
 export const DEFAULT_MAX_CONNECTIONS = 125;
 export const DEFAULT_MINE_INTERVAL = 10;
 export const DEFAULT_RPC_WORKQUEUE = 64;
+/** The explorer listens next to RPC and P2P: regtest 28445, main 8745. */
+export const EXPLORER_PORT_OFFSET = 2;
 
 /** Every odad option; add a row here to make a new option legal (unknown ones are errors). */
 export const NODE_OPTIONS: OptionSpec[] = [
@@ -43,6 +45,9 @@ export const NODE_OPTIONS: OptionSpec[] = [
   { name: 'rpcpassword', type: 'string', arg: '<pw>', help: 'Password for JSON-RPC connections' },
   { name: 'rpccookiefile', type: 'string', arg: '<loc>', help: 'Location of the auth cookie. Relative paths will be prefixed by a net-specific datadir location. (default: .cookie)' },
   { name: 'rpcworkqueue', type: 'int', arg: '<n>', help: `Set the depth of the work queue to service RPC calls (default: ${DEFAULT_RPC_WORKQUEUE})` },
+  { name: 'explorer', type: 'bool', help: `Serve the read-only model explorer (web pages and a JSON API) over HTTP (default: 0)` },
+  { name: 'explorerport', type: 'int', arg: '<port>', help: `Listen for explorer connections on <port> (default: ${networks.regtest.rpcPort + EXPLORER_PORT_OFFSET}, main: ${networks.main.rpcPort + EXPLORER_PORT_OFFSET})`, networkOnly: true },
+  { name: 'explorerbind', type: 'string', arg: '<addr>[:port]', help: 'Bind the explorer to the given address (default: 127.0.0.1)', networkOnly: true },
   { name: 'disablewallet', type: 'bool', help: 'Do not load the wallet and disable wallet RPC calls' },
   { name: 'fallbackfee', type: 'amount', arg: '<amt>', help: 'Fee rate (in BTC/kvB) used when fee estimation has insufficient data (default: 0.0002; 0 disables it)' },
   { name: 'maxmempool', type: 'int', arg: '<n>', help: `Keep the transaction memory pool below <n> megabytes (default: ${DEFAULT_MAX_MEMPOOL_MB})` },
@@ -72,6 +77,8 @@ export interface NodeConfig {
   confFile: string;
   rpc: { enabled: boolean; host: string; port: number; user?: string; password?: string; cookieFile: string; workQueue: number };
   p2p: { listen: boolean; port: number; bind: string; connect: string[]; addnode: string[]; maxConnections: number };
+  /** -explorer: the read-only web explorer (explorer/server.ts). */
+  explorer: { enabled: boolean; host: string; port: number };
   mine: boolean;
   mineAddress?: string;
   /** Seconds between blocks with -mine. */
@@ -127,6 +134,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     fallbackFee = 0n;
   }
 
+  const explorerbind = args.get('explorerbind');
+  const bindExplorer = explorerbind ? splitHostPort(explorerbind, 'explorerbind') : { host: '127.0.0.1' };
+  const explorerPort = args.isSet('explorerport') ? parsePort(args.get('explorerport') ?? '', 'explorerport') : bindExplorer.port ?? params.rpcPort + EXPLORER_PORT_OFFSET;
+
   const mineAddress = args.get('mineaddress') || undefined;
   return {
     args,
@@ -160,6 +171,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       addnode: args.getList('addnode'),
       maxConnections: getInt('maxconnections', DEFAULT_MAX_CONNECTIONS),
     },
+    explorer: { enabled: args.getBool('explorer', false), host: bindExplorer.host, port: explorerPort },
     mine: args.getBool('mine', false),
     mineAddress,
     mineInterval: getInt('mineinterval', DEFAULT_MINE_INTERVAL, 1),
@@ -182,6 +194,7 @@ export function toNodeOptions(cfg: NodeConfig): NodeOptions {
       ? { host: cfg.rpc.host, port: cfg.rpc.port, user: cfg.rpc.user, password: cfg.rpc.password, cookieFile: cfg.rpc.cookieFile, workQueue: cfg.rpc.workQueue }
       : false,
     p2p: { ...cfg.p2p },
+    explorer: cfg.explorer.enabled ? { host: cfg.explorer.host, port: cfg.explorer.port } : false,
     mine: cfg.mine ? { address: cfg.mineAddress, interval: cfg.mineInterval } : undefined,
     wallet: cfg.wallet,
     fallbackFee: cfg.fallbackFee,

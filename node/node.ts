@@ -13,6 +13,7 @@ import type { NodeContext } from '../rpc/context.js';
 import type { RpcMethod } from '../rpc/types.js';
 import { allMethods } from '../rpc/methods/index.js';
 import { DirLock } from './lockfile.js';
+import { startExplorer, type Explorer } from '../explorer/server.js';
 import { FileLogger, type Logger } from '../util/logger.js';
 import { addressToScript } from '../chain/address.js';
 import type { Block } from '../chain/block.js';
@@ -26,6 +27,8 @@ export interface NodeOptions {
   networkDir: string;
   rpc: { host: string; port: number; user?: string; password?: string; cookieFile?: string; workQueue?: number } | false;
   p2p: { listen: boolean; port: number; bind: string; connect: string[]; addnode: string[]; maxConnections: number } | false;
+  /** -explorer: read-only web explorer (explorer/server.ts). */
+  explorer?: { host: string; port: number } | false;
   mine?: { address?: string; interval: number };
   wallet: boolean;
   fallbackFee: bigint;
@@ -45,6 +48,7 @@ export class FullNode {
   miner?: CpuMiner;
   p2p?: P2PNode;
   rpc?: RpcServer<NodeContext>;
+  explorer?: Explorer;
   private lock?: DirLock;
   private readonly pluginTypes: NodePlugin[] = [];
   private plugins: Plugin[] = [];
@@ -144,6 +148,8 @@ export class FullNode {
       logger.info(`RPC server listening on ${opts.rpc.host}:${this.rpc.port}`);
     }
     for (const p of this.plugins) await p.ready?.();
+    // -explorer: the web explorer calls the RPC handlers in-process with the same context.
+    if (opts.explorer) this.explorer = await startExplorer({ context: this.context(), host: opts.explorer.host, port: opts.explorer.port, logger });
     logger.info('init message: Done loading');
   }
 
@@ -212,6 +218,7 @@ export class FullNode {
       try { await fn(); } catch (e: any) { log.error(`shutdown ${name}: ${e?.message ?? e}`); }
     };
     await step('miner', () => this.miner?.stop());
+    await step('explorer', () => this.explorer?.close());
     await step('rpc', () => this.rpc?.stop());
     await step('p2p', () => this.p2p?.stop());
     for (const p of [...this.plugins].reverse()) await step('plugin', () => p.close?.());

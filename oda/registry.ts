@@ -92,6 +92,7 @@ export const keys = {
   commit: (commitment: string) => key(K_COMMIT, fromHex(commitment, 32, 'commitment')),
   inference: (txid: string) => key(K_INFERENCE, txidBytes(txid)),
   modelRange: () => ({ gte: key(K_MODEL), lt: key(K_MODEL + 1) }),
+  inferenceRange: () => ({ gte: key(K_INFERENCE), lt: key(K_INFERENCE + 1) }),
 };
 
 function writeBlob(w: Writer, b: BlobRef): void {
@@ -226,6 +227,22 @@ export class RegistryReader {
     const out: ModelRecord[] = [];
     const prefix = keys.modelRange().gte.length;
     for await (const [k, v] of this.db.iterator(keys.modelRange())) out.push(decodeModel(toHex(k.subarray(prefix)), v));
+    return out;
+  }
+  /**
+   * Inference records of one model (database only). The index is keyed by txid, so this
+   * scans every inference: for explorers and reports, never for validation.
+   */
+  async listInferences(modelId: string): Promise<InferenceRecord[]> {
+    if (!this.db.iterator) throw new Error('listInferences needs an iterable source');
+    const out: InferenceRecord[] = [];
+    const prefix = keys.inferenceRange().gte.length;
+    const id = fromHex(modelId, 32, 'modelId');
+    for await (const [k, v] of this.db.iterator(keys.inferenceRange())) {
+      // The record starts with the model id: compare bytes before decoding.
+      if (!id.every((b, i) => v[i] === b)) continue;
+      out.push(decodeInference(txidHex(k.subarray(prefix)), v));
+    }
     return out;
   }
 }

@@ -35,6 +35,37 @@ interface Download {
   askedManifest: Set<Peer>;
   askedHave: Set<Peer>;
   waiters: { resolve: (m: Manifest) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }[];
+  /** Progress reporting (getmodeldownloads, the log): ms timestamps and bytes this run. */
+  started: number;
+  bytesReceived: number;
+  lastLog: number;
+}
+
+/** One download as getmodeldownloads shows it. */
+export interface DownloadProgress {
+  root: string;
+  /** Blob length in bytes (0 until the manifest arrived). */
+  length: number;
+  pieces: number;
+  piecesHave: number;
+  /** Fraction of pieces held, 0..1 (0 until the manifest arrived). */
+  progress: number;
+  bytesReceived: number;
+  /** Unix seconds when this node started fetching the blob. */
+  started: number;
+  /** Bytes per second since the start, and the seconds left at that rate (undefined until measurable). */
+  rate: number;
+  eta?: number;
+  peers: number;
+}
+
+/** A download's progress line goes to the log at most this often. */
+const PROGRESS_LOG_MS = 10_000;
+
+function popcount(b: Uint8Array, n: number): number {
+  let c = 0;
+  for (let i = 0; i < n; i++) if ((b[i >> 3] & (1 << (i & 7))) !== 0) c++;
+  return c;
 }
 
 type BlobPeer = Peer & { blobHave?: Map<string, Uint8Array>; blobInterest?: Set<string>; blobInFlight?: number; blobStalls?: number };
@@ -62,6 +93,34 @@ export class BlobExchange {
   /** Roots being fetched now. */
   active(): string[] { return [...this.downloads.keys()]; }
 
+  /** Every running download with its progress, in root order (getmodeldownloads). */
+  progress(now = Date.now()): DownloadProgress[] {
+    return [...this.downloads.values()].sort((a, b) => (a.root < b.root ? -1 : 1)).map((d) => {
+      const pieces = d.manifest?.pieceLayer.length ?? 0;
+      const piecesHave = pieces ? popcount(d.have, pieces) : 0;
+      const length = d.manifest?.length ?? 0;
+      const secs = (now - d.started) / 1000;
+      const rate = secs > 0 ? d.bytesReceived / secs : 0;
+      const left = length * (1 - (pieces ? piecesHave / pieces : 0));
+      return {
+        root: d.root, length, pieces, piecesHave, progress: pieces ? piecesHave / pieces : 0, bytesReceived: d.bytesReceived,
+        started: Math.floor(d.started / 1000), rate, eta: rate > 0 && length > 0 ? Math.ceil(left / rate) : undefined,
+        peers: this.candidates().filter((p) => p.blobHave?.has(d.root)).length,
+      };
+    });
+  }
+
+  /** The log's progress line of each download, at most every PROGRESS_LOG_MS. */
+  private logProgress(now: number): void {
+    for (const p of this.progress(now)) {
+      const d = this.downloads.get(p.root)!;
+      if (now - d.lastLog < PROGRESS_LOG_MS) continue;
+      d.lastLog = now;
+      const eta = p.eta !== undefined ? `, ETA ${p.eta} s` : '';
+      this.logger.info(`blob ${p.root}: ${p.pieces ? `${p.piecesHave}/${p.pieces} pieces (${(p.progress * 100).toFixed(1)}%)` : 'waiting for a manifest'}, ${(p.rate / 1024).toFixed(1)} KiB/s from ${p.peers} peer(s)${eta}`);
+    }
+  }
+
   /**
    * Resolves with the manifest once every piece of `root` is held and verified; rejects after
    * `timeout` ms (the download goes on being retried only while someone waits for it).
@@ -71,7 +130,10 @@ export class BlobExchange {
     if (status?.complete) return status.manifest;
     let d = this.downloads.get(root);
     if (!d) {
-      d = { root, manifest: status?.manifest, have: status?.have ?? new Uint8Array(0), requests: new Map(), writing: new Set(), askedManifest: new Set(), askedHave: new Set(), waiters: [] };
+      d = {
+        root, manifest: status?.manifest, have: status?.have ?? new Uint8Array(0), requests: new Map(), writing: new Set(), askedManifest: new Set(), askedHave: new Set(), waiters: [],
+        started: Date.now(), bytesReceived: 0, lastLog: Date.now(),
+      };
       this.downloads.set(root, d);
     }
     const dl = d;
@@ -250,6 +312,7 @@ export class BlobExchange {
     }
     d.writing.delete(index);
     this.piecesReceived++;
+    d.bytesReceived += data.length;
     d.have[index >> 3] |= 1 << (index & 7);
     // Tell peers interested in this blob that we now have the piece, so data spreads through us.
     for (const q of this.peers() as BlobPeer[]) if (q !== p && q.ready && q.blobInterest?.has(root)) q.send({ cmd: 'havepiece', root, index });
@@ -303,6 +366,7 @@ export class BlobExchange {
 
   private tick(): void {
     const now = Date.now();
+    this.logProgress(now);
     for (const d of this.downloads.values()) {
       for (const [i, reqs] of d.requests) {
         for (const r of reqs) {

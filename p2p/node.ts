@@ -85,7 +85,8 @@ export class P2PNode {
       maxConnections: opts.maxConnections ?? 125, dataDir: opts.dataDir, logger, startHeight: () => chain.height,
       peerOptions: opts.peerOptions, maintainInterval: opts.maintainInterval,
     });
-    this.sync = new BlockSync(chain, logger, opts.sync);
+    // Blocks a main-style network makes per second (regtest: 0, as Core's zero ChainTxData).
+    this.sync = new BlockSync(chain, logger, { blockRate: params.chain === 'main' ? 1 / params.powTargetSpacing : 0, ...opts.sync });
     this.relay = new Relay(chain, opts.mempool, this.sync, () => this.pool.readyPeers(), logger);
     if (opts.store) this.blobs = new BlobExchange(opts.store, () => this.pool.readyPeers(), logger, opts.blobs);
     if (this.blobs && opts.blobsForBlock) {

@@ -15,6 +15,7 @@ import type { ChainView } from './chain-view.js';
 import { HeaderIndex, hasData, isFailedEntry } from './headers.js';
 import type { EntryView } from './chain-view.js';
 import type { Peer } from './peer.js';
+import { guessVerificationProgress, progressLine, syncRate } from './progress.js';
 import { InvType, MAX_HEADERS, Services, ZERO_HASH, type MessageOf } from './wire/messages.js';
 
 interface InFlight { peer: Peer; hash: string; deadline: number }
@@ -25,7 +26,12 @@ export interface SyncOptions {
   stallTimeout?: number;
   /** Unconnecting headers messages tolerated before scoring (Core's MAX_NUM_UNCONNECTING_HEADERS_MSGS). */
   maxUnconnecting?: number;
+  /** Blocks per second the network makes (1 / target spacing; 0 on regtest): verificationprogress. */
+  blockRate?: number;
 }
+
+/** The IBD progress line goes to the log at most this often (ms). */
+const PROGRESS_LINE_MS = 10_000;
 
 type SyncPeer = Peer & { sync?: { best?: EntryView; unconnecting: number; stalls: number; inFlight: number; headersPending: boolean; reach?: number; reachFor?: string } };
 
@@ -38,7 +44,7 @@ export class BlockSync {
   private lastLoggedHeight = -1;
 
   constructor(private readonly chain: ChainView, private readonly logger: Logger, opts: SyncOptions = {}) {
-    this.o = { windowSize: 1024, maxInFlightPerPeer: 16, stallTimeout: 15_000, maxUnconnecting: 10, ...opts };
+    this.o = { windowSize: 1024, maxInFlightPerPeer: 16, stallTimeout: 15_000, maxUnconnecting: 10, blockRate: 0, ...opts };
     this.headers = new HeaderIndex(chain);
     this.timer = setInterval(() => this.checkStalls(), Math.min(1000, this.o.stallTimeout / 2));
     this.timer.unref();
@@ -283,11 +289,25 @@ export class BlockSync {
     if (!this.isInitialBlockDownload() && h % 100 !== 0 && this.blocksBehind === 0) { this.lastLoggedHeight = h; return; }
     this.lastLoggedHeight = h;
     this.logger.info(`UpdateTip: new best=${this.chain.tip.hash} height=${h} headers=${this.headers.best.height} progress=${this.progress().toFixed(6)}`);
+    this.logSyncLine(h);
   }
 
-  /** Fraction of known headers whose blocks are connected (verificationprogress). */
-  progress(): number {
+  private lastSample?: { height: number; at: number };
+  /** While behind the best header: heights, blocks/s over the last interval and an ETA. */
+  private logSyncLine(h: number): void {
+    const now = Date.now();
+    const behind = this.blocksBehind > 0;
+    if (!this.lastSample || !behind) { this.lastSample = { height: h, at: now }; if (!behind) return; }
+    if (now - this.lastSample.at < PROGRESS_LINE_MS) return;
     const best = this.headers.best.height;
-    return best <= 0 ? 1 : Math.min(1, this.chain.height / best);
+    const { rate, eta } = syncRate(this.lastSample, { height: h, at: now }, best);
+    this.logger.info(progressLine(h, best, this.progress(), rate, eta));
+    this.lastSample = { height: h, at: now };
+  }
+
+  /** verificationprogress: Core's GuessVerificationProgress with blocks for transactions (p2p/progress.ts). */
+  progress(): number {
+    const best = this.headers.best;
+    return guessVerificationProgress(this.chain.height, { height: best.height, time: best.time ?? 0 }, Math.floor(Date.now() / 1000), this.o.blockRate);
   }
 }

@@ -17,7 +17,7 @@ import type { Logger } from '../util/logger.js';
 /** What the Network category and relaying handlers use of the P2P node. */
 export type P2PHandle = Pick<P2PNode,
   | 'connectionCount' | 'pingAll' | 'getPeerInfo' | 'addNode' | 'disconnectNode' | 'getAddedNodeInfo'
-  | 'netTotals' | 'networkInfoCore' | 'pool' | 'isInitialBlockDownload' | 'verificationProgress' | 'fetchBlob'
+  | 'netTotals' | 'networkInfoCore' | 'pool' | 'isInitialBlockDownload' | 'verificationProgress' | 'fetchBlob' | 'blobs'
 > & { relayTransaction(tx: Transaction): void };
 
 export interface NodeContext {

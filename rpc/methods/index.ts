@@ -10,6 +10,7 @@ import { utilMethods } from './util.js';
 import { walletMethods } from './wallet.js';
 import { storeMethods } from './store.js';
 import { modelMethods } from './models.js';
+import { progressMethods } from './progress.js';
 
 export function allMethods(extra: RpcMethod<NodeContext>[] = []): RpcMethod<NodeContext>[] {
   return [
@@ -21,6 +22,7 @@ export function allMethods(extra: RpcMethod<NodeContext>[] = []): RpcMethod<Node
     ...utilMethods,
     ...walletMethods,
     ...modelMethods,
+    ...progressMethods,
     // The store's handlers answer -1 "Model store is not available" when ctx.store is absent.
     ...(storeMethods as unknown as RpcMethod<NodeContext>[]),
     ...extra,

@@ -83,8 +83,13 @@ test('a peer feeding corrupt pieces is punished; the data still arrives from an 
   // A local peer is discouraged by address and port rather than banned by IP (Core's rule).
   assert.ok(D.p2p.pool.banman.isDiscouraged('127.0.0.1', evilPort));
   assert.not.ok(await D.store!.has(root));
+  // getmodeldownloads' view: the download is listed, not complete.
+  const [dl] = D.p2p.blobs!.progress();
+  assert.is(dl.root, root);
+  assert.ok(dl.progress < 1 && dl.piecesHave < Math.max(1, dl.pieces));
   await connect(D, A);
   const m = await fetched;
+  assert.equal(D.p2p.blobs!.progress(), []);
   assert.is(m.root, root);
   assert.equal(Buffer.from(await D.store!.readAll(root)), Buffer.from(data));
 });
@@ -104,7 +109,12 @@ test('corrupted local pieces are detected and repaired from peers', async () => 
 test('fetchBlob of a blob nobody has times out without side effects', async () => {
   const missing = 'ab'.repeat(32);
   try {
-    await C.p2p.fetchBlob(missing, { timeout: 1500 });
+    const pending = C.p2p.fetchBlob(missing, { timeout: 1500 });
+    pending.catch(() => {});
+    await until(() => C.p2p.blobs!.progress().length === 1);
+    const [p] = C.p2p.blobs!.progress();
+    assert.equal({ root: p.root, pieces: p.pieces, progress: p.progress, length: p.length }, { root: missing, pieces: 0, progress: 0, length: 0 });
+    await pending;
     assert.unreachable('resolved');
   } catch (e) {
     assert.match((e as Error).message, /not received within/);

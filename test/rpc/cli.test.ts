@@ -75,7 +75,10 @@ test('bin: no cookie → Core\'s credentials message; unknown option', async () 
 test('-rpcwait with timeout on a closed port', async () => {
   const r = await inproc([`-datadir=${dir}`, '-rpcport=1', '-rpcwait', '-rpcwaittimeout=1', 'getblockcount']);
   assert.is(r.code, 1);
-  assert.ok(r.stderr.startsWith('error: timeout on transient error: Could not connect to the server 127.0.0.1:1\n'), r.stderr);
+  // The wait is visible on stderr (stdout stays the result alone), then Core's timeout error.
+  assert.ok(r.stderr.startsWith('Waiting for the RPC server at 127.0.0.1:1 (Could not connect to the server 127.0.0.1:1), up to 1 s…\n'), r.stderr);
+  assert.ok(r.stderr.includes('error: timeout on transient error: Could not connect to the server 127.0.0.1:1\n'), r.stderr);
+  assert.is(r.stdout, '');
   const nowait = await inproc([`-datadir=${dir}`, '-rpcport=1', 'getblockcount']);
   assert.ok(nowait.stderr.startsWith('error: Could not connect to the server 127.0.0.1:1\n\nMake sure the odad server is running'), nowait.stderr);
 });
@@ -85,6 +88,7 @@ test('-rpcwait waits through warmup (-28)', async () => {
   setTimeout(() => server.setWarmup(null), 1200);
   const r = await inproc([...base, '-rpcwait', 'getblockhash', '0']);
   assert.is(r.stdout, `${'00'.repeat(32)}\n`);
+  assert.match(r.stderr, /^Waiting for the RPC server at 127\.0\.0\.1:\d+ \(server in warmup\)…\n/);
   server.setWarmup('Verifying blocks…');
   const w = await inproc([...base, 'getblockhash', '0']);
   server.setWarmup(null);
