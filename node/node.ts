@@ -117,8 +117,8 @@ export class FullNode {
     }
     // A block that arrived without its model data (submitblock, or data that vanished) is parked
     // by the chain: fetch what it lacks from peers, now and every 30 s until it is connectable.
-    this.chain.on('missing-data', (entry: any, missing: Array<{ root: string }>) => {
-      logger.info(`block ${entry.hash} waits for model data: ${missing.map((b) => b.root).join(', ')}`);
+    this.chain.on('missing-data', (entry, missing) => {
+      logger.info(`block ${entry.hash} waits for model data: ${(missing as Array<{ root: string }>).map((b) => b.root).join(', ')}`);
       void this.retryParked();
     });
     this.parkedTimer = setInterval(() => void this.retryParked(), 30_000);
