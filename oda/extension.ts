@@ -56,7 +56,15 @@ export async function checkOdaBlock(
   }
   // The undo's prior reads go to the database while the engine re-executes the claims.
   await Promise.all([verifyClaims(oc, view, claims, 'block'), view.loadPriors()]);
-  return { view, txs: applied, cu, writes: view.writes(), undo: view.undo() };
+  // The verdict's writes and undo are built when the chain writes the block (benchmarks
+  // and callers that only want the CU do not pay for them).
+  let writes: BlockResult['writes'] | undefined;
+  let undo: Uint8Array | undefined;
+  return {
+    view, txs: applied, cu,
+    get writes() { return (writes ??= view.writes()); },
+    get undo() { return (undo ??= view.undo()); },
+  };
 }
 
 export interface OdaExtension extends ChainExtension<BlockResult> {
