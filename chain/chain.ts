@@ -1,5 +1,6 @@
-// The Chain: block index in memory, UTXO set and tx index in LevelDB, bodies in the
-// blockstore; always on the most-work valid chain. Contract: docs/ARCHITECTURE.md.
+// The Chain: block index in memory (chain/block-index.ts), UTXO set, tx index and extension
+// state in LevelDB (chain/chaindb.ts owns every key and write), bodies in the blockstore;
+// always on the most-work valid chain. Contract: docs/ARCHITECTURE.md.
 //
 // Pipeline (as Core's ProcessNewBlock → AcceptBlock → ActivateBestChain):
 //   processBlock: header checks (PoW, parent known and not failed, contextual header rules)
@@ -7,18 +8,24 @@
 //     HAVE_DATA → activateBestChain.
 //   activateBestChain: pick the candidate with most work (ties: first to arrive, Core's
 //     nSequenceId), then reorganizeTo it in two phases (btcd's reorganizeChain):
-//       1. disconnect the old branch and connect the new one in a scratch CoinView layered
-//          over the database; nothing is written. A block that fails is marked FAILED and
-//          the loop picks the next best candidate.
+//       1. validate the whole move in scratch state; nothing is written. The old branch is
+//          disconnected and the new one connected in a scratch CoinView layered over the
+//          database, and every extension works on an OverlayState over its own namespace:
+//          the disconnected blocks' undo writes first, then each connected block's verdict
+//          writes, so block k+1's extension checks see block k's state. A block that fails
+//          (consensus or extension rule) is marked FAILED before anything of the old branch
+//          is touched, and the loop picks the next best candidate; a block an extension
+//          lacks data for (MissingDataError, or missingData()) is parked instead.
 //       2. write: one atomic LevelDB batch per disconnected and per connected block, each
-//          carrying its UTXO changes, tx-index changes, entry status, extension state and the
-//          tip pointer R; a connected block's undo file is fsynced before its batch.
+//          carrying its UTXO changes, tx-index changes, entry status, the extension writes
+//          computed in phase 1 (not recomputed) and the tip pointer R; a connected block's
+//          undo file (coins + each extension's undo bytes) is fsynced before its batch.
 //   So after kill -9 at any moment the database is exactly the state of some tip.
 //
-// Extensions (ChainExtension): checkBlock runs in phase 2 right before the block's batch is
-// built (so it sees the extension state of the parent), connectBlock/disconnectBlock add to
-// that same batch, and their undo bytes are stored in the block's undo file. A rejection in
-// phase 2 marks the block FAILED and the best-chain loop reorganizes back if needed.
+// Extensions (chain/extension.ts): checkBlock(ctx, state) → verdict { writes, undo } in
+// phase 1; connectBlock(ctx, verdict) in phase 2 for side effects that must precede the batch;
+// disconnectBlock(ctx, undo) → the writes restoring the prior state. They never see the
+// Chain or its database, only a BlockContext (txids computed once here) and their state.
 //
 // Orphans: a block whose parent header is unknown is rejected with "prev-blk-not-found"
 // (ban score 0), as modern Core does; P2P answers with getheaders. A block whose parent
@@ -28,17 +35,18 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Block, decodeBlock } from './block.js';
 import type { Coin } from './coin.js';
-import { CoinView, decodeUndo, encodeCoin, encodeUndo, type BlockUndo } from './coins.js';
-import { ChainDB, type DbBatch } from './chaindb.js';
+import { CoinView, decodeUndo, encodeUndo, type BlockUndo } from './coins.js';
+import { ChainDB } from './chaindb.js';
 import { BlockStore } from './blockstore.js';
-import { BlockStatus, FAILED_MASK, encodeEntry, entryFromHeader, isFailed, type BlockEntry } from './entry.js';
+import { BlockIndex, type ChainTip } from './block-index.js';
+import { BlockStatus, FAILED_MASK, entryFromHeader, isFailed, type BlockEntry } from './entry.js';
 import { decodeHeader, encodeHeader, hashToHex, headerHash, hexToHash, type BlockHeader } from './header.js';
 import { nextWorkRequired as difficultyRule } from './difficulty.js';
 import { checkBlock, checkBlockHeader, contextualCheckBlock, contextualCheckBlockHeader, type PrevContext } from './check-block.js';
 import { outpointKey } from './block.js';
 import { connectBlock, disconnectBlock, type ConnectParams } from './connect.js';
-import { layout, outpointBytes } from './layout.js';
-import { VerifyError } from './errors.js';
+import { OverlayState, type BlockContext, type ChainExtension, type ExtensionState, type ExtensionVerdict, type KvChange } from './extension.js';
+import { MissingDataError, VerifyError } from './errors.js';
 import { genesisBlock, type NetworkParams } from './params.js';
 import { AsyncLock } from './lock.js';
 
@@ -46,36 +54,22 @@ export type { BlockEntry } from './entry.js';
 export { BlockStatus } from './entry.js';
 export type { Coin } from './coin.js';
 export type { DbBatch } from './chaindb.js';
+export type { ChainTip, ChainTipStatus } from './block-index.js';
+export type { BlockContext, ChainExtension, ExtensionState, ExtensionVerdict, KvChange, KvSource } from './extension.js';
 
-export interface ConnectContext {
-  chain: Chain;
-  params: NetworkParams;
-  height: number;
+/** The Chain's events and their arguments (listeners get these types). */
+export interface ChainEvents {
+  /** `entry` became the tip (one per block, in order). */
+  connect: [entry: BlockEntry, block: Block];
+  /** `entry` left the main chain (tip first). */
+  disconnect: [entry: BlockEntry, block: Block];
+  /** The tip after a processBlock / invalidate / reconsider that changed it. */
+  tip: [entry: BlockEntry];
+  /** The main chain left `oldTip` for `newTip`, forking at `fork`. */
+  reorganize: [oldTip: BlockEntry, newTip: BlockEntry, fork: BlockEntry];
+  /** `entry` is parked: an extension lacks `missing` (e.g. ODA BlobRefs). */
+  'missing-data': [entry: BlockEntry, missing: readonly unknown[]];
 }
-
-/** Consensus extension point (ODA transactions, later storage proofs). See ARCHITECTURE.md. */
-export interface ChainExtension {
-  name: string;
-  /** Called before the block's batch is built; throw VerifyError to reject the block. */
-  checkBlock?(block: Block, entry: BlockEntry, ctx: ConnectContext): Promise<void>;
-  /** Adds the extension's state changes to the block's batch; returns its undo bytes. */
-  connectBlock?(block: Block, entry: BlockEntry, batch: DbBatch): Promise<Uint8Array>;
-  /** Reverts connectBlock inside the disconnect batch, given the undo bytes it returned. */
-  disconnectBlock?(block: Block, entry: BlockEntry, undo: Uint8Array, batch: DbBatch): Promise<void>;
-  /**
-   * Data the block needs that this node does not hold yet (e.g. model blobs). A block with
-   * missing data is neither connected nor marked invalid: it waits (see retryWaiting).
-   */
-  missingData?(block: Block): Promise<unknown[]>;
-}
-
-/** Thrown by an extension when data vanished between the check and the write: not a verdict. */
-export function isMissingDataError(e: unknown): boolean {
-  return e instanceof Error && (e.name === 'MissingBlobError' || e.name === 'MissingDataError');
-}
-
-export type ChainTipStatus = 'active' | 'valid-fork' | 'valid-headers' | 'headers-only' | 'invalid';
-export interface ChainTip { height: number; hash: string; branchlen: number; status: ChainTipStatus }
 
 /** Core's gettxoutsetinfo fields (hash_serialized_3 computed exactly as Core's TxOutSer + HashWriter). */
 export interface TxOutSetInfo {
@@ -98,27 +92,21 @@ export interface ChainOptions {
   now?: () => number;
 }
 
-interface DisconnectStep { entry: BlockEntry; block: Block; undo: BlockUndo; view: CoinView }
-interface ConnectStep { entry: BlockEntry; block: Block; view: CoinView; spent: Coin[] }
+interface DisconnectStep { ctx: BlockContext; undo: BlockUndo; view: CoinView; extWrites: Map<string, readonly KvChange[]> }
+interface ConnectStep { ctx: BlockContext; view: CoinView; spent: Coin[]; verdicts: Map<string, ExtensionVerdict> }
 interface Failure { entry: BlockEntry; error: VerifyError }
 
-export class Chain extends EventEmitter {
+export class Chain extends EventEmitter<ChainEvents> {
   readonly params: NetworkParams;
-  tip!: BlockEntry;
   readonly db: ChainDB;
   readonly blocks: BlockStore;
+  private readonly index = new BlockIndex();
   private readonly extensions: ChainExtension[];
   /** Blocks whose connection waits for data an extension lacks: hash → what is missing. */
-  private readonly waiting = new Map<string, unknown[]>();
+  private readonly waiting = new Map<string, readonly unknown[]>();
+  private readonly parked = (hash: string) => this.waiting.has(hash);
   private readonly now: () => number;
   private mockTime = 0;
-  private readonly entries = new Map<string, BlockEntry>();
-  private readonly children = new Map<string, BlockEntry[]>();
-  private main: BlockEntry[] = [];
-  private readonly sequence = new Map<BlockEntry, number>();
-  private nextSequence = 1;
-  private candidates = new Set<BlockEntry>();
-  private bestHeaderCache: BlockEntry | undefined;
   private readonly lock = new AsyncLock();
 
   private constructor(opts: ChainOptions) {
@@ -128,6 +116,8 @@ export class Chain extends EventEmitter {
     this.db = new ChainDB(join(opts.dir, 'chainstate'), fsync);
     this.blocks = new BlockStore(join(opts.dir, 'blocks'), fsync);
     this.extensions = opts.extensions ?? [];
+    const names = new Set(this.extensions.map((x) => x.name));
+    if (names.size !== this.extensions.length) throw new Error('two chain extensions share a name (their state namespaces would collide)');
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
   }
 
@@ -142,6 +132,10 @@ export class Chain extends EventEmitter {
     return chain;
   }
 
+  get tip(): BlockEntry {
+    return this.index.tip;
+  }
+
   get height(): number {
     return this.tip.height;
   }
@@ -151,21 +145,21 @@ export class Chain extends EventEmitter {
   private async load(): Promise<void> {
     await this.db.open(this.params.magic);
     await this.blocks.open();
-    for await (const e of this.db.entries()) this.index(e);
+    for await (const e of this.db.entries()) this.index.add(e);
     const tipHash = await this.db.getTip();
     if (!tipHash) {
       await this.writeGenesis();
     } else {
-      const tip = this.entries.get(hashToHex(tipHash));
+      const tip = this.index.get(hashToHex(tipHash));
       if (!tip || !(tip.status & BlockStatus.VALID)) throw new Error('chainstate tip marker does not name a validated block: database corrupt');
-      this.setTip(tip);
+      this.index.setTip(tip);
     }
-    if (this.main[0]?.hash !== this.params.genesis.hash) throw new Error(`chainstate genesis ${this.main[0]?.hash} is not ${this.params.name}'s genesis`);
-    // Entries loaded from disk share sequence order by height (Core gives them all id 0).
-    [...this.entries.values()].sort((a, b) => a.height - b.height).forEach((e) => this.sequence.set(e, this.nextSequence++));
+    const genesis = this.index.getByHeight(0);
+    if (genesis?.hash !== this.params.genesis.hash) throw new Error(`chainstate genesis ${genesis?.hash} is not ${this.params.name}'s genesis`);
+    this.index.assignLoadedSequence();
     await this.lock.run(async () => {
       await this.disconnectFailedTip();
-      this.rebuildCandidates();
+      this.index.rebuildCandidates();
       await this.activateBestChain();
     });
   }
@@ -177,81 +171,40 @@ export class Chain extends EventEmitter {
     await this.blocks.writeBlock(hash, block.toBuffer());
     const entry = entryFromHeader(block.toBuffer(true), 0, 0n, BlockStatus.HAVE_DATA | BlockStatus.VALID);
     const batch = this.db.batch();
-    batch.put(layout.V, this.db.versionRecord(this.params.magic));
-    batch.put(layout.e(hexToHash(hash)), encodeEntry(entry));
-    batch.put(layout.R, hexToHash(hash));
+    this.db.putVersion(batch, this.params.magic);
+    this.db.putEntry(batch, entry);
+    this.db.setTip(batch, hash);
     await this.db.write(batch);
-    this.index(entry);
-    this.setTip(entry);
-  }
-
-  private index(e: BlockEntry): void {
-    this.bestHeaderCache = undefined;
-    this.entries.set(e.hash, e);
-    if (e.height > 0) {
-      const list = this.children.get(e.prevHash);
-      if (list) list.push(e);
-      else this.children.set(e.prevHash, [e]);
-    }
-  }
-
-  private setTip(tip: BlockEntry): void {
-    const main: BlockEntry[] = new Array(tip.height + 1);
-    for (let e: BlockEntry | undefined = tip; e; e = this.parent(e)) main[e.height] = e;
-    this.main = main;
-    this.tip = tip;
+    this.index.add(entry);
+    this.index.setTip(entry);
   }
 
   // ---- queries ---------------------------------------------------------------------------
 
   getEntry(hash: string): BlockEntry | undefined {
-    return this.entries.get(hash);
+    return this.index.get(hash);
   }
 
   getEntryByHeight(height: number): BlockEntry | undefined {
-    return this.main[height];
+    return this.index.getByHeight(height);
   }
 
   isMainChain(e: BlockEntry): boolean {
-    return this.main[e.height] === e;
+    return this.index.isMainChain(e);
   }
 
-  private parent(e: BlockEntry): BlockEntry | undefined {
-    return e.height === 0 ? undefined : this.entries.get(e.prevHash);
-  }
-
-  /** Ancestor of `e` at `height` (Core's GetAncestor); jumps to the main chain when it can. */
+  /** Ancestor of `e` at `height` (Core's GetAncestor). */
   getAncestor(e: BlockEntry, height: number): BlockEntry | undefined {
-    if (height < 0 || height > e.height) return undefined;
-    let x: BlockEntry | undefined = e;
-    while (x && x.height > height) {
-      if (this.main[x.height] === x) return this.main[height];
-      x = this.parent(x);
-    }
-    return x;
+    return this.index.getAncestor(e, height);
   }
 
   /** Median of the last 11 block times ending at `e` (BIP113). */
   medianTimePast(e: BlockEntry): number {
-    const times: number[] = [];
-    for (let x: BlockEntry | undefined = e; x && times.length < 11; x = this.parent(x)) times.push(x.time);
-    times.sort((a, b) => a - b);
-    return times[Math.floor(times.length / 2)];
+    return this.index.medianTimePast(e);
   }
 
   nextWorkRequired(prev: BlockEntry, time: number): number {
-    // The min-difficulty rule asks for ancestors at falling heights, one after another; a
-    // cursor walking down keeps that linear for headers off the main chain (getAncestor
-    // from `prev` each time made header sync cubic).
-    let cur = prev;
-    return difficultyRule(prev, time, this.params, (h) => {
-      if (h > cur.height) cur = prev;
-      while (cur.height > h) {
-        if (this.main[cur.height] === cur) return this.main[h];
-        cur = this.parent(cur)!;
-      }
-      return cur;
-    });
+    return difficultyRule(prev, time, this.params, this.index.ancestorCursor(prev));
   }
 
   /** The node's notion of now for the future-time rule (setmocktime overrides). */
@@ -279,7 +232,7 @@ export class Chain extends EventEmitter {
   }
 
   async getBlock(hash: string): Promise<Block | undefined> {
-    const e = this.entries.get(hash);
+    const e = this.index.get(hash);
     if (!e || !(e.status & BlockStatus.HAVE_DATA)) return undefined;
     const raw = await this.blocks.readBlock(hash);
     return raw ? decodeBlock(raw) : undefined;
@@ -296,21 +249,22 @@ export class Chain extends EventEmitter {
     return loc && { blockHash: hashToHex(loc.blockHash), index: loc.index };
   }
 
+  /**
+   * Extension `name`'s state at the tip, read-only and confined to its namespace (an
+   * extension's queries, e.g. the ODA registry, read through it, never the raw database).
+   */
+  extensionState(name: string): ExtensionState {
+    return this.db.extensionState(name);
+  }
+
   /** The most-work header not known to be invalid (getblockchaininfo "headers"). */
   get bestHeader(): BlockEntry {
-    if (!this.bestHeaderCache) {
-      let best = this.tip;
-      for (const e of this.entries.values()) {
-        if (!isFailed(e) && (e.chainwork > best.chainwork || (e.chainwork === best.chainwork && this.sequence.get(e)! < this.sequence.get(best)!))) best = e;
-      }
-      this.bestHeaderCache = best;
-    }
-    return this.bestHeaderCache;
+    return this.index.bestHeader;
   }
 
   /** Spent coins of a connected block, grouped per non-coinbase transaction (Core's CBlockUndo). */
   async getBlockUndo(hash: string): Promise<Coin[][] | undefined> {
-    const e = this.entries.get(hash);
+    const e = this.index.get(hash);
     if (!e || !(e.status & BlockStatus.VALID) || e.height === 0) return undefined;
     const [block, raw] = await Promise.all([this.getBlock(hash), this.blocks.readUndo(hash)]);
     if (!block || !raw) return undefined;
@@ -342,42 +296,18 @@ export class Chain extends EventEmitter {
       checkBlock(block, this.params);
       contextualCheckBlock(block, ctx, this.params);
       const entry = entryFromHeader(raw, prev.height + 1, prev.chainwork, 0);
-      await connectBlock(block, new CoinView(this.db), this.connectParams(entry));
-      const extCtx: ConnectContext = { chain: this, params: this.params, height: entry.height };
-      for (const ext of this.extensions) if (ext.checkBlock) await ext.checkBlock(block, entry, extCtx);
+      const res = await connectBlock(block, new CoinView(this.db), this.connectParams(entry));
+      await this.checkExtensions(this.blockContext(block, entry, res.txids), new Map());
     });
   }
 
   /** Core's block locator: the last 10 hashes, then exponentially sparser, ending at genesis. */
   getLocator(from: BlockEntry = this.tip): string[] {
-    const out: string[] = [];
-    let step = 1;
-    let e: BlockEntry | undefined = from;
-    while (e) {
-      out.push(e.hash);
-      if (e.height === 0) break;
-      const h = Math.max(e.height - step, 0);
-      e = this.getAncestor(e, h);
-      if (out.length > 10) step *= 2;
-    }
-    return out;
+    return this.index.getLocator(from);
   }
 
   getChainTips(): ChainTip[] {
-    const tips = [...this.entries.values()].filter((e) => !this.children.get(e.hash)?.length);
-    if (!tips.includes(this.tip)) tips.push(this.tip);
-    const out = tips.map((t) => {
-      let fork = t;
-      while (!this.isMainChain(fork)) fork = this.parent(fork)!;
-      let status: ChainTipStatus;
-      if (this.isMainChain(t)) status = 'active';
-      else if (t.status & FAILED_MASK) status = 'invalid';
-      else if (!this.pathHasData(t)) status = 'headers-only';
-      else if (t.status & BlockStatus.VALID) status = 'valid-fork';
-      else status = 'valid-headers';
-      return { height: t.height, hash: t.hash, branchlen: t.height - fork.height, status };
-    });
-    return out.sort((a, b) => b.height - a.height || a.hash.localeCompare(b.hash));
+    return this.index.getChainTips(this.parked);
   }
 
   /**
@@ -426,22 +356,22 @@ export class Chain extends EventEmitter {
   private async acceptHeader(raw: Uint8Array): Promise<BlockEntry> {
     const hashBytes = headerHash(raw);
     const hash = hashToHex(hashBytes);
-    const known = this.entries.get(hash);
+    const known = this.index.get(hash);
     if (known) {
       if (isFailed(known)) throw new VerifyError('block', 'duplicate-invalid', 100, hash);
       return known;
     }
     const h = decodeHeader(raw);
     checkBlockHeader(hashBytes, h.bits, this.params);
-    const prev = this.entries.get(hashToHex(h.prevHash));
+    const prev = this.index.get(hashToHex(h.prevHash));
     if (!prev) throw new VerifyError('block', 'prev-blk-not-found', 0, `previous block ${hashToHex(h.prevHash)} unknown`);
     if (isFailed(prev)) throw new VerifyError('block', 'bad-prevblk', 100, 'previous block is invalid');
     contextualCheckBlockHeader(h, this.prevContext(prev, h.time), this.adjustedTime(), this.params);
     const entry = entryFromHeader(raw, prev.height + 1, prev.chainwork, 0);
     const batch = this.db.batch();
-    batch.put(layout.e(hashBytes), encodeEntry(entry));
+    this.db.putEntry(batch, entry);
     await this.db.write(batch);
-    this.index(entry);
+    this.index.add(entry);
     return entry;
   }
 
@@ -454,12 +384,12 @@ export class Chain extends EventEmitter {
     return this.lock.run(async () => {
       if (!block.prevHash || !block.merkleRoot) throw new VerifyError('block', 'bad-blk-length', 100, 'missing header fields');
       const hash = block.getId();
-      const known = this.entries.get(hash);
+      const known = this.index.get(hash);
       if (known && known.status & BlockStatus.HAVE_DATA) {
         throw new VerifyError('block', isFailed(known) ? 'duplicate-invalid' : 'duplicate', 0, hash);
       }
       const entry = await this.acceptHeader(block.toBuffer(true));
-      const prev = this.parent(entry)!;
+      const prev = this.index.parent(entry)!;
       try {
         checkBlock(block, this.params);
         contextualCheckBlock(block, this.prevContext(prev, block.timestamp), this.params);
@@ -470,10 +400,10 @@ export class Chain extends EventEmitter {
       await this.blocks.writeBlock(hash, block.toBuffer());
       entry.status |= BlockStatus.HAVE_DATA;
       const batch = this.db.batch();
-      batch.put(layout.e(hexToHash(hash)), encodeEntry(entry));
+      this.db.putEntry(batch, entry);
       await this.db.write(batch);
-      this.sequence.set(entry, this.nextSequence++);
-      this.addCandidates(entry);
+      this.index.assignSequence(entry);
+      this.index.addCandidates(entry);
       const failures = await this.activateBestChain();
       const own = failures.get(hash);
       if (own) throw own;
@@ -483,48 +413,11 @@ export class Chain extends EventEmitter {
 
   // ---- best chain ---------------------------------------------------------------------------
 
-  /** Adds `e` and any stored descendants (which were waiting for e's body) as candidates. */
-  private addCandidates(e: BlockEntry): void {
-    const stack = [e];
-    while (stack.length) {
-      const x = stack.pop()!;
-      if (!(x.status & BlockStatus.HAVE_DATA) || isFailed(x)) continue;
-      this.candidates.add(x);
-      stack.push(...(this.children.get(x.hash) ?? []));
-    }
-  }
-
-  private rebuildCandidates(): void {
-    this.candidates = new Set([...this.entries.values()].filter((e) => e.status & BlockStatus.HAVE_DATA && !isFailed(e)));
-  }
-
-  /** Every block from `e` down to the main chain has its body and is not failed. */
-  private pathHasData(e: BlockEntry): boolean {
-    for (let x: BlockEntry | undefined = e; x && !this.isMainChain(x); x = this.parent(x)) {
-      if (!(x.status & BlockStatus.HAVE_DATA) || isFailed(x) || this.waiting.has(x.hash)) return false;
-    }
-    return true;
-  }
-
-  private findBestCandidate(): BlockEntry | undefined {
-    let best: BlockEntry | undefined;
-    for (const c of this.candidates) {
-      if (isFailed(c) || c.chainwork <= this.tip.chainwork) {
-        this.candidates.delete(c);
-        continue;
-      }
-      if (!this.pathHasData(c)) continue;
-      if (!best || c.chainwork > best.chainwork ||
-          (c.chainwork === best.chainwork && this.sequence.get(c)! < this.sequence.get(best)!)) best = c;
-    }
-    return best;
-  }
-
   /** Moves to the best candidate until none has more work; returns the blocks that failed. */
   private async activateBestChain(): Promise<Map<string, VerifyError>> {
     const failures = new Map<string, VerifyError>();
     for (;;) {
-      const best = this.findBestCandidate();
+      const best = this.index.findBestCandidate(this.parked);
       if (!best) break;
       const failure = await this.reorganizeTo(best);
       if (failure) failures.set(failure.entry.hash, failure.error);
@@ -532,20 +425,8 @@ export class Chain extends EventEmitter {
     return failures;
   }
 
-  private findFork(a: BlockEntry, b: BlockEntry): BlockEntry {
-    let x = a;
-    let y = b;
-    while (x.height > y.height) x = this.parent(x)!;
-    while (y.height > x.height) y = this.parent(y)!;
-    while (x !== y) {
-      x = this.parent(x)!;
-      y = this.parent(y)!;
-    }
-    return x;
-  }
-
   private connectParams(e: BlockEntry): ConnectParams {
-    const prev = this.parent(e)!;
+    const prev = this.index.parent(e)!;
     return {
       height: e.height,
       params: this.params,
@@ -554,39 +435,82 @@ export class Chain extends EventEmitter {
     };
   }
 
+  private blockContext(block: Block, entry: BlockEntry, txids: Uint8Array[]): BlockContext {
+    return { block, entry, height: entry.height, params: this.params, txids };
+  }
+
   private async readBlock(e: BlockEntry): Promise<Block> {
     const raw = await this.blocks.readBlock(e.hash);
     if (!raw) throw new Error(`block ${e.hash} missing from the blockstore`);
     return decodeBlock(raw);
   }
 
-  private async prepareDisconnect(e: BlockEntry, source: CoinView | ChainDB): Promise<DisconnectStep> {
+  /** A fresh scratch state per extension, over its namespace at the tip. */
+  private overlays(): Map<string, OverlayState> {
+    return new Map(this.extensions.map((x) => [x.name, new OverlayState(this.db.extensionState(x.name))]));
+  }
+
+  /** Takes `e` off `source` in a child view; extension undo writes go onto `overlays` too. */
+  private async prepareDisconnect(e: BlockEntry, source: CoinView | ChainDB, overlays: Map<string, OverlayState>): Promise<DisconnectStep> {
     const block = await this.readBlock(e);
     const raw = await this.blocks.readUndo(e.hash);
     if (!raw) throw new Error(`undo data for ${e.hash} missing`);
     const undo = decodeUndo(hexToHash(e.hash), raw);
     const view = new CoinView(source);
-    await disconnectBlock(block, undo.spent, view);
-    return { entry: e, block, undo, view };
+    const txids = await disconnectBlock(block, undo.spent, view);
+    const ctx = this.blockContext(block, e, txids);
+    const extWrites = new Map<string, readonly KvChange[]>();
+    for (const ext of [...this.extensions].reverse()) {
+      if (!ext.disconnectBlock) continue;
+      const writes = await ext.disconnectBlock(ctx, undo.extensions.get(ext.name) ?? new Uint8Array(0));
+      this.db.checkExtensionKeys(ext.name, writes);
+      overlays.get(ext.name)?.apply(writes);
+      extWrites.set(ext.name, writes);
+    }
+    return { ctx, undo, view, extWrites };
   }
 
   /**
-   * Two-phase reorganization to `target`. Phase 1 validates everything in memory; phase 2
-   * writes one batch per block. Returns the failing block if the new branch is invalid.
+   * Every extension's checkBlock on the state before the block (`overlays`, or the tip's
+   * state when an extension has none there); each verdict's writes then go onto its overlay.
+   */
+  private async checkExtensions(ctx: BlockContext, overlays: Map<string, OverlayState>): Promise<Map<string, ExtensionVerdict>> {
+    const verdicts = new Map<string, ExtensionVerdict>();
+    for (const ext of this.extensions) {
+      if (!ext.checkBlock) continue;
+      const overlay = overlays.get(ext.name);
+      const verdict = await ext.checkBlock(ctx, overlay ?? this.db.extensionState(ext.name));
+      this.db.checkExtensionKeys(ext.name, verdict.writes);
+      overlay?.apply(verdict.writes);
+      verdicts.set(ext.name, verdict);
+    }
+    return verdicts;
+  }
+
+  private park(e: BlockEntry, missing: readonly unknown[]): void {
+    this.waiting.set(e.hash, missing);
+    this.emit('missing-data', e, missing);
+  }
+
+  /**
+   * Two-phase reorganization to `target`. Phase 1 validates everything, extension rules
+   * included, in scratch state; phase 2 writes one batch per block. Returns the failing
+   * block if the new branch is invalid (then nothing was written).
    */
   private async reorganizeTo(target: BlockEntry): Promise<Failure | undefined> {
     const oldTip = this.tip;
-    const fork = this.findFork(oldTip, target);
+    const fork = this.index.findFork(oldTip, target);
     const detach: BlockEntry[] = [];
-    for (let x = oldTip; x !== fork; x = this.parent(x)!) detach.push(x);
+    for (let x = oldTip; x !== fork; x = this.index.parent(x)!) detach.push(x);
     const attach: BlockEntry[] = [];
-    for (let x = target; x !== fork; x = this.parent(x)!) attach.unshift(x);
+    for (let x = target; x !== fork; x = this.index.parent(x)!) attach.unshift(x);
 
     // Phase 1: nothing below touches the database.
     const scratch = new CoinView(this.db);
+    const overlays = this.overlays();
     const detachSteps: DisconnectStep[] = [];
     for (const e of detach) {
-      const step = await this.prepareDisconnect(e, scratch);
+      const step = await this.prepareDisconnect(e, scratch, overlays);
       scratch.merge(step.view);
       detachSteps.push(step);
     }
@@ -596,43 +520,40 @@ export class Chain extends EventEmitter {
       const missing = await this.missingData(block);
       if (missing.length > 0) {
         // No verdict without the data: park the block; the best chain is re-chosen without it.
-        this.waiting.set(e.hash, missing);
-        this.emit('missing-data', e, missing);
+        this.park(e, missing);
         return undefined;
       }
       const view = new CoinView(scratch);
       try {
         const res = await connectBlock(block, view, this.connectParams(e));
+        const ctx = this.blockContext(block, e, res.txids);
+        const verdicts = await this.checkExtensions(ctx, overlays);
         scratch.merge(view);
-        connectSteps.push({ entry: e, block, view, spent: res.spent });
+        connectSteps.push({ ctx, view, spent: res.spent, verdicts });
       } catch (err) {
+        if (err instanceof MissingDataError) {
+          this.park(e, err.missing);
+          return undefined;
+        }
         if (!(err instanceof VerifyError)) throw err;
         await this.markInvalid(e);
         return { entry: e, error: err };
       }
     }
 
-    // Phase 2: one atomic batch per block.
+    // Phase 2: one atomic batch per block, nothing left to decide.
     for (const step of detachSteps) await this.writeDisconnect(step);
     for (const step of connectSteps) {
       try {
         await this.writeConnect(step);
       } catch (err) {
-        if (isMissingDataError(err)) {
-          this.waiting.set(step.entry.hash, (err as any).blobs ?? []);
-          this.emit('missing-data', step.entry, (err as any).blobs ?? []);
-          this.addCandidates(oldTip);
-          if (detach.length) this.emit('reorganize', oldTip, this.tip, fork);
-          this.emit('tip', this.tip);
-          return undefined;
-        }
-        if (!(err instanceof VerifyError)) throw err;
-        // An extension rejected the block: mark it; the caller's loop re-selects the best chain.
-        await this.markInvalid(step.entry);
-        this.addCandidates(oldTip);
+        // A side effect of an extension's connectBlock found its data gone: park, stay valid.
+        if (!(err instanceof MissingDataError)) throw err;
+        this.park(step.ctx.entry, err.missing);
+        this.index.addCandidates(oldTip);
         if (detach.length) this.emit('reorganize', oldTip, this.tip, fork);
         this.emit('tip', this.tip);
-        return { entry: step.entry, error: err };
+        return undefined;
       }
     }
     if (detach.length) this.emit('reorganize', oldTip, this.tip, fork);
@@ -647,12 +568,12 @@ export class Chain extends EventEmitter {
   }
 
   /** What a block waits for, if it waits (submitblock answers "inconclusive" then). */
-  waitingFor(hash: string): unknown[] | undefined {
+  waitingFor(hash: string): readonly unknown[] | undefined {
     return this.waiting.get(hash);
   }
 
   /** Blocks parked for missing data, e.g. for the P2P layer to fetch it. */
-  waitingBlocks(): Array<{ hash: string; missing: unknown[] }> {
+  waitingBlocks(): Array<{ hash: string; missing: readonly unknown[] }> {
     return [...this.waiting].map(([hash, missing]) => ({ hash, missing }));
   }
 
@@ -663,109 +584,86 @@ export class Chain extends EventEmitter {
       const parked = [...this.waiting.keys()];
       this.waiting.clear();
       for (const h of parked) {
-        const e = this.entries.get(h);
-        if (e) this.addCandidates(e);
+        const e = this.index.get(h);
+        if (e) this.index.addCandidates(e);
       }
       await this.activateBestChain();
     });
   }
 
-  private putCoins(batch: DbBatch, view: CoinView): void {
-    for (const [k, coin] of view.changes) {
-      const key = layout.c(Buffer.from(k, 'hex'));
-      if (coin) batch.put(key, encodeCoin(coin));
-      else batch.del(key);
-    }
-  }
-
   private async writeConnect(step: ConnectStep): Promise<void> {
-    const { entry, block, view, spent } = step;
-    const ctx: ConnectContext = { chain: this, params: this.params, height: entry.height };
-    for (const ext of this.extensions) if (ext.checkBlock) await ext.checkBlock(block, entry, ctx);
-    const hashBytes = hexToHash(entry.hash);
+    const { ctx, view, spent, verdicts } = step;
+    const { entry, block } = ctx;
+    for (const ext of this.extensions) {
+      const verdict = verdicts.get(ext.name);
+      if (ext.connectBlock && verdict) await ext.connectBlock(ctx, verdict);
+    }
     const batch = this.db.batch();
     let written = false;
     try {
-      this.putCoins(batch, view);
-      block.transactions!.forEach((tx, i) => {
-        const loc = Buffer.alloc(36);
-        loc.set(hashBytes, 0);
-        loc.writeUInt32LE(i, 32);
-        batch.put(layout.t(tx.getHash()), loc);
-      });
+      this.db.putCoins(batch, view.changes);
+      this.db.indexTxs(batch, ctx.txids, entry.hash);
       const status = entry.status | BlockStatus.VALID;
-      batch.put(layout.e(hashBytes), encodeEntry({ ...entry, status }));
-      batch.put(layout.R, hashBytes);
+      this.db.putEntry(batch, { ...entry, status });
+      this.db.setTip(batch, entry.hash);
       const extUndo = new Map<string, Uint8Array>();
-      for (const ext of this.extensions) if (ext.connectBlock) extUndo.set(ext.name, await ext.connectBlock(block, entry, batch));
+      for (const [name, verdict] of verdicts) {
+        this.db.putExtensionState(batch, name, verdict.writes);
+        extUndo.set(name, verdict.undo);
+      }
       // The undo file must be durable before the batch that makes this block the tip.
-      await this.blocks.writeUndo(entry.hash, encodeUndo(hashBytes, { spent, extensions: extUndo }));
+      await this.blocks.writeUndo(entry.hash, encodeUndo(hexToHash(entry.hash), { spent, extensions: extUndo }));
       await this.db.write(batch);
       written = true;
       entry.status = status;
     } finally {
-      if (!written) await closeBatch(batch);
+      if (!written) await this.db.discard(batch);
     }
-    this.main[entry.height] = entry;
-    this.main.length = entry.height + 1;
-    this.tip = entry;
+    this.index.connectTip(entry);
     this.emit('connect', entry, block);
   }
 
   private async writeDisconnect(step: DisconnectStep): Promise<void> {
-    const { entry, block, undo, view } = step;
-    const prev = this.parent(entry)!;
+    const { ctx, view, extWrites } = step;
+    const { entry, block } = ctx;
+    const prev = this.index.parent(entry)!;
     const batch = this.db.batch();
     let written = false;
     try {
-      this.putCoins(batch, view);
-      for (const tx of block.transactions!) batch.del(layout.t(tx.getHash()));
-      batch.put(layout.R, hexToHash(prev.hash));
-      for (const ext of [...this.extensions].reverse()) {
-        if (ext.disconnectBlock) await ext.disconnectBlock(block, entry, undo.extensions.get(ext.name) ?? new Uint8Array(0), batch);
-      }
+      this.db.putCoins(batch, view.changes);
+      this.db.unindexTxs(batch, ctx.txids);
+      this.db.setTip(batch, prev.hash);
+      for (const [name, writes] of extWrites) this.db.putExtensionState(batch, name, writes);
       await this.db.write(batch);
       written = true;
     } finally {
-      if (!written) await closeBatch(batch);
+      if (!written) await this.db.discard(batch);
     }
-    this.main.length = entry.height;
-    this.tip = prev;
-    this.addCandidates(entry);
+    this.index.disconnectTip(entry);
+    this.index.addCandidates(entry);
     this.emit('disconnect', entry, block);
   }
 
   /** Marks `e` FAILED and its descendants FAILED_CHILD, persisted in one batch. */
   private async markInvalid(e: BlockEntry): Promise<void> {
-    this.bestHeaderCache = undefined;
+    this.index.statusChanged();
     const batch = this.db.batch();
     e.status |= BlockStatus.FAILED;
-    batch.put(layout.e(hexToHash(e.hash)), encodeEntry(e));
-    this.candidates.delete(e);
-    for (const d of this.descendants(e)) {
+    this.db.putEntry(batch, e);
+    this.index.removeCandidate(e);
+    for (const d of this.index.descendants(e)) {
       d.status |= BlockStatus.FAILED_CHILD;
-      batch.put(layout.e(hexToHash(d.hash)), encodeEntry(d));
-      this.candidates.delete(d);
+      this.db.putEntry(batch, d);
+      this.index.removeCandidate(d);
     }
     await this.db.write(batch);
-  }
-
-  private descendants(e: BlockEntry): BlockEntry[] {
-    const out: BlockEntry[] = [];
-    const stack = [...(this.children.get(e.hash) ?? [])];
-    while (stack.length) {
-      const x = stack.pop()!;
-      out.push(x);
-      stack.push(...(this.children.get(x.hash) ?? []));
-    }
-    return out;
   }
 
   /** Disconnects (one batch each) while the tip is marked failed. */
   private async disconnectFailedTip(): Promise<void> {
     const oldTip = this.tip;
     while (isFailed(this.tip) && this.tip.height > 0) {
-      await this.writeDisconnect(await this.prepareDisconnect(this.tip, this.db));
+      await this.writeDisconnect(await this.prepareDisconnect(this.tip, this.db, new Map()));
     }
     if (this.tip !== oldTip) this.emit('tip', this.tip);
   }
@@ -775,12 +673,12 @@ export class Chain extends EventEmitter {
   /** Core's invalidateblock: mark failed, disconnect it if active, move to the best valid chain. */
   invalidateBlock(hash: string): Promise<void> {
     return this.lock.run(async () => {
-      const e = this.entries.get(hash);
+      const e = this.index.get(hash);
       if (!e) throw new Error('Block not found');
       if (e.height === 0) throw new Error('Genesis block cannot be invalidated');
       await this.markInvalid(e);
       await this.disconnectFailedTip();
-      this.rebuildCandidates();
+      this.index.rebuildCandidates();
       await this.activateBestChain();
     });
   }
@@ -788,20 +686,20 @@ export class Chain extends EventEmitter {
   /** Core's reconsiderblock: clear failure flags on the block, its descendants and ancestors. */
   reconsiderBlock(hash: string): Promise<void> {
     return this.lock.run(async () => {
-      const e = this.entries.get(hash);
+      const e = this.index.get(hash);
       if (!e) throw new Error('Block not found');
       const batch = this.db.batch();
       const clear = (x: BlockEntry) => {
         if (!(x.status & FAILED_MASK)) return;
         x.status &= ~FAILED_MASK;
-        batch.put(layout.e(hexToHash(x.hash)), encodeEntry(x));
+        this.db.putEntry(batch, x);
       };
       clear(e);
-      for (const d of this.descendants(e)) clear(d);
-      for (let a = this.parent(e); a; a = this.parent(a)) clear(a);
+      for (const d of this.index.descendants(e)) clear(d);
+      for (let a = this.index.parent(e); a; a = this.index.parent(a)) clear(a);
       await this.db.write(batch);
-      this.bestHeaderCache = undefined;
-      this.rebuildCandidates();
+      this.index.statusChanged();
+      this.index.rebuildCandidates();
       await this.activateBestChain();
     });
   }
@@ -810,10 +708,3 @@ export class Chain extends EventEmitter {
     await this.lock.run(() => this.db.close());
   }
 }
-
-async function closeBatch(batch: DbBatch): Promise<void> {
-  const b = batch as DbBatch & { close?: () => Promise<void> };
-  if (b.close) await b.close().catch(() => undefined);
-}
-
-export { outpointBytes };

@@ -1,13 +1,16 @@
 // The chain's LevelDB (<dir>/chainstate): block index, UTXO set, tx index, tip pointer and
-// extension state, keyed as chain/layout.ts documents. Writes happen only through batches
-// built by the chain (one atomic batch per connected or disconnected block).
+// extension state, keyed as chain/layout.ts documents. This file owns every key and every
+// write (bcoin's chaindb.js): the chain composes one atomic batch per connected or
+// disconnected block from the named methods below and never builds a key itself.
 import { ClassicLevel, type ChainedBatch } from 'classic-level';
 import type { Coin } from './coin.js';
-import { decodeCoin, type CoinSource } from './coins.js';
+import { decodeCoin, encodeCoin, type CoinSource } from './coins.js';
 import { decodeEntry, encodeEntry, type BlockEntry } from './entry.js';
+import type { ExtensionState, KvChange } from './extension.js';
+import { hexToHash } from './header.js';
 import { DB_VERSION, layout } from './layout.js';
 
-/** The write side handed to ChainExtensions: puts and deletes join the block's atomic batch. */
+/** A batch's write side: puts and deletes join one atomic LevelDB write. */
 export interface DbBatch {
   put(key: Uint8Array, value: Uint8Array): unknown;
   del(key: Uint8Array): unknown;
@@ -36,15 +39,99 @@ export class ChainDB implements CoinSource {
     return this.level.close();
   }
 
-  versionRecord(magic: number): Uint8Array {
+  batch(): Batch {
+    return this.level.batch();
+  }
+
+  /** Abandons a batch that will not be written (frees its native handle). */
+  async discard(batch: Batch): Promise<void> {
+    await batch.close().catch(() => undefined);
+  }
+
+  // ---- writes (into a batch) -----------------------------------------------------------
+
+  /** Schema version and network of a fresh database (written with genesis). */
+  putVersion(batch: DbBatch, magic: number): void {
     const b = Buffer.alloc(8);
     b.writeUInt32LE(DB_VERSION, 0);
     b.writeUInt32LE(magic >>> 0, 4);
-    return b;
+    batch.put(layout.V, b);
   }
 
-  batch(): Batch {
-    return this.level.batch();
+  /** The tip pointer R: always in the same batch as the tip's UTXO and index changes. */
+  setTip(batch: DbBatch, hash: string): void {
+    batch.put(layout.R, hexToHash(hash));
+  }
+
+  putEntry(batch: DbBatch, e: BlockEntry): void {
+    batch.put(layout.e(hexToHash(e.hash)), encodeEntry(e));
+  }
+
+  /** A CoinView's changes: a coin is written, null (spent) deletes it. Outpoints in hex. */
+  putCoins(batch: DbBatch, changes: ReadonlyMap<string, Coin | null>): void {
+    for (const [k, coin] of changes) {
+      const key = layout.c(Buffer.from(k, 'hex'));
+      if (coin) batch.put(key, encodeCoin(coin));
+      else batch.del(key);
+    }
+  }
+
+  /** Tx index of a connected block: txid → (block hash, position). */
+  indexTxs(batch: DbBatch, txids: readonly Uint8Array[], blockHash: string): void {
+    const hashBytes = hexToHash(blockHash);
+    txids.forEach((txid, i) => {
+      const loc = Buffer.alloc(36);
+      loc.set(hashBytes, 0);
+      loc.writeUInt32LE(i, 32);
+      batch.put(layout.t(txid), loc);
+    });
+  }
+
+  unindexTxs(batch: DbBatch, txids: readonly Uint8Array[]): void {
+    for (const txid of txids) batch.del(layout.t(txid));
+  }
+
+  /** Throws when an extension's writes leave its namespace (a bug in the extension, not data). */
+  checkExtensionKeys(name: string, writes: readonly KvChange[]): void {
+    const prefix = layout.extRange(name).gte;
+    for (const w of writes) if (!hasPrefix(w.key, prefix)) throw new Error(`extension ${name} wrote outside its namespace`);
+  }
+
+  /** An extension's writes (checked with checkExtensionKeys). */
+  putExtensionState(batch: DbBatch, name: string, writes: readonly KvChange[]): void {
+    this.checkExtensionKeys(name, writes);
+    for (const w of writes) {
+      if (w.value === undefined) batch.del(w.key);
+      else batch.put(w.key, w.value);
+    }
+  }
+
+  // ---- reads -----------------------------------------------------------------------------
+
+  /** The read side of extension `name`'s namespace at the tip. */
+  extensionState(name: string): ExtensionState {
+    const range = layout.extRange(name);
+    const level = this.level;
+    const check = (k: Uint8Array) => {
+      if (!hasPrefix(k, range.gte)) throw new Error(`extension ${name} read outside its namespace`);
+    };
+    return {
+      name,
+      get: async (k) => {
+        check(k);
+        return level.get(k);
+      },
+      getMany: async (ks) => {
+        ks.forEach(check);
+        return ks.length ? level.getMany(ks) : [];
+      },
+      iterator: (r) => {
+        check(r.gte);
+        // The upper bound is clamped to the namespace, so a range cannot run past it.
+        const lt = Buffer.compare(r.lt, range.lt) > 0 ? range.lt : r.lt;
+        return level.iterator({ gte: r.gte, lt });
+      },
+    };
   }
 
   /** Commits a batch; with sync the LevelDB log is fsynced (survives power loss, not just kill -9). */
@@ -58,10 +145,6 @@ export class ChainDB implements CoinSource {
 
   async *entries(): AsyncGenerator<BlockEntry> {
     for await (const v of this.level.values(layout.range('e'))) yield decodeEntry(v);
-  }
-
-  putEntry(batch: DbBatch, e: BlockEntry, hash: Uint8Array): void {
-    batch.put(layout.e(hash), encodeEntry(e));
   }
 
   /** CoinSource: outpoints are hex of the 36-byte txid||vout-BE key. */
@@ -82,4 +165,10 @@ export class ChainDB implements CoinSource {
   async *coins(): AsyncGenerator<[Uint8Array, Coin]> {
     for await (const [k, v] of this.level.iterator(layout.range('c'))) yield [k.subarray(1), decodeCoin(v)];
   }
+}
+
+function hasPrefix(k: Uint8Array, prefix: Uint8Array): boolean {
+  if (k.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (k[i] !== prefix[i]) return false;
+  return true;
 }

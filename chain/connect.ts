@@ -35,6 +35,8 @@ export interface ConnectParams {
 }
 
 export interface ConnectResult {
+  /** tx.getHash() of every transaction in block order, computed once for the chain and its extensions. */
+  txids: Uint8Array[];
   /** Spent coins in block order: the block's undo data. */
   spent: Coin[];
   fees: bigint;
@@ -105,7 +107,7 @@ export async function connectBlock(block: Block, view: CoinView, p: ConnectParam
   const subsidy = getBlockSubsidy(p.height, p.params);
   const cbOut = txs[0].outs.reduce((a, o) => a + o.value, 0n);
   if (cbOut > fees + subsidy) throw bad('bad-cb-amount', `coinbase pays too much (actual=${cbOut} vs limit=${fees + subsidy})`);
-  return { spent, fees, sigOpCost };
+  return { txids, spent, fees, sigOpCost };
 }
 
 function verifyScripts(tx: Transaction, prevouts: Coin[], flags: number): void {
@@ -133,8 +135,9 @@ function addOutputs(view: CoinView, tx: Transaction, txid: Uint8Array, height: n
  * Takes `block` off `view` using its undo coins (DisconnectBlock): transactions in reverse,
  * outputs removed, inputs restored in reverse, and every undo coin consumed exactly once.
  * Throws (a corrupt database, not a consensus failure) when the view does not match.
+ * Returns the block's txids (tx.getHash(), block order).
  */
-export async function disconnectBlock(block: Block, spent: Coin[], view: CoinView): Promise<void> {
+export async function disconnectBlock(block: Block, spent: Coin[], view: CoinView): Promise<Uint8Array[]> {
   const txs = block.transactions!;
   let cursor = spent.length;
   const txids = txs.map((t) => t.getHash());
@@ -159,4 +162,5 @@ export async function disconnectBlock(block: Block, spent: Coin[], view: CoinVie
     }
   }
   if (cursor !== 0) throw new Error(`disconnect ${block.getId()}: ${cursor} undo coins left over`);
+  return txids;
 }

@@ -24,3 +24,15 @@ export class VerifyError extends Error {
 export function isVerifyError(e: unknown): e is VerifyError {
   return e instanceof VerifyError;
 }
+
+/**
+ * Data a block (or transaction) needs is not held by this node: not a verdict. The chain parks
+ * such a block (never marks it invalid) until the data arrives; subclasses name what is
+ * missing (oda/rules.ts MissingBlobError: model-store blobs).
+ */
+export class MissingDataError extends Error {
+  constructor(message: string, public readonly missing: readonly unknown[]) {
+    super(message);
+    this.name = 'MissingDataError';
+  }
+}

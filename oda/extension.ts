@@ -1,10 +1,12 @@
 // The ODA ChainExtension (ODA-BIP-0003 "Block validation"): checkBlock applies every ODA
-// transaction of the block in order to a RegistryView over the parent's state, enforces the
-// per-block CU limit and re-executes inference claims; connectBlock writes the view's changes
-// into the block's batch and returns the undo record; disconnectBlock restores the prior
-// values of every key the block touched.
+// transaction of the block in order to a RegistryView over the parent's registry state,
+// enforces the per-block CU limit and re-executes inference claims; its verdict carries the
+// view's writes and undo record, which the chain writes into the block's batch (in a reorg
+// the state is the chain's scratch overlay, so a whole branch is judged before anything is
+// disconnected). connectBlock pins what the registry now names; disconnectBlock turns the
+// undo record back into the writes restoring every key the block touched.
 import type { Block } from '../chain/block.js';
-import type { BlockEntry, Chain, ChainExtension, ConnectContext, DbBatch } from '../chain/chain.js';
+import type { BlockContext, Chain, ChainExtension, ExtensionVerdict, KvSource } from '../chain/chain.js';
 import type { BlobStore } from '../model-store/store.js';
 import { LIMITS, MAX_BLOCK_CU } from '../validator/index.js';
 import { MAX_DATA_BLOB, OdaContext, applyTx, verifyClaims, type AppliedTx, type PendingClaim } from './apply.js';
@@ -13,22 +15,39 @@ import { EXTENSION_NAME, RegistryReader, RegistryView, decodeUndo } from './regi
 import { MissingBlobError, odaReject } from './rules.js';
 import type { BlobRef } from './payload.js';
 
-export interface BlockResult {
+export interface BlockResult extends ExtensionVerdict {
   view: RegistryView;
   txs: AppliedTx[];
   cu: bigint;
 }
 
-/** Validates the ODA transactions of `block` on top of the registry state in `chain`'s DB. */
-export async function checkOdaBlock(oc: OdaContext, chain: Chain, block: Block, height: number, maxBlockCu = MAX_BLOCK_CU): Promise<BlockResult> {
+/** Where the registry state is read: a state source, or a chain (its tip state). */
+export type RegistrySource = KvSource | Pick<Chain, 'extensionState'>;
+
+function registryState(src: RegistrySource): KvSource {
+  return 'extensionState' in src ? src.extensionState(EXTENSION_NAME) : src;
+}
+
+/** Display-hex txid of an internal-order hash (the chain's per-block txids, not rehashed). */
+function txidHex(hash: Uint8Array): string {
+  return Buffer.from(hash).reverse().toString('hex');
+}
+
+/**
+ * Validates the ODA transactions of `block` on top of the registry state `src` (the parent's).
+ * `txids`: the block's tx hashes (internal order) when the caller has them.
+ */
+export async function checkOdaBlock(
+  oc: OdaContext, src: RegistrySource, block: Block, height: number, maxBlockCu = MAX_BLOCK_CU, txids?: readonly Uint8Array[],
+): Promise<BlockResult> {
   const txs = block.transactions ?? [];
   if (txs.length && decodeOdaTx(txs[0], 'block')) odaReject('block', 'bad-oda-coinbase', 'a coinbase may not carry an ODA payload');
-  const view = new RegistryView(chain.db.level);
+  const view = new RegistryView(registryState(src));
   const applied: AppliedTx[] = [];
   const claims: PendingClaim[] = [];
   let cu = 0n;
   for (let i = 1; i < txs.length; i++) {
-    const a = await applyTx(oc, view, txs[i], height, 'block');
+    const a = await applyTx(oc, view, txs[i], height, 'block', txids && txidHex(txids[i]));
     if (!a) continue;
     cu += a.cu;
     if (cu > maxBlockCu) odaReject('block', 'bad-blk-oda-cu', `${cu} CU after tx ${a.txid}, limit ${maxBlockCu}`);
@@ -37,13 +56,21 @@ export async function checkOdaBlock(oc: OdaContext, chain: Chain, block: Block, 
   }
   // The undo's prior reads go to the database while the engine re-executes the claims.
   await Promise.all([verifyClaims(oc, view, claims, 'block'), view.loadPriors()]);
-  return { view, txs: applied, cu };
+  // The verdict's writes and undo are built when the chain writes the block (benchmarks
+  // and callers that only want the CU do not pay for them).
+  let writes: BlockResult['writes'] | undefined;
+  let undo: Uint8Array | undefined;
+  return {
+    view, txs: applied, cu,
+    get writes() { return (writes ??= view.writes()); },
+    get undo() { return (undo ??= view.undo()); },
+  };
 }
 
-export interface OdaExtension extends ChainExtension {
+export interface OdaExtension extends ChainExtension<BlockResult> {
   readonly context: OdaContext;
   /** Registry queries at the chain's tip. */
-  registry(chain: Chain): RegistryReader;
+  registry(chain: Pick<Chain, 'extensionState'>): RegistryReader;
   /**
    * Blobs the block's ODA payloads name (add-model's three, reveals' weights, inference data
    * blobs) that the store does not hold: the chain can call this for every block of a reorg
@@ -88,14 +115,11 @@ export function payloadBlobs(block: Block): BlobRef[] {
 export function createOdaExtension(opts: { store: BlobStore; maxBlockCu?: bigint }): OdaExtension {
   const oc = new OdaContext(opts.store);
   const maxBlockCu = opts.maxBlockCu ?? MAX_BLOCK_CU;
-  // checkBlock's result, reused by the connectBlock that follows it in the same batch.
-  let last: { hash: string; result: BlockResult } | undefined;
-  let chainRef: Chain | undefined;
 
   return {
     name: EXTENSION_NAME,
     context: oc,
-    registry: (chain) => new RegistryReader(chain.db.level),
+    registry: (chain) => new RegistryReader(chain.extensionState(EXTENSION_NAME)),
 
     async missingBlobs(block: Block): Promise<BlobRef[]> {
       try {
@@ -112,38 +136,21 @@ export function createOdaExtension(opts: { store: BlobStore; maxBlockCu?: bigint
       return this.missingBlobs(block);
     },
 
-    async checkBlock(block: Block, entry: BlockEntry, ctx: ConnectContext): Promise<void> {
-      chainRef = ctx.chain;
-      last = undefined;
-      last = { hash: entry.hash, result: await checkOdaBlock(oc, ctx.chain, block, entry.height, maxBlockCu) };
+    checkBlock(ctx: BlockContext, state: KvSource): Promise<BlockResult> {
+      return checkOdaBlock(oc, state, ctx.block, ctx.height, maxBlockCu, ctx.txids);
     },
 
-    async connectBlock(block: Block, entry: BlockEntry, batch: DbBatch): Promise<Uint8Array> {
-      let result = last?.hash === entry.hash ? last.result : undefined;
-      last = undefined;
-      if (!result) {
-        if (!chainRef) throw new Error('oda: connectBlock before any checkBlock');
-        result = await checkOdaBlock(oc, chainRef, block, entry.height, maxBlockCu);
-      }
-      for (const w of result.view.writes()) {
-        if (w.value === undefined) batch.del(w.key);
-        else batch.put(w.key, w.value);
-      }
-      // Every version stays retrievable: pin what the registry now names. Pins are idempotent
-      // and outlive a disconnect (an extra pin only delays gc), so no undo is needed.
+    // Every version stays retrievable: pin what the registry now names, before the batch that
+    // names it. Pins are idempotent and outlive a disconnect (an extra pin only delays gc).
+    async connectBlock(_ctx: BlockContext, result: BlockResult): Promise<void> {
       for (const tx of result.txs) {
         if (tx.type !== 'add-model' && tx.type !== 'reveal-weights') continue;
         for (const ref of tx.blobs ?? []) await opts.store.pin(ref.root, PIN_TAG);
       }
-      return result.view.undo();
     },
 
-    async disconnectBlock(_block: Block, _entry: BlockEntry, undo: Uint8Array, batch: DbBatch): Promise<void> {
-      last = undefined;
-      for (const w of decodeUndo(undo)) {
-        if (w.value === undefined) batch.del(w.key);
-        else batch.put(w.key, w.value);
-      }
+    disconnectBlock(_ctx: BlockContext, undo: Uint8Array) {
+      return decodeUndo(undo);
     },
   };
 }

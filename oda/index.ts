@@ -13,6 +13,6 @@ export { COMMIT_REVEAL_DELAY, COMMIT_CU, MIN_FEE_PER_KCU, minFeeForCu, MissingBl
 export {
   EXTENSION_NAME, RegistryReader, type ModelRecord, type VersionRecord, type CommitRecord, type InferenceRecord, type KvSource,
 } from './registry.js';
-export { createOdaExtension, checkOdaBlock, payloadBlobs, PIN_TAG, type OdaExtension, type BlockResult } from './extension.js';
+export { createOdaExtension, checkOdaBlock, payloadBlobs, PIN_TAG, type OdaExtension, type BlockResult, type RegistrySource } from './extension.js';
 export { OdaContext, type AppliedTx } from './apply.js';
 export { checkOdaTransaction, createOdaMempoolExtension, odaModelOf, modelsUpdatedBy, type OdaTxCheck } from './mempool-check.js';

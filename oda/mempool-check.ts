@@ -7,7 +7,7 @@ import type { Chain } from '../chain/chain.js';
 import type { Coin } from '../chain/coin.js';
 import { VerifyError } from '../chain/errors.js';
 import { OdaContext, applyTx, verifyClaims, type AppliedTx } from './apply.js';
-import { RegistryView } from './registry.js';
+import { EXTENSION_NAME, RegistryView } from './registry.js';
 import { decodeOdaTx, isOdaScript } from './envelope.js';
 import { modelIdOf } from './payload.js';
 import { MissingBlobError, minFeeForCu } from './rules.js';
@@ -23,7 +23,7 @@ export interface OdaTxCheck extends AppliedTx {
  * (OdaReason.MISSING_BLOB with score 0 when the store lacks referenced data).
  */
 export async function checkOdaTransaction(oc: OdaContext, chain: Chain, tx: Transaction, ctx: { coins: readonly Coin[]; nextHeight: number }): Promise<OdaTxCheck | undefined> {
-  const view = new RegistryView(chain.db.level);
+  const view = new RegistryView(chain.extensionState(EXTENSION_NAME));
   let a: AppliedTx | undefined;
   try {
     a = await applyTx(oc, view, tx, ctx.nextHeight, 'tx');

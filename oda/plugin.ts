@@ -14,6 +14,7 @@ import type { OdaContext } from './apply.js';
 import { createOdaExtension, payloadBlobs, type OdaExtension } from './extension.js';
 import { createOdaMempoolExtension, modelsUpdatedBy, odaModelOf, type OdaMempoolExtension } from './mempool-check.js';
 import type { RegistryReader } from './registry.js';
+import type { BlobRef } from './payload.js';
 import { OdaWallet } from './wallet.js';
 
 /** What RPC handlers get of ODA (NodeContext.oda). */
@@ -121,12 +122,13 @@ export const odaPlugin = {
       context: { oda: service },
       async open(): Promise<void> {
         host.mempool.on('removed', (e: { txid: string }) => policy?.forget(e.txid));
-        host.chain.on('connect', (_entry: unknown, block: Block) => recheckModels(block, false));
-        host.chain.on('disconnect', (_entry: unknown, block: Block) => recheckModels(block, true));
+        host.chain.on('connect', (_entry, block) => recheckModels(block, false));
+        host.chain.on('disconnect', (_entry, block) => recheckModels(block, true));
         // A block that arrived without its model data (submitblock, or data that vanished) is
         // parked by the chain: fetch what it lacks, now and every 30 s until it is connectable.
-        host.chain.on('missing-data', (entry: { hash: string }, missing: Array<{ root: string }>) => {
-          logger.info(`block ${entry.hash} waits for model data: ${missing.map((b) => b.root).join(', ')}`);
+        // The ODA extension's missingData answers BlobRefs, so that is what the chain passes on.
+        host.chain.on('missing-data', (entry, missing) => {
+          logger.info(`block ${entry.hash} waits for model data: ${(missing as readonly BlobRef[]).map((b) => b.root).join(', ')}`);
           void retryParked();
         });
         parkedTimer = setInterval(() => void retryParked(), PARKED_RETRY_MS);

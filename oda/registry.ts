@@ -11,6 +11,7 @@
 // transaction by transaction without writing; its undo record holds the prior value of every
 // key it touched, so disconnecting restores the state byte for byte.
 import { layout } from '../chain/layout.js';
+import type { KvChange, KvSource } from '../chain/extension.js';
 import { Reader, Writer, fromHex, toHex } from './codec.js';
 import { OdaType, decodePayloadBody, encodePayloadBody, type AddModelPayload, type BlobRef } from './payload.js';
 
@@ -178,15 +179,12 @@ export function decodeInference(txid: string, b: Uint8Array): InferenceRecord {
   return i;
 }
 
-/** Read side of the chain DB (classic-level satisfies it). */
-export interface KvSource {
-  get(key: Uint8Array): Promise<Uint8Array | undefined>;
-  /** One round trip for many keys (classic-level has it); RegistryView falls back to get. */
-  getMany?(keys: Uint8Array[]): Promise<Array<Uint8Array | undefined>>;
-  iterator(range: { gte: Uint8Array; lt: Uint8Array }): AsyncIterable<[Uint8Array, Uint8Array]>;
-}
+export type { KvSource } from '../chain/extension.js';
 
-/** Registry queries against the database (the tip state). */
+/**
+ * Registry queries against a state source: the chain's scoped state of this extension
+ * (Chain.extensionState(EXTENSION_NAME): the tip) or a reorganization's scratch overlay.
+ */
 export class RegistryReader {
   constructor(protected readonly db: Pick<KvSource, 'get'> & Partial<Pick<KvSource, 'iterator' | 'getMany'>>) {}
 
@@ -255,7 +253,7 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
-interface Change { key: Uint8Array; value: Uint8Array | undefined }
+type Change = KvChange;
 
 /**
  * A block's pending registry changes over the database, with its undo record. The prior

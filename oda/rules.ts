@@ -1,5 +1,5 @@
 // ODA consensus constants and reject helpers (ODA-BIP-0003 "Constants", "Reject reasons").
-import { VerifyError, type RejectKind } from '../chain/errors.js';
+import { MissingDataError, VerifyError, type RejectKind } from '../chain/errors.js';
 import type { BlobRef } from './payload.js';
 
 /** A reveal is valid only at height >= commit height + COMMIT_REVEAL_DELAY. */
@@ -23,9 +23,9 @@ export function odaReject(kind: RejectKind, reason: string, details = '', score 
  * with a different length). Not a VerifyError: the block may be perfectly valid, the node
  * must fetch the data and try again rather than mark the block invalid.
  */
-export class MissingBlobError extends Error {
+export class MissingBlobError extends MissingDataError {
   constructor(public readonly blobs: BlobRef[]) {
-    super(`missing blobs: ${blobs.map((b) => `${b.root}:${b.length}`).join(', ')}`);
+    super(`missing blobs: ${blobs.map((b) => `${b.root}:${b.length}`).join(', ')}`, blobs);
     this.name = 'MissingBlobError';
   }
 }

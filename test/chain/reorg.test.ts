@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Block } from '../../chain/block.js';
-import { Chain, type BlockEntry, type ChainExtension, type DbBatch } from '../../chain/chain.js';
+import { Chain, type BlockContext, type BlockEntry, type ChainExtension, type ExtensionState, type ExtensionVerdict } from '../../chain/chain.js';
 import { regtest, COIN } from '../../chain/params.js';
 import { VerifyError } from '../../chain/errors.js';
 import { BlockStatus } from '../../chain/entry.js';
@@ -161,42 +161,40 @@ test('block locator follows Core (10 dense, then doubling, ending at genesis)', 
 /** A consensus extension counting blocks in its own key space; rejects coinbases tagged 666. */
 function counter(): ChainExtension & { seen: Uint8Array[] } {
   const key = layout.x('count', new Uint8Array(0));
-  let chainRef: Chain;
   const ext = {
     name: 'count',
     seen: [] as Uint8Array[],
-    bind(c: Chain) { chainRef = c; },
-    async checkBlock(block: Block) {
-      if (block.transactions![0].ins[0].script.includes(0x9a)) throw new VerifyError('block', 'bad-count-tag', 100);
+    async checkBlock(ctx: BlockContext, state: ExtensionState): Promise<ExtensionVerdict> {
+      if (ctx.block.transactions![0].ins[0].script.includes(0x9a)) throw new VerifyError('block', 'bad-count-tag', 100);
+      assert.is(ctx.txids.length, ctx.block.transactions!.length, 'txids handed in by the chain');
+      const cur = (await state.get(key)) ?? Uint8Array.of(0);
+      return { writes: [{ key, value: Uint8Array.of(cur[0] + 1) }], undo: Uint8Array.from(cur) };
     },
-    async connectBlock(_b: Block, _e: BlockEntry, batch: DbBatch) {
-      const cur = (await chainRef.db.level.get(key)) ?? Uint8Array.of(0);
-      batch.put(key, Uint8Array.of(cur[0] + 1));
-      return cur;
-    },
-    async disconnectBlock(_b: Block, _e: BlockEntry, undo: Uint8Array, batch: DbBatch) {
+    disconnectBlock(_ctx: BlockContext, undo: Uint8Array) {
       ext.seen.push(Uint8Array.from(undo));
-      batch.put(key, undo);
+      return [{ key, value: undo }];
     },
   };
-  return ext as ChainExtension & { seen: Uint8Array[]; bind(c: Chain): void } as never;
+  return ext;
 }
 
-test('ChainExtension: state in the block batch, undo across reorg, rejection rolls back', async () => {
-  const ext = counter() as ReturnType<typeof counter> & { bind(c: Chain): void };
+test('ChainExtension: state in the block batch, undo across reorg, rejection found before any disconnect', async () => {
+  const ext = counter();
   await withChain(async (chain) => {
-    ext.bind(chain);
     const key = layout.x('count', new Uint8Array(0));
+    const state = chain.extensionState('count');
+    const count = async () => Uint8Array.from((await state.get(key))!);
     await mine(chain, 3);
-    assert.equal(Uint8Array.from((await chain.db.level.get(key))!), Uint8Array.of(3));
+    assert.equal(await count(), Uint8Array.of(3));
     const fork = chain.getEntryByHeight(1)!;
     const b = await branch(chain, fork, 3, 5);
     for (const blk of b) await chain.processBlock(blk);
     assert.is(chain.tip.hash, b[2].getId());
-    assert.equal(Uint8Array.from((await chain.db.level.get(key))!), Uint8Array.of(4), '1 + 3 on the new branch');
+    assert.equal(await count(), Uint8Array.of(4), '1 + 3 on the new branch: each block saw the one before in the scratch state');
     assert.equal(ext.seen, [Uint8Array.of(2), Uint8Array.of(1)], 'undo bytes handed back in reverse');
     // A heavier branch whose 2nd block the extension rejects (extraNonce 154 pushes 0x9a).
     const tip = chain.tip;
+    const log = record(chain);
     const c1 = buildBlock(chain, { prev: fork, extraNonce: 6, time: fork.time + 7 });
     const c1e = await chain.processBlock(c1);
     const c2 = buildBlock(chain, { prev: c1e, extraNonce: 154 });
@@ -205,9 +203,12 @@ test('ChainExtension: state in the block batch, undo across reorg, rejection rol
     const c3e = await chain.processBlock(c3);
     const c4 = buildBlock(chain, { prev: c3e, extraNonce: 6 });
     await chain.processBlock(c4);
-    assert.is(chain.tip.hash, tip.hash, 'back on the previous best chain');
+    assert.is(chain.tip.hash, tip.hash, 'still on the previous best chain');
+    assert.equal(log, [], 'the old branch was never disconnected');
     assert.ok(c2e.status & BlockStatus.FAILED);
-    assert.equal(Uint8Array.from((await chain.db.level.get(key))!), Uint8Array.of(4));
+    assert.equal(await count(), Uint8Array.of(4));
+    // Reads and writes stay inside the namespace.
+    await assertThrows(() => state.get(layout.x('other', new Uint8Array(0))), 'extension count read outside its namespace');
   }, { extensions: [ext] });
 });
 

@@ -103,6 +103,6 @@ export function input(d: Digits): Tensor {
 export async function registryDump(chain: Chain): Promise<string[]> {
   const { layout } = await import('../../chain/layout.js');
   const out: string[] = [];
-  for await (const [k, v] of chain.db.level.iterator(layout.extRange('oda'))) out.push(`${Buffer.from(k).toString('hex')}=${Buffer.from(v).toString('hex')}`);
+  for await (const [k, v] of chain.extensionState('oda').iterator(layout.extRange('oda'))) out.push(`${Buffer.from(k).toString('hex')}=${Buffer.from(v).toString('hex')}`);
   return out;
 }
