@@ -55,7 +55,7 @@ for (let i = 0; i < WARM + N + 1; i++) fan.addOutput(p2wpkh.output!, per);
   const hash = fan.hashForWitnessV0(0, scriptCode, cb.outs[0].value, Transaction.SIGHASH_ALL);
   fan.setWitness(0, [bscript.signature.encode(key.sign(hash), Transaction.SIGHASH_ALL), key.publicKey]);
 }
-const t = createBlockTemplate({ chain, outputScript: p2wpkh.output!, txs: [{ tx: fan, txid: fan.getId(), wtxid: '', fee: 0n, sigOpCost: 4, weight: fan.weight() }] });
+const t = await createBlockTemplate({ chain, outputScript: p2wpkh.output!, txs: [{ tx: fan, txid: fan.getId(), wtxid: '', fee: 0n, sigOpCost: 4, weight: fan.weight() }] });
 await chain.processBlock(grind(t.block, 1_000_000)!);
 
 const warm = Array.from({ length: WARM }, (_, i) => signed(fan.getId(), N + 1 + i, per, 500n));

@@ -33,7 +33,7 @@
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { Block, decodeBlock } from './block.js';
+import { Block, decodeBlock, outpointKey } from './block.js';
 import type { Coin } from './coin.js';
 import { CoinView, decodeUndo, encodeUndo, type BlockUndo } from './coins.js';
 import { ChainDB } from './chaindb.js';
@@ -43,19 +43,20 @@ import { BlockStatus, FAILED_MASK, entryFromHeader, isFailed, type BlockEntry } 
 import { decodeHeader, encodeHeader, hashToHex, headerHash, hexToHash, type BlockHeader } from './header.js';
 import { nextWorkRequired as difficultyRule } from './difficulty.js';
 import { checkBlock, checkBlockHeader, contextualCheckBlock, contextualCheckBlockHeader, type PrevContext } from './check-block.js';
-import { outpointKey } from './block.js';
 import { connectBlock, disconnectBlock, type ConnectParams } from './connect.js';
 import { OverlayState, type BlockContext, type ChainExtension, type ExtensionState, type ExtensionVerdict, type KvChange } from './extension.js';
 import { MissingDataError, VerifyError } from './errors.js';
 import { genesisBlock, type NetworkParams } from './params.js';
 import { AsyncLock } from './lock.js';
+import { getBlockSubsidy } from './tx-checks.js';
+import { ByteWriter } from '../util/bytes.js';
 
 export type { BlockEntry } from './entry.js';
 export { BlockStatus } from './entry.js';
 export type { Coin } from './coin.js';
 export type { DbBatch } from './chaindb.js';
 export type { ChainTip, ChainTipStatus } from './block-index.js';
-export type { BlockContext, ChainExtension, ExtensionState, ExtensionVerdict, KvChange, KvSource } from './extension.js';
+export type { AssemblyContext, BlockContext, ChainExtension, CoinbaseOutput, ExtensionState, ExtensionVerdict, KvChange, KvSource } from './extension.js';
 
 /** The Chain's events and their arguments (listeners get these types). */
 export interface ChainEvents {
@@ -301,6 +302,44 @@ export class Chain extends EventEmitter<ChainEvents> {
     });
   }
 
+  /**
+   * Block assembly on the tip (the miner's seam): runs each extension's checkBlock on the
+   * template (with `assembling` set, so commitments are not required yet), asks the
+   * extensions with an `assemble` hook for their coinbase outputs, appends them to the
+   * coinbase and takes their value from the miner's payout (output 0). The caller recomputes
+   * the witness commitment and merkle root afterwards. A template on another parent than the
+   * tip is left as it is (only tests build those). Returns the verdicts, e.g. for the CU.
+   */
+  assembleBlock(block: Block, opts: { fees: bigint }): Promise<ReadonlyMap<string, ExtensionVerdict>> {
+    return this.lock.run(async () => {
+      const out = new Map<string, ExtensionVerdict>();
+      const assemblers = this.extensions.filter((x) => x.assemble);
+      const prev = this.tip;
+      if (assemblers.length === 0 || !block.prevHash || hashToHex(block.prevHash) !== prev.hash) return out;
+      // The merkle root is not final until the coinbase is: the entry only carries the height.
+      const header = encodeHeader({
+        version: block.version, prevHash: block.prevHash, merkleRoot: block.merkleRoot ?? new Uint8Array(32),
+        time: block.timestamp, bits: block.bits, nonce: block.nonce,
+      });
+      const entry = entryFromHeader(header, prev.height + 1, prev.chainwork, 0);
+      const txids = block.transactions!.map((tx) => tx.getHash());
+      const ctx = { ...this.blockContext(block, entry, txids), assembling: true };
+      const verdicts = await this.checkExtensions(ctx, new Map());
+      const subsidy = getBlockSubsidy(entry.height, this.params);
+      const coinbase = block.transactions![0];
+      for (const ext of assemblers) {
+        const outputs = await ext.assemble!({ ...ctx, fees: opts.fees, subsidy }, verdicts.get(ext.name)!);
+        for (const o of outputs) {
+          if (o.value < 0n || o.value > coinbase.outs[0].value) throw new Error(`${ext.name}: coinbase output of ${o.value} exceeds the payout`);
+          coinbase.outs[0].value -= o.value;
+          coinbase.addOutput(o.script, o.value);
+        }
+      }
+      for (const [k, v] of verdicts) out.set(k, v);
+      return out;
+    });
+  }
+
   /** Core's block locator: the last 10 hashes, then exponentially sparser, ending at genesis. */
   getLocator(from: BlockEntry = this.tip): string[] {
     return this.index.getLocator(from);
@@ -323,15 +362,11 @@ export class Chain extends EventEmitter<ChainEvents> {
       let total = 0n;
       for await (const [op, coin] of this.db.coins()) {
         const len = coin.script.length;
-        const lenBytes = len < 0xfd ? Buffer.of(len) : len <= 0xffff ? Buffer.from([0xfd, len & 0xff, len >> 8]) : Buffer.from([0xfe, len & 0xff, (len >> 8) & 0xff, (len >> 16) & 0xff, len >>> 24]);
-        const b = Buffer.alloc(48);
-        b.set(op.subarray(0, 32), 0);
-        b.writeUInt32LE(Buffer.from(op).readUInt32BE(32), 32);
-        b.writeUInt32LE(coin.height * 2 + (coin.coinbase ? 1 : 0), 36);
-        b.writeBigInt64LE(coin.value, 40);
-        sha.update(b);
-        sha.update(lenBytes);
-        sha.update(coin.script);
+        // Core's TxOutSer: outpoint | u32 height*2+coinbase | CTxOut (value, var script).
+        const b = new ByteWriter(48 + 9 + len)
+          .bytes(op.subarray(0, 32)).u32(Buffer.from(op).readUInt32BE(32))
+          .u32(coin.height * 2 + (coin.coinbase ? 1 : 0)).i64(coin.value).varBytes(coin.script);
+        sha.update(b.finish());
         txouts++;
         bogosize += 50 + len;
         total += coin.value;

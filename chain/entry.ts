@@ -51,7 +51,7 @@ const ENTRY_SIZE = HEADER_SIZE + 4 + 4 + 32;
 export function encodeEntry(e: BlockEntry): Uint8Array {
   const buf = Buffer.alloc(ENTRY_SIZE);
   buf.set(e.header, 0);
-  buf.writeUInt32LE(e.height, 80);
+  buf.writeUInt32LE(e.height, HEADER_SIZE);
   buf.writeUInt32LE(e.status >>> 0, 84);
   buf.set(Buffer.from(e.chainwork.toString(16).padStart(64, '0'), 'hex'), 88);
   return buf;
@@ -60,10 +60,10 @@ export function encodeEntry(e: BlockEntry): Uint8Array {
 export function decodeEntry(raw: Uint8Array): BlockEntry {
   if (raw.length !== ENTRY_SIZE) throw new Error(`corrupt block index entry (${raw.length} bytes)`);
   const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.length);
-  const height = buf.readUInt32LE(80);
+  const height = buf.readUInt32LE(HEADER_SIZE);
   const status = buf.readUInt32LE(84);
   const chainwork = BigInt('0x' + buf.subarray(88, 120).toString('hex'));
-  const e = entryFromHeader(buf.subarray(0, 80), height, 0n, status);
+  const e = entryFromHeader(buf.subarray(0, HEADER_SIZE), height, 0n, status);
   e.chainwork = chainwork;
   return e;
 }

@@ -42,6 +42,24 @@ export interface BlockContext {
   params: NetworkParams;
   /** tx.getHash() of every transaction, block order (internal byte order). */
   txids: readonly Uint8Array[];
+  /**
+   * True while the block is a template being assembled (Chain.assembleBlock): the coinbase
+   * does not carry the extensions' commitments yet, so checks of them are skipped.
+   */
+  assembling?: boolean;
+}
+
+/** A coinbase output an extension adds to a block being assembled (a commitment, a burn). */
+export interface CoinbaseOutput {
+  script: Uint8Array;
+  /** Taken from the miner's payout (0 for a pure commitment). */
+  value: bigint;
+}
+
+/** What block assembly knows beyond the block: its fees and the subsidy it may claim. */
+export interface AssemblyContext extends BlockContext {
+  fees: bigint;
+  subsidy: bigint;
 }
 
 /**
@@ -54,6 +72,12 @@ export interface ChainExtension<V extends ExtensionVerdict = ExtensionVerdict> {
   name: string;
   /** Validates the block on the parent's state; throws VerifyError (invalid) or MissingDataError (park). */
   checkBlock?(ctx: BlockContext, state: ExtensionState): Promise<V>;
+  /**
+   * Block assembly (the miner's seam for header and coinbase contents): given the template
+   * and this extension's verdict on it, the coinbase outputs the rule requires (ODA-BIP-0005's
+   * CU commitment and burn, 0007's registry commitment). checkBlock then enforces them.
+   */
+  assemble?(ctx: AssemblyContext, verdict: V): Promise<readonly CoinbaseOutput[]> | readonly CoinbaseOutput[];
   /** Side effects that must be durable before the block's batch (e.g. pinning blobs). */
   connectBlock?(ctx: BlockContext, verdict: V): Promise<void>;
   /** The writes restoring the state before the block, from the undo bytes its verdict carried. */

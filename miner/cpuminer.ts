@@ -97,7 +97,7 @@ export class CpuMiner extends EventEmitter {
   private async mineOne(): Promise<Block | undefined> {
     const { chain, mempool } = this.opts;
     await mempool?.flush();
-    const template = createBlockTemplate({ chain, mempool, outputScript: await this.outputScript(), resources: this.opts.resources });
+    const template = await createBlockTemplate({ chain, mempool, outputScript: await this.outputScript(), resources: this.opts.resources });
     while (this.running) {
       if (chain.tip.hash !== template.prevHash) return undefined;
       const found = grind(template.block, NONCES_PER_BATCH);

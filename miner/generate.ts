@@ -38,7 +38,7 @@ export async function generateBlocks(opts: GenerateOptions): Promise<string[]> {
     // A block connect may be queued behind an acceptance in flight; wait so the template
     // never repeats a transaction the previous block confirmed.
     await opts.mempool?.flush();
-    const template = createBlockTemplate({ chain: opts.chain, mempool: opts.mempool, outputScript: opts.outputScript, resources: opts.resources });
+    const template = await createBlockTemplate({ chain: opts.chain, mempool: opts.mempool, outputScript: opts.outputScript, resources: opts.resources });
     const block = mineTemplateBlock(template.block, () => triesLeft, (n) => (triesLeft -= n));
     if (!block) break;
     opts.onBlock?.(block);
@@ -63,7 +63,7 @@ function mineTemplateBlock(block: Block, left: () => number, spend: (n: number) 
  * Core's generateblock: a block with exactly `txs` (already validated by the caller) after
  * the coinbase. Returns the ground block, or undefined if maxTries ran out.
  */
-export function buildBlockWithTxs(opts: { chain: TemplateChain; outputScript: Uint8Array; txs: TemplateTx[]; maxTries?: number }): Block | undefined {
-  const template = createBlockTemplate({ chain: opts.chain, outputScript: opts.outputScript, txs: opts.txs });
+export async function buildBlockWithTxs(opts: { chain: TemplateChain; outputScript: Uint8Array; txs: TemplateTx[]; maxTries?: number }): Promise<Block | undefined> {
+  const template = await createBlockTemplate({ chain: opts.chain, outputScript: opts.outputScript, txs: opts.txs });
   return grind(template.block, opts.maxTries ?? DEFAULT_MAX_TRIES);
 }

@@ -28,6 +28,11 @@ export interface TemplateChain {
   readonly tip: BlockEntry;
   medianTimePast(entry: BlockEntry): number;
   nextWorkRequired(prev: BlockEntry, time: number): number;
+  /**
+   * The consensus extensions' part of the block (coinbase commitments, burns): see
+   * Chain.assembleBlock. Absent for chains without extensions (tests, benches).
+   */
+  assembleBlock?(block: Block, opts: { fees: bigint }): Promise<unknown>;
 }
 
 export interface TemplateTx {
@@ -181,7 +186,7 @@ export function lastTemplateStats(): { weight: number; txCount: number } | undef
 }
 
 /** Core's CreateNewBlock: a full block on the current tip paying `outputScript`. */
-export function createBlockTemplate(opts: TemplateOptions): BlockTemplate {
+export async function createBlockTemplate(opts: TemplateOptions): Promise<BlockTemplate> {
   const { chain } = opts;
   const params = chain.params;
   const prev = opts.prev ?? chain.tip;
@@ -225,11 +230,14 @@ export function createBlockTemplate(opts: TemplateOptions): BlockTemplate {
   block.bits = chain.nextWorkRequired(prev, time);
   block.nonce = 0;
   block.transactions = [coinbase, ...txs.map((t) => t.tx)];
+  // Commitments of the consensus extensions go into the coinbase before the witness
+  // commitment, which must stay the coinbase's last matching output (BIP 141).
+  if (chain.assembleBlock && !opts.prev) await chain.assembleBlock(block, { fees });
   // Segwit is active from genesis on ODA networks, so every block commits to witnesses.
   addWitnessCommitment(block);
   lastTemplate = { weight, txCount: txs.length };
   return {
-    block, height, prevHash: prev.hash, txs, coinbaseValue, fees, weight, sigOpCost,
+    block, height, prevHash: prev.hash, txs, coinbaseValue: coinbase.outs[0].value, fees, weight, sigOpCost,
     minTime: mtp + 1, bits: block.bits, outputScript: opts.outputScript,
   };
 }

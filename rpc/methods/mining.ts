@@ -252,7 +252,7 @@ export const miningMethods: RpcMethod<Ctx>[] = [
           sigOpCost: getTransactionSigOpCost(tx, prevouts, STANDARD_SCRIPT_VERIFY_FLAGS), weight: tx.weight(),
         });
       }
-      const template = createBlockTemplate({ chain, outputScript: script, txs });
+      const template = await createBlockTemplate({ chain, outputScript: script, txs });
       // As Core: the block must pass TestBlockValidity (everything but PoW) before grinding.
       try {
         await chain.testBlockValidity(template.block);
@@ -312,7 +312,7 @@ export const miningMethods: RpcMethod<Ctx>[] = [
       await mempool.flush();
       const updated = mempool.transactionsUpdated;
       // The coinbase is the miner's to build; OP_TRUE is Core's placeholder payout.
-      const t = createBlockTemplate({ chain, mempool, outputScript: Uint8Array.of(0x51) });
+      const t = await createBlockTemplate({ chain, mempool, outputScript: Uint8Array.of(0x51) });
       const index = new Map(t.txs.map((x, i) => [x.txid, i + 1]));
       const transactions = t.txs.map((x) => ({
         data: x.tx.toHex(),

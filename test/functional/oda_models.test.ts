@@ -23,10 +23,10 @@ import type { BlockEntry } from '../../chain/chain.js';
 import { decodeOdaTx, encodeOdaOutput, decodeTensorList, inlineData, type InferencePayload } from '../../oda/index.js';
 
 /** A block on `gbt`'s parent holding exactly `txs` (coinbase pays the subsidy only), ground to the target. */
-function craftBlock(gbt: any, txs: Transaction[], payTo: string): string {
+async function craftBlock(gbt: any, txs: Transaction[], payTo: string): Promise<string> {
   const prev = { hash: gbt.previousblockhash, height: gbt.height - 1 } as BlockEntry;
   const chain: TemplateChain = { params: regtest, tip: prev, medianTimePast: () => gbt.mintime - 1, nextWorkRequired: () => parseInt(gbt.bits, 16) };
-  const t = createBlockTemplate({
+  const t = await createBlockTemplate({
     chain, outputScript: addressToScript(payTo, regtest), time: gbt.curtime,
     txs: txs.map((tx) => ({ tx, txid: tx.getId(), wtxid: Buffer.from(tx.getHash(true)).reverse().toString('hex'), fee: 0n, sigOpCost: 0, weight: tx.weight() })),
   });
@@ -193,10 +193,10 @@ test('ODA: add-model, inference, commit/reveal update, bad inputs, bad block on 
     await assertRpcError(-26, 'bad-inference-output', a.sendrawtransaction(signed.hex));
     const tip = await b.getbestblockhash();
     const gbt = await a.getblocktemplate({ rules: ['segwit'] });
-    assert.is(await b.submitblock(craftBlock(gbt, [Transaction.fromHex(signed.hex)], addr)), 'bad-inference-output');
+    assert.is(await b.submitblock(await craftBlock(gbt, [Transaction.fromHex(signed.hex)], addr)), 'bad-inference-output');
     assert.is(await b.getbestblockhash(), tip);
     // The honest twin in the same position is accepted by both.
-    const good = craftBlock(gbt, [Transaction.fromHex(honest.hex)], addr);
+    const good = await craftBlock(gbt, [Transaction.fromHex(honest.hex)], addr);
     assert.is(await b.submitblock(good), null);
     assert.is(await a.submitblock(good), null);
     assert.is((await b.getinference(honest.txid)).version, 1);

@@ -14,7 +14,7 @@ const take = () => coins.shift()!;
 
 /** Mines a block on the tip with exactly these transactions (not from the pool). */
 async function mineWith(txs: Transaction[]): Promise<string> {
-  const t = createBlockTemplate({
+  const t = await createBlockTemplate({
     chain: fx.chain, outputScript: P2WSH_TRUE,
     txs: txs.map((tx) => ({ tx, txid: tx.getId(), wtxid: '', fee: 0n, sigOpCost: 0, weight: tx.weight() })),
   });

@@ -98,7 +98,7 @@ test('getblocktemplate long polling returns when the tip moves', async () => {
 });
 
 test('getblocktemplate proposal mode (BIP23)', async () => {
-  const t = createBlockTemplate({ chain: fx.chain, mempool: fx.mempool, outputScript: P2WSH_TRUE });
+  const t = await createBlockTemplate({ chain: fx.chain, mempool: fx.mempool, outputScript: P2WSH_TRUE });
   assert.is(await call('getblocktemplate', { mode: 'proposal', data: t.block.toHex() }), null);
   const bad = Block.fromHex(t.block.toHex());
   bad.merkleRoot = Buffer.alloc(32, 1);
@@ -108,7 +108,7 @@ test('getblocktemplate proposal mode (BIP23)', async () => {
 });
 
 test('submitblock: null, duplicate, high-hash, decode failures, no coinbase, inconclusive', async () => {
-  const t = createBlockTemplate({ chain: fx.chain, mempool: fx.mempool, outputScript: P2WSH_TRUE });
+  const t = await createBlockTemplate({ chain: fx.chain, mempool: fx.mempool, outputScript: P2WSH_TRUE });
   const good = grind(t.block, 1_000_000)!;
   // A copy with a nonce that misses the target.
   const bad = Block.fromHex(good.toHex());
@@ -128,7 +128,7 @@ test('submitblock: null, duplicate, high-hash, decode failures, no coinbase, inc
   // A sibling of the tip has equal work: stored, not connected.
   const prevTip = fx.chain.tip.hash;
   await call('generatetoaddress', 1, address);
-  const sibling = createBlockTemplate({ chain: fx.chain, prev: fx.chain.getEntry(prevTip)!, outputScript: Uint8Array.of(0x51) });
+  const sibling = await createBlockTemplate({ chain: fx.chain, prev: fx.chain.getEntry(prevTip)!, outputScript: Uint8Array.of(0x51) });
   assert.is(await call('submitblock', grind(sibling.block, 1_000_000)!.toHex()), 'inconclusive');
 });
 

@@ -24,7 +24,7 @@ test.after(async () => {
 });
 
 test('empty template: coinbase pays the subsidy, BIP34 height, witness commitment, valid when ground', async () => {
-  const t = createBlockTemplate({ chain: fx.chain, mempool: fx.mempool, outputScript: P2WSH_TRUE });
+  const t = await createBlockTemplate({ chain: fx.chain, mempool: fx.mempool, outputScript: P2WSH_TRUE });
   assert.is(t.height, fx.chain.height + 1);
   assert.is(t.coinbaseValue, getBlockSubsidy(t.height, regtest));
   const cb = t.block.transactions![0];
@@ -55,7 +55,7 @@ test('CPFP: a low-fee parent is mined ahead of better single txs because of its 
   assert.equal(sel.selected.map((e) => e.txid), [parent.getId(), child.getId()]);
   assert.is(sel.fees, 5100n);
   // With the default limits everything fits, parents before children, and fees go to the coinbase.
-  const t = createBlockTemplate({ chain: fx.chain, mempool: fx.mempool, outputScript: P2WSH_TRUE });
+  const t = await createBlockTemplate({ chain: fx.chain, mempool: fx.mempool, outputScript: P2WSH_TRUE });
   const ids = t.txs.map((x) => x.txid);
   assert.is(ids.length, 7);
   assert.ok(ids.indexOf(parent.getId()) < ids.indexOf(child.getId()));
@@ -106,7 +106,7 @@ test('extension budgets (BlockResource) bound the packages selected', async () =
   const opts = { height: fx.chain.height + 1, lockTimeCutoff: 0, maxWeight: DEFAULT_BLOCK_MAX_WEIGHT, maxSigOps: 80_000, minFeeRate: 1000n };
   assert.is(selectPackages(fx.mempool, { ...opts, resources: [unit] }).selected.length, 2);
   assert.is(selectPackages(fx.mempool, opts).selected.length, 4);
-  const t = createBlockTemplate({ chain: fx.chain, mempool: fx.mempool, outputScript: P2WSH_TRUE, resources: [unit] });
+  const t = await createBlockTemplate({ chain: fx.chain, mempool: fx.mempool, outputScript: P2WSH_TRUE, resources: [unit] });
   assert.is(t.txs.length, 2);
   // The two best-paying go first.
   assert.equal(t.txs.map((x) => x.fee), [1003n, 1002n]);
@@ -116,12 +116,12 @@ test('extension budgets (BlockResource) bound the packages selected', async () =
     extensions: [{ name: 'budget', checkTransaction() {}, blockResource: { name: 'units', limit: 1, cost: () => 1 } }],
   });
   for (const e of fx.mempool.entries()) await pool.addTransaction(e.tx);
-  assert.is(createBlockTemplate({ chain: fx.chain, mempool: pool, outputScript: P2WSH_TRUE }).txs.length, 1);
+  assert.is((await createBlockTemplate({ chain: fx.chain, mempool: pool, outputScript: P2WSH_TRUE })).txs.length, 1);
   await fx.mine(1);
 });
 
 test('grind respects maxTries; generateBlocks returns what it found', async () => {
-  const t = createBlockTemplate({ chain: fx.chain, outputScript: P2WSH_TRUE });
+  const t = await createBlockTemplate({ chain: fx.chain, outputScript: P2WSH_TRUE });
   assert.is(grind(t.block, 0), undefined);
   const hashes = await generateBlocks({ chain: fx.chain, outputScript: P2WSH_TRUE, nblocks: 3, maxTries: 0 });
   assert.equal(hashes, []);

@@ -49,7 +49,7 @@ test('twin add-models of one model: the second is a mempool conflict, the templa
   const [res] = await pool.testAccept([twin]);
   assert.is(res.allowed, false);
 
-  const template = createBlockTemplate({ chain: f.chain, mempool: pool, outputScript: MINER });
+  const template = await createBlockTemplate({ chain: f.chain, mempool: pool, outputScript: MINER });
   assert.is(template.block.transactions!.length, 2, 'coinbase + the first add-model');
   const block = grind(template.block, 1_000_000)!;
   await f.chain.processBlock(block);

@@ -48,7 +48,7 @@ test('a block using a blob waits for it; the blob spreads A → B → C before C
   tx.setWitness(0, [Buffer.from(A.witnessScript)]);
   const entry = A.mempool ? await A.mempool.addTransaction(tx) : undefined;
   assert.ok(entry);
-  const block = buildBlockWithTxs({ chain: A.chain, outputScript: A.scriptPubKey, txs: [(A.mempool as any).get(tx.getId())] })!;
+  const block = (await buildBlockWithTxs({ chain: A.chain, outputScript: A.scriptPubKey, txs: [(A.mempool as any).get(tx.getId())] }))!;
   await A.chain.processBlock(block);
   await syncBlocks([A, B, C]);
   assert.ok(await B.store!.has(root));

@@ -72,7 +72,7 @@ test('headers that do not connect: answered with getheaders, scored only after r
 test('a block that fails validation: sender disconnected, chain unchanged, honest peer still synced', async () => {
   const e = await evilPeer(N.p2p.port);
   const tipBefore = N.chain.tip.hash;
-  const t = createBlockTemplate({ chain: N.chain, outputScript: N.scriptPubKey });
+  const t = await createBlockTemplate({ chain: N.chain, outputScript: N.scriptPubKey });
   const block = t.block;
   block.transactions![0].outs[0].value += 1n; // coinbase pays too much
   block.merkleRoot = Block.calculateMerkleRoot(block.transactions!);
