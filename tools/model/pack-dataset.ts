@@ -1,0 +1,39 @@
+// The dataset blob of ODA-BIP-0002 section 9 from a table: one uint8 tensor named as the graph
+// input ([R, features], quantized like the model's input) and an I32 "label" tensor [R]. The
+// input quantization is also written to the blob's __metadata__ (ignored by validators).
+import { encodeSafetensors } from '../../model-store/safetensors.js';
+import { LIMITS } from '../../validator/limits.js';
+import { LABEL_TENSOR } from '../../validator/dataset.js';
+import type { Dataset } from '../../validator/dataset.js';
+import { ModelError } from './errors.js';
+import { quantizeInputs, type InputQuant } from './input-quant.js';
+import { checkLabels, type Table } from './table.js';
+
+export interface InputSpec extends InputQuant {
+  name: string;
+  columns: string[];
+}
+
+export function inputMetadata(spec: InputSpec): Record<string, string> {
+  return { 'oda.input': JSON.stringify({ name: spec.name, type: 'uint8', columns: spec.columns, min: spec.min, step: spec.step, rule: 'q = clamp(round((x - min) / step), 0, 255)' }) };
+}
+
+/** The in-memory dataset (what bindDataset would return) and its blob. */
+export function packTable(t: Table, spec: InputSpec, classes: number, file: string): { blob: Uint8Array; dataset: Dataset } {
+  if (!t.y) throw new ModelError(`${file}: a dataset needs a label column (--label NAME)`);
+  if (t.columns.join('\u0000') !== spec.columns.join('\u0000')) throw new ModelError(`${file}: feature columns do not match the model's input columns`);
+  if (spec.name === LABEL_TENSOR) throw new ModelError(`the graph input may not be named '${LABEL_TENSOR}' (ODA-BIP-0002 section 9)`);
+  if (t.rows > LIMITS.maxDatasetRows) throw new ModelError(`${file}: ${t.rows} rows, a dataset holds at most ${LIMITS.maxDatasetRows}`);
+  checkLabels(t, classes, file);
+  const q = quantizeInputs(t, spec);
+  const F = spec.columns.length;
+  const blob = encodeSafetensors(
+    [
+      { name: spec.name, dtype: 'U8', shape: [t.rows, F], data: q },
+      { name: LABEL_TENSOR, dtype: 'I32', shape: [t.rows], data: new Uint8Array(t.y.buffer, t.y.byteOffset, t.y.byteLength) },
+    ],
+    inputMetadata(spec),
+  );
+  if (blob.length > LIMITS.maxDatasetBytes) throw new ModelError(`${file}: the dataset blob would be ${blob.length} bytes, limit ${LIMITS.maxDatasetBytes}`);
+  return { blob, dataset: { rows: t.rows, inputs: [{ type: 'uint8', dims: [t.rows, F], data: q }], label: { type: 'int32', dims: [t.rows], data: t.y }, bytes: blob.length } };
+}
