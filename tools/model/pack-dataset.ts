@@ -1,13 +1,16 @@
 // The dataset blob of ODA-BIP-0002 section 9 from a table: one uint8 tensor named as the graph
 // input ([R, features], quantized like the model's input) and an I32 "label" tensor [R]. The
 // input quantization is also written to the blob's __metadata__ (ignored by validators).
+import { writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { encodeSafetensors } from '../../model-store/safetensors.js';
 import { LIMITS } from '../../validator/limits.js';
 import { LABEL_TENSOR } from '../../validator/dataset.js';
 import type { Dataset } from '../../validator/dataset.js';
 import { ModelError } from './errors.js';
-import { quantizeInputs, type InputQuant } from './input-quant.js';
-import { checkLabels, type Table } from './table.js';
+import { fitInputQuant, quantizeInputs, type InputQuant } from './input-quant.js';
+import { checkLabels, readTable, type Table } from './table.js';
+import { DEFAULT_FILES, readManifest, writeManifest } from './manifest.js';
 
 export interface InputSpec extends InputQuant {
   name: string;
@@ -36,4 +39,43 @@ export function packTable(t: Table, spec: InputSpec, classes: number, file: stri
   );
   if (blob.length > LIMITS.maxDatasetBytes) throw new ModelError(`${file}: the dataset blob would be ${blob.length} bytes, limit ${LIMITS.maxDatasetBytes}`);
   return { blob, dataset: { rows: t.rows, inputs: [{ type: 'uint8', dims: [t.rows, F], data: q }], label: { type: 'int32', dims: [t.rows], data: t.y }, bytes: blob.length } };
+}
+
+export interface PackOptions {
+  table: string;
+  label: string;
+  /** A model directory whose input quantization and columns to use (and whose dataset to replace when `out` is omitted). */
+  like?: string;
+  /** Without `like`: the graph input's name; the quantization is fitted on this table. */
+  input?: string;
+  features?: string[];
+  out?: string;
+}
+
+/** `oda-model pack-dataset`: writes the blob and returns its path, row count and input spec. */
+export function packDatasetFile(o: PackOptions): { out: string; rows: number; spec: InputSpec } {
+  const file = basename(o.table);
+  let spec: InputSpec;
+  let classes: number;
+  let t: Table;
+  let out = o.out;
+  if (o.like !== undefined) {
+    const m = readManifest(o.like);
+    t = readTable(o.table, { label: o.label, features: o.features ?? m.input.columns });
+    spec = { name: m.input.name, columns: m.input.columns, min: m.input.min, step: m.input.step };
+    classes = m.output.classes;
+    if (out === undefined) {
+      out = join(o.like, m.files.dataset ?? DEFAULT_FILES.dataset);
+      if (m.files.dataset === undefined) writeManifest(o.like, { ...m, label: o.label, files: { ...m.files, dataset: DEFAULT_FILES.dataset } });
+    }
+  } else {
+    if (o.input === undefined) throw new ModelError('pack-dataset needs --like DIR (a converted model) or --input NAME');
+    if (out === undefined) throw new ModelError('pack-dataset needs --out FILE');
+    t = readTable(o.table, { label: o.label, features: o.features });
+    spec = { name: o.input, columns: t.columns, ...fitInputQuant(t) };
+    classes = t.y ? Math.max(2, Math.max(...t.y) + 1) : 2;
+  }
+  const { blob } = packTable(t, spec, classes, file);
+  writeFileSync(out, blob);
+  return { out, rows: t.rows, spec };
 }
