@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { convert, type Accuracy, type ConvertReport } from '../tools/model/convert.js';
 import { checkDir, scoreDir } from '../tools/model/check.js';
 import { exportWeights } from '../tools/model/export-weights.js';
-import { packDatasetFile } from '../tools/model/pack-dataset.js';
+import { packDatasetFile, quantizeRowsFile } from '../tools/model/pack-dataset.js';
 import { ModelError } from '../tools/model/errors.js';
 
 const USAGE = `Usage: oda-model <command> [args] [--json]
@@ -17,6 +17,8 @@ const USAGE = `Usage: oda-model <command> [args] [--json]
   pack-dataset DATA.csv --label COL (--like DIR | --input NAME --out FILE) [--out FILE]
       The dataset blob (uint8 inputs quantized like DIR's model, I32 labels). With --like and no
       --out it becomes DIR's dataset.
+  quantize-rows DIR DATA.csv --out ROWS.bin
+      Rows of a table (label column ignored) as DIR's uint8 model input, for oda-cli infer.
   check DIR
       The node's add-model admission check offline: baseline score, CU of add-model, inference
       and update, and the policy fee floor for each.
@@ -128,6 +130,13 @@ export async function runOdaModel(argv: string[]): Promise<string[]> {
       });
       result = r;
       lines = [`wrote ${r.out}: ${r.rows} rows, input '${r.spec.name}' uint8[${r.spec.columns.length}], label I32`];
+      break;
+    }
+    case 'quantize-rows': {
+      onlyOpts(p, ['out']);
+      const r = quantizeRowsFile(resolve(arg(p, 0, 'DIR')), resolve(arg(p, 1, 'DATA.csv')), resolve(opt(p, 'out', true)));
+      result = r;
+      lines = [`wrote ${r.out}: ${r.rows} rows, ${r.bytes} bytes`];
       break;
     }
     case 'check': {

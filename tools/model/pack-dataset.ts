@@ -79,3 +79,12 @@ export function packDatasetFile(o: PackOptions): { out: string; rows: number; sp
   writeFileSync(out, blob);
   return { out, rows: t.rows, spec };
 }
+
+/** `oda-model quantize-rows`: a table's rows as the model's raw uint8 input bytes (what `infer` takes as a file or hex). */
+export function quantizeRowsFile(dir: string, table: string, out: string): { out: string; rows: number; bytes: number } {
+  const m = readManifest(dir);
+  const t = readTable(table, { features: m.input.columns });
+  const q = quantizeInputs(t, { min: m.input.min, step: m.input.step });
+  writeFileSync(out, q);
+  return { out, rows: t.rows, bytes: q.length };
+}
