@@ -249,13 +249,19 @@ export function floatForward(net: FloatNet, x: Float64Array, rows: number): { ou
   for (const L of net.layers) {
     const y = new Float64Array(rows * L.outSize);
     let mx = 0;
+    // Row-major [in, out] weights: accumulate whole output rows so memory is read in order.
     for (let r = 0; r < rows; r++) {
+      const yr = y.subarray(r * L.outSize, (r + 1) * L.outSize);
+      yr.set(L.b);
+      for (let i = 0; i < L.inSize; i++) {
+        const v = h[r * L.inSize + i];
+        if (v === 0) continue;
+        const wi = L.w.subarray(i * L.outSize, (i + 1) * L.outSize);
+        for (let j = 0; j < L.outSize; j++) yr[j] += v * wi[j];
+      }
       for (let j = 0; j < L.outSize; j++) {
-        let s = L.b[j];
-        for (let i = 0; i < L.inSize; i++) s += h[r * L.inSize + i] * L.w[i * L.outSize + j];
-        if (L.relu && s < 0) s = 0;
-        y[r * L.outSize + j] = s;
-        mx = Math.max(mx, Math.abs(s));
+        if (L.relu && yr[j] < 0) yr[j] = 0;
+        mx = Math.max(mx, Math.abs(yr[j]));
       }
     }
     hiddenMax.push(mx);

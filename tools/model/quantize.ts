@@ -76,11 +76,12 @@ export function quantizeNet(net: FloatNet, iq: InputQuant, q: Uint8Array, rows: 
   layers.forEach((L, l) => {
     const name = layerName(l);
     const last = l === layers.length - 1;
+    const colMax = new Float64Array(L.outSize);
+    for (let i = 0; i < L.inSize; i++) for (let j = 0; j < L.outSize; j++) colMax[j] = Math.max(colMax[j], Math.abs(L.w[i * L.outSize + j]));
     const sw = new Float64Array(L.outSize);
     let layerMax = 0;
     for (let j = 0; j < L.outSize; j++) {
-      let m = 0;
-      for (let i = 0; i < L.inSize; i++) m = Math.max(m, Math.abs(L.w[i * L.outSize + j]));
+      const m = colMax[j];
       if (!Number.isFinite(m)) throw new ModelError(`layer '${L.source}' has NaN/Inf weights`);
       sw[j] = m > 0 ? m / W_MAX : 1;
       layerMax = Math.max(layerMax, m);
