@@ -401,7 +401,7 @@ export const modelMethods: RpcMethod<Ctx>[] = [
       { name: 'metadata', type: 'object', optional: true, description: '{"name","description","license","version_label","payout_address" (creator, default a new wallet address)}' },
       { name: 'royalty', type: 'amount', optional: true, description: 'BTC every inference pays the current trainer (default 0)' },
     ],
-    help: 'Registers a model with an add-model transaction. The architecture, weights and dataset are checked and scored locally (the baseline score every validator will compute), imported into the model store, and referenced by their roots; the wallet funds and signs the transaction and it is submitted to the mempool.\n\nResult:\n{ "txid": "hex", "model_id": "hex", "baseline_score": n, "cost_units": n, "fee": x.xxx, "architecture": {root,length}, "weights": {...}, "dataset": {...} }',
+    help: 'Registers a model with an add-model transaction. The architecture, weights and dataset are checked and scored locally (the baseline score every validator will compute), imported into the model store, and referenced by their roots; the wallet funds and signs the transaction and it is submitted to the mempool. The architecture may be a directory made by oda-model convert (weights and dataset then omitted).\n\nResult:\n{ "txid": "hex", "model_id": "hex", "baseline_score": n, "cost_units": n, "fee": x.xxx, "architecture": {root,length}, "weights": {...}, "dataset": {...} }',
     async handler([archArg0, weightsArg0, datasetArg0, objectiveArg0, metaArg, royaltyArg], ctx) {
       const w = await walletOf(ctx);
       let dir;
