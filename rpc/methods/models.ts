@@ -35,6 +35,7 @@ import type { OdaService } from '../../oda/plugin.js';
 import { OdaWalletError, type OdaWallet } from '../../oda/wallet.js';
 import { argmaxRows, inferenceData, namedTensors, parseInput, tensorJson } from './models-io.js';
 import { getWallet } from './wallet.js';
+import { expandModelDir, withConvertHint } from '../../tools/model/model-dir.js';
 
 type Ctx = NodeContext;
 
@@ -236,16 +237,24 @@ export const modelMethods: RpcMethod<Ctx>[] = [
   {
     name: 'addmodel', category: 'Models', wallet: true,
     params: [
-      { name: 'architecture', type: 'string', description: 'ONNX architecture: a file path or the root of a blob in the model store' },
-      { name: 'weights', type: 'string', description: 'Initial weights (.safetensors): path or root' },
-      { name: 'dataset', type: 'string', description: 'Evaluation dataset (.safetensors): path or root' },
+      { name: 'architecture', type: 'string', description: 'ONNX architecture: a file path or the root of a blob in the model store; or a directory made by oda-model convert (weights and dataset then null)' },
+      { name: 'weights', type: 'string', optional: true, description: 'Initial weights (.safetensors): path or root' },
+      { name: 'dataset', type: 'string', optional: true, description: 'Evaluation dataset (.safetensors): path or root' },
       { name: 'objective', type: 'string', optional: true, description: `Scoring objective: ${OBJECTIVES.join(', ')} (default accuracy)` },
       { name: 'metadata', type: 'object', optional: true, description: '{"name","description","license","version_label","payout_address" (creator, default a new wallet address)}' },
       { name: 'royalty', type: 'amount', optional: true, description: 'BTC every inference pays the current trainer (default 0)' },
     ],
-    help: 'Registers a model with an add-model transaction. The architecture, weights and dataset are checked and scored locally (the baseline score every validator will compute), imported into the model store, and referenced by their roots; the wallet funds and signs the transaction and it is submitted to the mempool.\n\nResult:\n{ "txid": "hex", "model_id": "hex", "baseline_score": n, "cost_units": n, "fee": x.xxx, "architecture": {root,length}, "weights": {...}, "dataset": {...} }',
-    async handler([archArg, weightsArg, datasetArg, objectiveArg, metaArg, royaltyArg], ctx) {
+    help: 'Registers a model with an add-model transaction. The architecture, weights and dataset are checked and scored locally (the baseline score every validator will compute), imported into the model store, and referenced by their roots; the wallet funds and signs the transaction and it is submitted to the mempool. The architecture may be a directory made by oda-model convert (weights and dataset then omitted).\n\nResult:\n{ "txid": "hex", "model_id": "hex", "baseline_score": n, "cost_units": n, "fee": x.xxx, "architecture": {root,length}, "weights": {...}, "dataset": {...} }',
+    async handler([archArg0, weightsArg0, datasetArg0, objectiveArg0, metaArg, royaltyArg], ctx) {
       const ow = await odaWallet(ctx);
+      let dir;
+      try {
+        dir = expandModelDir({ architecture: archArg0, weights: weightsArg0, dataset: datasetArg0, objective: objectiveArg0 });
+      } catch (e) {
+        throw new RpcError(RPC.INVALID_PARAMETER, (e as Error).message);
+      }
+      const { architecture: archArg, weights: weightsArg, dataset: datasetArg, objective: objectiveArg } = dir;
+      if (weightsArg === undefined || datasetArg === undefined) throw new RpcError(RPC.INVALID_PARAMETER, 'weights and dataset are required unless architecture is a model directory');
       const objective = parseObjective(objectiveArg);
       const meta = options(metaArg, ['name', 'description', 'license', 'version_label', 'payout_address']);
       const royalty = royaltyArg === undefined ? 0n : amountToSats(royaltyArg);
@@ -257,7 +266,13 @@ export const modelMethods: RpcMethod<Ctx>[] = [
       const modelId = modelIdOf({ architecture: refOf(arch), dataset: refOf(dataset), objective, objectiveParams: '' });
       // The score lands in the validation cache: the mempool and the block reuse it.
       const memo = oda(ctx).context.scoreMemo(modelId, refOf(weights), refOf(dataset));
-      const admitted = await rpcCall(() => admitModel({ architecture: arch.bytes, weights: weights.bytes, dataset: dataset.bytes, objective, architectureRoot: arch.ref?.root ?? refOf(arch).root, weightsRoot: refOf(weights).root }, memo));
+      const admitted = await rpcCall(async () => {
+        try {
+          return await admitModel({ architecture: arch.bytes, weights: weights.bytes, dataset: dataset.bytes, objective, architectureRoot: arch.ref?.root ?? refOf(arch).root, weightsRoot: refOf(weights).root }, memo);
+        } catch (e) {
+          throw withConvertHint(e);
+        }
+      });
       // Duplicates are refused before anything is imported or funded.
       if (await oda(ctx).registry().getModel(modelId)) throw new RpcError(RPC.VERIFY_REJECTED, `bad-oda-model-duplicate, model ${modelId} exists`);
       await rpcCall(() => ow.checkPending({ type: 'add-model', modelId }));
@@ -268,11 +283,11 @@ export const modelMethods: RpcMethod<Ctx>[] = [
           weights: await imports.put(weights, 'safetensors-weights', 'weights'),
           dataset: await imports.put(dataset, 'safetensors-dataset', 'dataset'),
         };
-        const built = buildAddModelPayload({
+        const built = await rpcCall(async () => buildAddModelPayload({
           ...refs, objective, royalty, payoutScript: await payoutScriptOf(ctx, ow.wallet, meta.payout_address, 'model'),
-          name: str(meta.name, 'name', arch.path ? arch.path.replace(/^.*\//, '').replace(/\.onnx$/, '') : refs.architecture.root.slice(0, 16)),
+          name: str(meta.name, 'name', dir.name ?? (arch.path ? arch.path.replace(/^.*\//, '').replace(/\.onnx$/, '') : refs.architecture.root.slice(0, 16))),
           description: str(meta.description, 'description', ''), license: str(meta.license, 'license', ''), versionLabel: str(meta.version_label, 'version_label', ''),
-        });
+        }));
         return { refs, built, sent: await ow.send([{ script: built.script, value: 0n }], admitted.cost) };
       });
       return {

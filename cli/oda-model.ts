@@ -1,0 +1,188 @@
+// oda-model: bring your own model. Converts a float ONNX MLP or linear model (PyTorch,
+// tf2onnx, …) into the exact class, packs datasets, and runs the node's own admission and
+// scoring code offline, so nothing is paid for before it is known to pass. Library: tools/model.
+import { resolve } from 'node:path';
+import { convert, type Accuracy, type ConvertReport } from '../tools/model/convert.js';
+import { checkDir, scoreDir } from '../tools/model/check.js';
+import { exportWeights } from '../tools/model/export-weights.js';
+import { packDatasetFile, quantizeRowsFile } from '../tools/model/pack-dataset.js';
+import { ModelError } from '../tools/model/errors.js';
+
+const USAGE = `Usage: oda-model <command> [args] [--json]
+
+  convert MODEL.onnx --calibration DATA.csv --out DIR [--label COL] [--dataset EVAL.csv] [--features a,b,…]
+      Post-training quantization of a float MLP / linear model into the exact class (ODA-BIP-0002):
+      DIR/model.onnx, weights.safetensors, dataset.safetensors (with --label), oda-model.json.
+      Prints float vs integer accuracy and the CU of one row.
+  pack-dataset DATA.csv --label COL (--like DIR | --input NAME --out FILE) [--out FILE]
+      The dataset blob (uint8 inputs quantized like DIR's model, I32 labels). With --like and no
+      --out it becomes DIR's dataset.
+  quantize-rows DIR DATA.csv --out ROWS.bin
+      Rows of a table (label column ignored) as DIR's uint8 model input, for oda-cli infer.
+  check DIR
+      The node's add-model admission check offline: baseline score, CU of add-model, inference
+      and update, and the policy fee floor for each.
+  score DIR --weights W.safetensors
+      The score the chain gives W on DIR's dataset, and whether it beats DIR's weights.
+  export-weights MODEL.onnx --like DIR --out W.safetensors
+      A retrained float model (same layers) quantized into DIR's weight slots.
+
+Exit codes: 0 ok, 1 usage, 2 the input cannot be used (message says why).`;
+
+class UsageError extends Error {}
+
+interface Parsed {
+  args: string[];
+  opts: Map<string, string | true>;
+}
+
+const FLAGS = new Set(['json', 'no-cross-check', 'help']);
+
+function parse(argv: string[]): Parsed {
+  const args: string[] = [];
+  const opts = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const m = /^--?([a-z][a-z-]*)(?:=(.*))?$/.exec(a);
+    if (!m) {
+      args.push(a);
+      continue;
+    }
+    if (m[2] !== undefined) opts.set(m[1], m[2]);
+    else if (FLAGS.has(m[1])) opts.set(m[1], true);
+    else {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`--${m[1]} needs a value`);
+      opts.set(m[1], v);
+    }
+  }
+  return { args, opts };
+}
+
+function opt(p: Parsed, name: string, required: true): string;
+function opt(p: Parsed, name: string, required?: false): string | undefined;
+function opt(p: Parsed, name: string, required = false): string | undefined {
+  const v = p.opts.get(name);
+  if (v === true) throw new UsageError(`--${name} needs a value`);
+  if (v === undefined && required) throw new UsageError(`missing --${name}`);
+  return v;
+}
+
+function onlyOpts(p: Parsed, allowed: string[]): void {
+  for (const k of p.opts.keys()) if (!allowed.includes(k) && k !== 'json') throw new UsageError(`unknown option --${k}`);
+}
+
+function arg(p: Parsed, i: number, what: string): string {
+  const v = p.args[i];
+  if (v === undefined) throw new UsageError(`missing ${what}`);
+  return v;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
+
+function accLine(what: string, a: Accuracy): string {
+  const d = 100 * (a.integer - a.float);
+  return `${what} (${a.rows} rows): float ${pct(a.float)}, integer ${pct(a.integer)} (${d >= 0 ? '+' : ''}${d.toFixed(2)} points; chain score ${a.score})`;
+}
+
+function printConvert(r: ConvertReport): string[] {
+  const out = [`wrote ${r.dir}: ${Object.values(r.files).map((f) => f.replace(/^.*\//, '')).join(', ')}`];
+  for (const L of r.layers) out.push(`  ${L.name} (${L.source}): ${L.inSize} -> ${L.outSize}${L.relu ? ', relu' : ''}${L.shift !== undefined ? `, requantize by 2^${L.shift}` : ', int32 logits'}`);
+  if (r.head !== 'none') out.push(`  final ${r.head} dropped (monotone: the predicted class is unchanged)`);
+  out.push(`parameters: ${r.params}; CU of one inference row: ${r.cuPerRow}`);
+  if ('agreement' in r.calibration) out.push(`calibration (${r.calibration.rows} rows, no labels): integer and float predictions agree on ${pct(r.calibration.agreement)}`);
+  else out.push(accLine('calibration', r.calibration));
+  if (r.dataset) out.push(accLine('dataset', r.dataset));
+  return out;
+}
+
+function json(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? (x >= BigInt(Number.MIN_SAFE_INTEGER) && x <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(x) : x.toString()) : x), 2);
+}
+
+/** Runs one command; returns the lines to print (human or JSON). */
+export async function runOdaModel(argv: string[]): Promise<string[]> {
+  const p = parse(argv);
+  const cmd = p.args.shift();
+  const asJson = p.opts.has('json');
+  if (cmd === undefined || cmd === 'help' || p.opts.has('help')) return [USAGE];
+  let result: unknown;
+  let lines: string[];
+  switch (cmd) {
+    case 'convert': {
+      onlyOpts(p, ['calibration', 'out', 'label', 'dataset', 'features', 'no-cross-check']);
+      const features = opt(p, 'features')?.split(',').map((s) => s.trim());
+      const r = await convert({
+        model: resolve(arg(p, 0, 'MODEL.onnx')), calibration: resolve(opt(p, 'calibration', true)), out: resolve(opt(p, 'out', true)),
+        label: opt(p, 'label'), dataset: opt(p, 'dataset') === undefined ? undefined : resolve(opt(p, 'dataset')!), features, crossCheck: !p.opts.has('no-cross-check'),
+      });
+      result = r;
+      lines = printConvert(r);
+      break;
+    }
+    case 'pack-dataset': {
+      onlyOpts(p, ['label', 'like', 'input', 'out', 'features']);
+      const like = opt(p, 'like');
+      const out = opt(p, 'out');
+      const r = packDatasetFile({
+        table: resolve(arg(p, 0, 'DATA.csv')), label: opt(p, 'label', true), like: like && resolve(like), input: opt(p, 'input'),
+        out: out && resolve(out), features: opt(p, 'features')?.split(',').map((s) => s.trim()),
+      });
+      result = r;
+      lines = [`wrote ${r.out}: ${r.rows} rows, input '${r.spec.name}' uint8[${r.spec.columns.length}], label I32`];
+      break;
+    }
+    case 'quantize-rows': {
+      onlyOpts(p, ['out']);
+      const r = quantizeRowsFile(resolve(arg(p, 0, 'DIR')), resolve(arg(p, 1, 'DATA.csv')), resolve(opt(p, 'out', true)));
+      result = r;
+      lines = [`wrote ${r.out}: ${r.rows} rows, ${r.bytes} bytes`];
+      break;
+    }
+    case 'check': {
+      onlyOpts(p, []);
+      const r = await checkDir(resolve(arg(p, 0, 'DIR')));
+      result = r;
+      lines = [
+        `admission check passed (the node's own code, ODA-BIP-0002)`,
+        `blobs: architecture ${r.architectureBytes} B, weights ${r.weightsBytes} B, dataset ${r.datasetBytes} B (${r.datasetRows} rows)`,
+        `baseline score: ${r.baselineScore} / ${r.datasetRows}`,
+        `CU: add-model ${r.cu.addModel}, inference ${r.cu.inferenceRow} per 1-row transaction, update-weights ${r.cu.update}`,
+        `fee floor at ${r.fee.perKcu} sat per 1000 CU: add-model ${r.fee.addModel} sat, inference ${r.fee.inferenceRow} sat, update ${r.fee.update} sat (the wallet's fee rate may ask for more)`,
+      ];
+      break;
+    }
+    case 'score': {
+      onlyOpts(p, ['weights']);
+      const r = await scoreDir(resolve(arg(p, 0, 'DIR')), resolve(opt(p, 'weights', true)));
+      result = r;
+      lines = [`score ${r.score} / ${r.rows} (the directory's weights: ${r.baselineScore}); ${r.improves ? 'an update would be accepted if no better version is on chain' : 'not an improvement: an update would be rejected (bad-weights-not-improving)'}`];
+      break;
+    }
+    case 'export-weights': {
+      onlyOpts(p, ['like', 'out']);
+      const r = await exportWeights(resolve(arg(p, 0, 'MODEL.onnx')), resolve(opt(p, 'like', true)), resolve(opt(p, 'out', true)));
+      result = r;
+      lines = [`wrote ${r.out}: score ${r.score} / ${r.rows} (registered weights: ${r.baselineScore}); ${r.improves ? 'improves: submit with updateweights' : 'does not improve: updateweights would be rejected'}`];
+      break;
+    }
+    default:
+      throw new UsageError(`unknown command '${cmd}'`);
+  }
+  return asJson ? [json(result)] : lines;
+}
+
+/** Entry point of bin/oda-model.js: prints, and sets the exit code (1 usage, 2 bad input). */
+export async function odaModelMain(argv = process.argv.slice(2)): Promise<void> {
+  try {
+    for (const l of await runOdaModel(argv)) console.log(l);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`oda-model: ${e.message}\n\n${USAGE}`);
+      process.exitCode = 1;
+    } else if (e instanceof ModelError) {
+      console.error(`oda-model: ${e.message}`);
+      process.exitCode = 2;
+    } else throw e;
+  }
+}

@@ -1,0 +1,42 @@
+// The exact-class architecture of a converted network (ODA-BIP-0002 section 6). Per layer:
+//   acc = Add(MatMulInteger(h, fcL.weight), fcL.bias)                       int32
+//   hidden: h' = Cast<int8>(Clip(Div(Mul(acc, fcL.scale), 2^shift), lo, 127))  lo = 0 with Relu, else −127
+//   output: acc (the logits), or Clip(acc, 0, 1) for a one-logit model, so the accuracy objective
+//           compares the predicted class itself with the label.
+// weight, bias and scale are weight slots (an update may change all three); the divisor and clip
+// bounds are constants, so the shift is fixed at registration.
+import { GraphBuilder } from '../../validator/onnx/graph-builder.js';
+import { encodeModel } from '../../validator/onnx/encode.js';
+import type { IntLayer } from './quantize.js';
+import { ACT_MAX } from './quantize.js';
+
+export function buildIntGraph(inputName: string, outputName: string, layers: IntLayer[]): Uint8Array {
+  const g = new GraphBuilder();
+  let h = g.input(inputName, 'uint8', [layers[0].inSize]);
+  let hi: string | undefined;
+  let lo0: string | undefined;
+  let loNeg: string | undefined;
+  for (const L of layers) {
+    g.weight(`${L.name}.weight`, 'int8', [L.inSize, L.outSize]);
+    g.weight(`${L.name}.bias`, 'int32', [L.outSize]);
+    if (!L.last) g.weight(`${L.name}.scale`, 'int32', [L.outSize]);
+  }
+  const last = layers[layers.length - 1];
+  for (const L of layers) {
+    const mm = g.op('MatMulInteger', [h, `${L.name}.weight`]);
+    if (L.last) {
+      if (L.outSize === 1) {
+        const acc = g.op('Add', [mm, `${L.name}.bias`]);
+        g.op('Clip', [acc, (lo0 ??= g.constant('act.zero', 'int32', [], [0])), g.constant('class.one', 'int32', [], [1])], {}, outputName);
+      } else g.op('Add', [mm, `${L.name}.bias`], {}, outputName);
+      break;
+    }
+    const acc = g.op('Add', [mm, `${L.name}.bias`]);
+    const div = g.constant(`${L.name}.divisor`, 'int32', [], [2 ** L.shift!]);
+    const lo = L.relu ? (lo0 ??= g.constant('act.zero', 'int32', [], [0])) : (loNeg ??= g.constant('act.min', 'int32', [], [-ACT_MAX]));
+    const q = g.op('Div', [g.op('Mul', [acc, `${L.name}.scale`]), div]);
+    h = g.op('Cast', [g.op('Clip', [q, lo, (hi ??= g.constant('act.max', 'int32', [], [ACT_MAX]))])], { to: 3 });
+  }
+  g.output(outputName, 'int32', [last.outSize]);
+  return encodeModel(g.build(17, 'oda-model'));
+}

@@ -1,0 +1,62 @@
+// oda-model.json: what a directory made by `oda-model convert` holds and how its inputs are
+// quantized. The chain never sees this file (the architecture has no metadata fields); it is
+// for the user's tools: pack-dataset, export-weights and inference rows need the same input
+// quantization, and addmodel reads the file names from it.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ModelError } from './errors.js';
+import type { InputQuant } from './input-quant.js';
+import type { IntLayer } from './quantize.js';
+
+export const MANIFEST_FILE = 'oda-model.json';
+export const MANIFEST_FORMAT = 'oda-model/1';
+export const DEFAULT_FILES = { architecture: 'model.onnx', weights: 'weights.safetensors', dataset: 'dataset.safetensors' } as const;
+
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT;
+  objective: 'accuracy';
+  input: { name: string; type: 'uint8'; columns: string[] } & InputQuant;
+  output: { name: string; classes: number };
+  /** Label column of the tables packed for this model. */
+  label?: string;
+  layers: (IntLayer & { source: string })[];
+  files: { architecture: string; weights: string; dataset?: string };
+  source: { file: string; sha256: string; head: string };
+}
+
+export function writeManifest(dir: string, m: Manifest): void {
+  writeFileSync(join(dir, MANIFEST_FILE), `${JSON.stringify(m, null, 2)}\n`);
+}
+
+/** Reads and sanity-checks DIR/oda-model.json. */
+export function readManifest(dir: string): Manifest {
+  const path = join(dir, MANIFEST_FILE);
+  if (!existsSync(path)) throw new ModelError(`${dir} is not a directory made by oda-model convert (no ${MANIFEST_FILE})`);
+  let m: Manifest;
+  try {
+    m = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+  } catch (e) {
+    throw new ModelError(`${path}: ${(e as Error).message}`);
+  }
+  const ok =
+    m !== null && typeof m === 'object' && m.format === MANIFEST_FORMAT && m.objective === 'accuracy' &&
+    typeof m.input?.name === 'string' && Array.isArray(m.input.columns) && Array.isArray(m.input.min) && Array.isArray(m.input.step) &&
+    m.input.min.length === m.input.columns.length && m.input.step.length === m.input.columns.length &&
+    m.input.step.every((s) => typeof s === 'number' && s > 0 && Number.isFinite(s)) && m.input.min.every((v) => Number.isFinite(v)) &&
+    Array.isArray(m.layers) && m.layers.length > 0 && typeof m.files?.architecture === 'string' && typeof m.files.weights === 'string' &&
+    Number.isInteger(m.output?.classes) && m.output.classes >= 2;
+  if (!ok) throw new ModelError(`${path} is not a valid ${MANIFEST_FORMAT} manifest`);
+  for (const f of [m.files.architecture, m.files.weights, m.files.dataset]) {
+    if (f !== undefined && (f.includes('/') || f.includes('\\') || f.startsWith('.'))) throw new ModelError(`${path}: file name '${f}' must be a plain name inside the directory`);
+  }
+  return m;
+}
+
+/** The three blob paths of a model directory (dataset only when packed). */
+export function modelFiles(dir: string, m = readManifest(dir)): { architecture: string; weights: string; dataset?: string } {
+  return {
+    architecture: join(dir, m.files.architecture),
+    weights: join(dir, m.files.weights),
+    ...(m.files.dataset !== undefined ? { dataset: join(dir, m.files.dataset) } : {}),
+  };
+}

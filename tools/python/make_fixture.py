@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Makes the float ONNX fixtures of `oda-model` (test/fixtures/byom/) the way a user would:
+a small PyTorch MLP trained on a real tabular dataset that ships with scikit-learn, exported
+with torch.onnx.export. Not needed by the node or the tests (they use the committed files).
+
+Run: python3 tools/python/make_fixture.py [outdir]   (Debian: apt install python3-torch python3-sklearn)
+
+Datasets (scikit-learn copies of UCI data, BSD-3-Clause in scikit-learn; UCI CC BY 4.0):
+breast cancer (Wisconsin diagnostic, 569 rows, 30 features, 2 classes) and wine (178 rows,
+13 features, 3 classes). Split fixed as in the project's digits data: row i is evaluation iff
+i % 5 == 0, the rest is training (and calibration) data.
+
+Models: the feature standardisation is part of the module (Sub, Div in the graph), as a user
+who does not want to ship a separate scaler would write it.
+  breast-cancer-v1.onnx    30 -> 16 ReLU -> 2, barely trained (the model registered first)
+  breast-cancer-v2.onnx    the same architecture trained to convergence (the improving update)
+  breast-cancer-logreg.onnx 30 -> 1 + Sigmoid (a linear model, one logit)
+  wine.onnx                13 -> 32 ReLU -> 3
+"""
+import os
+import sys
+
+import numpy as np
+import torch
+from sklearn.datasets import load_breast_cancer, load_wine
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), '..', '..', 'test', 'fixtures', 'byom')
+
+
+class Mlp(torch.nn.Module):
+    def __init__(self, mean, std, sizes, sigmoid=False):
+        super().__init__()
+        self.register_buffer('mean', torch.tensor(mean, dtype=torch.float32))
+        self.register_buffer('std', torch.tensor(std, dtype=torch.float32))
+        layers = []
+        for i in range(len(sizes) - 1):
+            layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
+            if i + 2 < len(sizes):
+                layers.append(torch.nn.ReLU())
+        if sigmoid:
+            layers.append(torch.nn.Sigmoid())
+        self.net = torch.nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.net((x - self.mean) / self.std)
+
+
+def write_csv(path, names, x, y):
+    with open(path, 'w') as f:
+        f.write(','.join(names + ['target']) + '\n')
+        for row, label in zip(x, y):
+            f.write(','.join(repr(float(v)) for v in row) + ',' + str(int(label)) + '\n')
+
+
+def train(model, x, y, epochs, lr, binary=False):
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    xt = torch.tensor(x, dtype=torch.float32)
+    yt = torch.tensor(y)
+    gen = torch.Generator().manual_seed(1)
+    for _ in range(epochs):
+        perm = torch.randperm(len(xt), generator=gen)
+        for i in range(0, len(xt), 32):
+            idx = perm[i:i + 32]
+            out = model(xt[idx])
+            if binary:
+                loss = torch.nn.functional.binary_cross_entropy(out[:, 0], yt[idx].float())
+            else:
+                loss = torch.nn.functional.cross_entropy(out, yt[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    return model
+
+
+def accuracy(model, x, y, binary=False):
+    with torch.no_grad():
+        out = model(torch.tensor(x, dtype=torch.float32))
+        pred = (out[:, 0] > 0.5).long() if binary else out.argmax(1)
+        return float((pred.numpy() == y).mean())
+
+
+def export(model, n_features, path):
+    model.eval()
+    torch.onnx.export(model, torch.zeros(1, n_features), path, input_names=['features'], output_names=['logits'],
+                      dynamic_axes={'features': {0: 'batch'}, 'logits': {0: 'batch'}}, opset_version=17)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for name, loader in (('breast-cancer', load_breast_cancer), ('wine', load_wine)):
+        d = loader()
+        x, y = d.data.astype(np.float64), d.target.astype(np.int64)
+        names = [n.replace(' ', '_').replace('/', '_') for n in d.feature_names]
+        ev = np.arange(len(x)) % 5 == 0
+        write_csv(os.path.join(OUT, f'{name}-train.csv'), names, x[~ev], y[~ev])
+        write_csv(os.path.join(OUT, f'{name}-eval.csv'), names, x[ev], y[ev])
+        mean, std = x[~ev].mean(0), x[~ev].std(0) + 1e-6
+        classes = int(y.max()) + 1
+        torch.manual_seed(0)
+        if name == 'breast-cancer':
+            v1 = train(Mlp(mean, std, [30, 16, 2]), x[~ev], y[~ev], epochs=1, lr=0.003)
+            torch.manual_seed(0)
+            v2 = train(Mlp(mean, std, [30, 16, 2]), x[~ev], y[~ev], epochs=60, lr=0.003)
+            torch.manual_seed(0)
+            lr = train(Mlp(mean, std, [30, 1], sigmoid=True), x[~ev], y[~ev], epochs=40, lr=0.01, binary=True)
+            for tag, m, b in (('v1', v1, False), ('v2', v2, False), ('logreg', lr, True)):
+                print(f'{name}-{tag}: float accuracy train {accuracy(m, x[~ev], y[~ev], b):.4f} eval {accuracy(m, x[ev], y[ev], b):.4f}')
+                export(m, x.shape[1], os.path.join(OUT, f'{name}-{tag}.onnx'))
+        else:
+            m = train(Mlp(mean, std, [13, 32, classes]), x[~ev], y[~ev], epochs=80, lr=0.003)
+            print(f'{name}: float accuracy train {accuracy(m, x[~ev], y[~ev]):.4f} eval {accuracy(m, x[ev], y[ev]):.4f}')
+            export(m, x.shape[1], os.path.join(OUT, f'{name}.onnx'))
+
+
+if __name__ == '__main__':
+    main()
