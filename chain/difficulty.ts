@@ -111,9 +111,11 @@ export function headerBitsInRange(bits: number, baseBits: number, p: CostAwarePa
 }
 
 /**
- * Chainwork of a block: the expected hashes for its own (discounted) bits. A discount is
- * never credited back, so chainwork grows with hashrate × time whatever blocks carry.
+ * Chainwork of a block: the work of its *base* bits, not of its discounted bits, so that CU
+ * never changes which of two sibling blocks is heavier (first seen wins, as without the rule).
+ * The price is that a discounted block is credited up to 1 + cap times the hashes it took
+ * (BIP, Rationale: bounded and paid for by the burn).
  */
-export function blockWork(bits: number): bigint {
-  return getBlockProof(bits);
+export function blockWork(baseBits: number): bigint {
+  return getBlockProof(baseBits);
 }

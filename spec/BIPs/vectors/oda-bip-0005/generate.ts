@@ -9,7 +9,7 @@ import { blockDiscountPpm, costAwareBits, headerBitsInRange, blockWork, costAwar
 import { nextBaseFee, requiredBurn, targetBlockCu } from '../../../../chain/cu-fee.js';
 import { encodeCuCommitmentScript, findCuCommitment } from '../../../../chain/cu-commitment.js';
 import { COST_AWARE } from '../../../../chain/cost-aware.js';
-import { compactToTarget } from '../../../../chain/header.js';
+import { compactToTarget, getBlockProof } from '../../../../chain/header.js';
 
 const dir = new URL('.', import.meta.url).pathname;
 const hex8 = (n: number) => '0x' + (n >>> 0).toString(16).padStart(8, '0');
@@ -33,7 +33,7 @@ const bitsCases: [number, bigint, bigint, bigint, string][] = [
 ];
 const discount = bitsCases.map(([baseBits, cu, burn, reward, note]) => {
   const ppm = blockDiscountPpm(cu, MAX, burn, reward);
-  return { note, baseBits: hex8(baseBits), cu: cu.toString(), maxBlockCu: MAX.toString(), burn: burn.toString(), reward: reward.toString(), discountPpm: ppm.toString(), bits: hex8(costAwareBits(baseBits, ppm)), work: blockWork(costAwareBits(baseBits, ppm)).toString(), baseWork: blockWork(baseBits).toString() };
+  return { note, baseBits: hex8(baseBits), cu: cu.toString(), maxBlockCu: MAX.toString(), burn: burn.toString(), reward: reward.toString(), discountPpm: ppm.toString(), bits: hex8(costAwareBits(baseBits, ppm)), work: blockWork(baseBits).toString(), hashesWork: getBlockProof(costAwareBits(baseBits, ppm)).toString() };
 });
 const rangeCases: [number, number, string][] = [
   [0x1e0fffff, 0x1e0fffff, 'base bits'],
@@ -112,7 +112,7 @@ for (let i = 0; i < cus.length; i++) {
   const reward = 50n * COIN + 1_000_000n + burn;
   const ppm = blockDiscountPpm(cu, MAX, burn, reward);
   const bits = costAwareBits(0x1e0fffff, ppm);
-  blocks.push({ height: i + 1, cu: cu.toString(), baseFee: fee.toString(), requiredBurn: burnReq.toString(), burn: burn.toString(), reward: reward.toString(), discountPpm: ppm.toString(), baseBits: '0x1e0fffff', bits: hex8(bits), work: blockWork(bits).toString() });
+  blocks.push({ height: i + 1, cu: cu.toString(), baseFee: fee.toString(), requiredBurn: burnReq.toString(), burn: burn.toString(), reward: reward.toString(), discountPpm: ppm.toString(), baseBits: '0x1e0fffff', bits: hex8(bits), work: blockWork(0x1e0fffff).toString() });
   prevCu = cu;
 }
 write('chain.json', { note: 'activation at height 1; block 1 base fee = minBaseFee; burn = max(required, what users paid at their fee rate)', maxBlockCu: MAX.toString(), blocks });
