@@ -1,7 +1,7 @@
 // Discrete-event mining simulator for ODA-BIP-0005. Deterministic for a seed. Every consensus
 // quantity (base fee, burn, discount, bits, chainwork) comes from the node's own functions in
 // chain/; only time, hash shares and user demand are modelled here.
-import { rng } from '../test/validator/helpers.js';
+import { rng } from '../util/rng.js';
 import { blockDiscountPpm, costAwareBits, blockWork } from '../chain/difficulty.js';
 import { nextBaseFee, requiredBurn, targetBlockCu } from '../chain/cu-fee.js';
 import { COST_AWARE } from '../chain/cost-aware.js';

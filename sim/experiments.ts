@@ -10,7 +10,7 @@ import { COST_AWARE } from '../chain/cost-aware.js';
 const MAX_BLOCK_CU = 15_000_000_000n;
 const COIN = 100_000_000n;
 
-/** The validator's measured worst ns/CU (sim/measure-ns-per-cu.ts), used as the validation speed. */
+/** The validator's measured worst ns/CU (bench/ns-per-cu.ts), used as the validation speed. */
 export function measuredNsPerCu(): { worst: number; median: number } {
   try {
     const j = JSON.parse(readFileSync(new URL('./ns-per-cu.json', import.meta.url), 'utf8'));

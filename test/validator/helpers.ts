@@ -3,17 +3,7 @@ import type { Tensor, ElemType } from '../../validator/tensor.js';
 import { allocData } from '../../validator/tensor.js';
 import type { WeightShape } from '../../tools/models/mlp.js';
 
-/** mulberry32: small, seedable, good enough for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../../util/rng.js';
 
 export function randInt(r: () => number, lo: number, hi: number): number {
   return lo + Math.floor(r() * (hi - lo + 1));

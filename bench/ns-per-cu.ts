@@ -1,10 +1,10 @@
 // Measures the validator's wall time per charged CU on real models (a short version of
 // bench/validator-cost.bench.ts) and records it in sim/ns-per-cu.json, which the simulator
 // reads: validation delay in the simulator = block CU x this figure.
-//   node --import tsx sim/measure-ns-per-cu.ts
+//   node --import tsx bench/ns-per-cu.ts
 import { writeFileSync } from 'node:fs';
 import { checkModel, runInference, inferenceCost, clearSessionCache } from '../validator/index.js';
-import { digitsMlp, digitsCnn, wideMlp, convNet, type Workload } from '../bench/validator-workloads.js';
+import { digitsMlp, digitsCnn, wideMlp, convNet, type Workload } from './validator-workloads.js';
 
 async function nsPerCu(w: Workload, rows: number, reps: number): Promise<number> {
   const ctx = checkModel(w.architecture);
@@ -29,5 +29,5 @@ for (const [w, rows] of [[digitsMlp(), 1], [digitsMlp(), 1024], [digitsCnn(), 51
 }
 const vals = Object.values(figures);
 const out = { measured: new Date().toISOString().slice(0, 10), node: process.version, figures, median: [...vals].sort((a, b) => a - b)[Math.floor(vals.length / 2)], worst: Math.max(...vals) };
-writeFileSync(new URL('./ns-per-cu.json', import.meta.url), JSON.stringify(out, null, 2) + '\n');
+writeFileSync(new URL('../sim/ns-per-cu.json', import.meta.url), JSON.stringify(out, null, 2) + '\n');
 console.log(JSON.stringify(out));

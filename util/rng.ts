@@ -1,0 +1,14 @@
+// The tree's one seeded PRNG (mulberry32) for tests, benchmarks and the simulator: small,
+// seedable, reproducible across machines. Never used by consensus code.
+
+/** mulberry32: a uniform float in [0, 1) per call, determined by `seed`. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
