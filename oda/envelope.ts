@@ -94,6 +94,31 @@ function bad(kind: RejectKind, reason: string, details: string): never {
  * decoded payload; throws VerifyError(kind, 'bad-oda-*') for a malformed ODA envelope.
  */
 export function decodeOdaTx(tx: Transaction, kind: RejectKind = 'tx'): DecodedOda | undefined {
+  const hit = decoded.get(tx);
+  if (hit && sameOutputs(hit, tx)) return hit.result;
+  const result = decodeOutputs(tx, kind);
+  // Only ODA transactions are remembered: an ordinary one costs a scan of its outputs, less
+  // than a map entry.
+  if (result) decoded.set(tx, { scripts: tx.outs.map((o) => o.script), values: tx.outs.map((o) => o.value), result });
+  return result;
+}
+
+/**
+ * A transaction's decoded envelope, kept per transaction object: a block's ODA payloads are
+ * decoded once and shared by the P2P data gate, the parking check, block validation and the
+ * mempool recheck (each used to decode them again). The entry holds the outputs it was
+ * decoded from, so a transaction edited after decoding (a wallet adding change) decodes
+ * anew; the shared result is frozen so no reader can change it for another.
+ */
+const decoded = new WeakMap<Transaction, { scripts: Uint8Array[]; values: bigint[]; result: DecodedOda }>();
+
+function sameOutputs(m: { scripts: Uint8Array[]; values: bigint[] }, tx: Transaction): boolean {
+  if (m.scripts.length !== tx.outs.length) return false;
+  for (let i = 0; i < tx.outs.length; i++) if (tx.outs[i].script !== m.scripts[i] || tx.outs[i].value !== m.values[i]) return false;
+  return true;
+}
+
+function decodeOutputs(tx: Transaction, kind: RejectKind): DecodedOda | undefined {
   let found: DecodedOda | undefined;
   for (let i = 0; i < tx.outs.length; i++) {
     const out = tx.outs[i];
@@ -106,11 +131,19 @@ export function decodeOdaTx(tx: Transaction, kind: RejectKind = 'tx'): DecodedOd
     if (push.data.length < 5) bad(kind, 'bad-oda-envelope', `output ${i}: no version and type`);
     if (push.data[3] !== ODA_VERSION) bad(kind, 'bad-oda-version', `version ${push.data[3]}`);
     try {
-      found = { payload: decodePayloadBody(push.data[4], push.data.subarray(5)), vout: i };
+      found = Object.freeze({ payload: deepFreeze(decodePayloadBody(push.data[4], push.data.subarray(5))), vout: i });
     } catch (e) {
       if (e instanceof OdaDecodeError) bad(kind, e.reason, e.message);
       throw e;
     }
   }
   return found;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o) && !ArrayBuffer.isView(o)) {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
 }

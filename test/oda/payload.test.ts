@@ -37,6 +37,24 @@ test('round trip of every type, at field bounds (multi-byte UTF-8, MAX_MONEY, 2^
   }
 });
 
+test('a transaction\'s envelope is decoded once and shared (frozen); edited outputs decode anew', () => {
+  for (const p of samples()) {
+    const tx = txWith(encodeOdaOutput(p));
+    const a = decodeOdaTx(tx, 'block')!;
+    assert.ok(decodeOdaTx(tx) === a, 'same object for every caller of one tx');
+    assert.ok(Object.isFrozen(a) && Object.isFrozen(a.payload));
+    assert.throws(() => { (a.payload as { type: string }).type = 'x'; });
+    tx.addOutput(Uint8Array.of(0x51), 1n);
+    const b = decodeOdaTx(tx)!;
+    assert.ok(b !== a, 'outputs changed: decoded again');
+    assert.equal(b.payload, p);
+  }
+  // A malformed envelope is never remembered: each caller gets its own verdict and kind.
+  const bad = txWith(encodeOdaOutput(samples()[1]), encodeOdaOutput(samples()[1]));
+  assert.throws(() => decodeOdaTx(bad, 'block'), (e: unknown) => e instanceof VerifyError && e.kind === 'block' && e.reason === 'bad-oda-multiple');
+  assert.throws(() => decodeOdaTx(bad, 'tx'), (e: unknown) => e instanceof VerifyError && e.kind === 'tx');
+});
+
 test('builders refuse out-of-bound fields before anything is spent', () => {
   const base = { architecture: W, dataset: W, weights: W, objective: 'accuracy' as const, royalty: 1n, payoutScript: S, name: 'n' };
   assert.throws(() => buildAddModelPayload({ ...base, name: '' }), /name/);
