@@ -34,6 +34,8 @@ export const StorageReason = {
   COUNT: 'bad-storage-proof-count',
   /** The header's storage digest is not the digest of the proof's leaves under its seed. */
   DIGEST: 'bad-storage-digest',
+  /** The header's skip count is not the proof's. */
+  SKIPS: 'bad-storage-skips',
   /** The PoW hash does not meet the target lowered by the skip penalty. */
   PENALTY: 'high-hash-storage-penalty',
 } as const;
@@ -251,6 +253,17 @@ export function checkStorageProof(seed: Uint8Array, headerDigest: Uint8Array, in
   const v = verifyStorageProof(seed, index, height, slots);
   if (!equalBytes(v.digest, headerDigest)) reject(StorageReason.DIGEST, 'header storage digest does not match the proof');
   return v;
+}
+
+/** Checks the header's claimed skip count against the verified proof (ODA-BIP-0006 §6 step 4). */
+export function checkHeaderSkips(headerSkips: number, v: StorageVerdict): void {
+  if (headerSkips !== v.skips) reject(StorageReason.SKIPS, `header claims ${headerSkips} skips, the proof has ${v.skips}`);
+}
+
+/** What a header-only node checks (§5): skips ≤ k and hash ≤ target >> (b · skips). */
+export function checkPenalizedPow(hash: bigint, target: bigint, headerSkips: number): void {
+  if (!Number.isInteger(headerSkips) || headerSkips < 0 || headerSkips > STORAGE.k) reject(StorageReason.SKIPS, `${headerSkips} skips, at most ${STORAGE.k}`);
+  if (hash > penalizedTarget(target, headerSkips * STORAGE.skipPenaltyBits)) reject(StorageReason.PENALTY, `hash above the target lowered by ${headerSkips * STORAGE.skipPenaltyBits} bits`);
 }
 
 /** The PoW target after the skip penalty: target >> (b · skips). */

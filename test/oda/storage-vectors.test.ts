@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { PROOF_CASES, SAMPLING_CASES, header, runProofCase, storageFixture } from '../../spec/BIPs/vectors/oda-bip-0006/fixture.js';
 import { MemoryIndex, indexBlock, decodeIndexUndo, decodeEntry, storageKeys, loadIndex, decodeMeta } from '../../oda/storage-index.js';
-import { STORAGE, buildStorageProof, checkStorageProof, encodeStorageProof, sampleSlots, storageSeed, MAX_PROOF_BYTES, penalizedTarget } from '../../oda/storage-proof.js';
+import { STORAGE, buildStorageProof, checkStorageProof, encodeStorageProof, sampleSlots, storageSeed, MAX_PROOF_BYTES, penalizedTarget, checkPenalizedPow, checkHeaderSkips } from '../../oda/storage-proof.js';
 import { memoryLeafSource } from '../../oda/storage-source.js';
 import type { KvChange } from '../../chain/extension.js';
 
@@ -62,6 +62,11 @@ test('proof size stays within MAX_PROOF_BYTES and the penalty lowers the target'
   assert.ok(P.valid.every((v: { proofLength: number }) => v.proofLength <= MAX_PROOF_BYTES));
   assert.is(MAX_PROOF_BYTES, 2 + 4 * (4 + 16384 + 22 * 32));
   assert.is(penalizedTarget(1024n, 4), 64n);
+  const reason = (fn: () => void) => { try { fn(); return 'ok'; } catch (e) { return (e as { reason: string }).reason; } };
+  assert.is(reason(() => checkPenalizedPow(64n, 1024n, 2)), 'ok');
+  assert.is(reason(() => checkPenalizedPow(65n, 1024n, 2)), 'high-hash-storage-penalty');
+  assert.is(reason(() => checkPenalizedPow(0n, 1024n, 5)), 'bad-storage-skips');
+  assert.is(reason(() => checkHeaderSkips(1, { skips: 2 } as never)), 'bad-storage-skips');
 });
 
 /** A KV map standing in for the extension state. */
