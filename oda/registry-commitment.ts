@@ -1,5 +1,5 @@
 // ODA-BIP-0007 registry commitment (consensus from params.activation.registryCommitment):
-// the coinbase of every block carries one output OP_RETURN PUSH36 "ODAR" root, where root is
+// the coinbase of every block carries one output OP_RETURN PUSH36 "OREG" root, where root is
 // the registry tree (oda/registry-tree.ts) over every model and version record after the
 // block. Records are covered generically, by the canonical value bytes under their keys, so a
 // new record kind under a committed key prefix is committed without a new rule.
@@ -15,8 +15,8 @@ import { OdaReason } from './reasons.js';
 import { odaReject } from './rules.js';
 import { sha256, updateTree, type LeafChange, type NodeStore } from './registry-tree.js';
 
-/** OP_RETURN, push 36, then 'ODAR'. */
-export const REGISTRY_COMMITMENT_PREFIX = Uint8Array.from([0x6a, 0x24, 0x4f, 0x44, 0x41, 0x52]);
+/** OP_RETURN, push 36, then 'OREG' (not "ODA…": such a push would mark an ODA payload, ODA-BIP-0003). */
+export const REGISTRY_COMMITMENT_PREFIX = Uint8Array.from([0x6a, 0x24, 0x4f, 0x52, 0x45, 0x47]);
 export const REGISTRY_COMMITMENT_SCRIPT_SIZE = 38;
 /** Registry key kinds committed: m (model) and v (version). Commits and inferences are not state a device needs. */
 export const COMMITTED_KINDS: readonly number[] = [0x6d, 0x76];
