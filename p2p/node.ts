@@ -104,10 +104,10 @@ export class P2PNode {
         if (m.cmd === 'getmanifest' || m.cmd === 'getblobhave' || m.cmd === 'getpiece') p.send({ cmd: 'nopiece', root: m.root, index: NO_BLOB });
         return;
       }
-      if (m.cmd === 'getmodelproof') {
+      if (m.cmd === 'getmodproof') {
         return answerModelProof(chain, m).then((r) => p.send(r), (err: Error) => logger.error(`getmodelproof: ${err.message}`));
       }
-      if (m.cmd === 'modelproof' || m.cmd === 'nomodelproof') return; // answers to lite clients' requests; a full node asks none
+      if (m.cmd === 'modproof' || m.cmd === 'nomodproof') return; // answers to lite clients' requests; a full node asks none
       return this.relay.onMessage(p, m);
     };
     this.onTip = (e) => {

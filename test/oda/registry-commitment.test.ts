@@ -114,4 +114,17 @@ test('a proof verifies against its header only; tampering is refused', async () 
   try { await buildModelProof(f.chain, modelId, 9); assert.unreachable('proved'); } catch (e) { assert.match((e as Error).message, /has no version 9/); }
 });
 
+test('P2P: getmodproof is answered with a proof that survives the wire and verifies; unknown model gets nomodproof', async () => {
+  const { answerModelProof } = await import('../../p2p/model-proofs.js');
+  const { encodePayload, decodePayload, NO_VERSION } = await import('../../p2p/wire/messages.js');
+  const r = await answerModelProof(f.chain, { cmd: 'getmodproof', modelId, version: NO_VERSION });
+  const back = decodePayload(r.cmd, encodePayload(r));
+  assert.is(back.cmd, 'modproof');
+  if (back.cmd !== 'modproof') return;
+  assert.is(back.height, f.chain.height);
+  assert.is(verifyModelProof(back.header, decodeModelProof(back.proof), { modelId }).model.currentVersion, 1);
+  const none = await answerModelProof(f.chain, { cmd: 'getmodproof', modelId: '55'.repeat(32), version: NO_VERSION });
+  assert.is(none.cmd, 'nomodproof');
+});
+
 test.run();

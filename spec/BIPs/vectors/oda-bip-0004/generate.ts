@@ -47,9 +47,9 @@ const msgs: Message[] = [
   { cmd: 'piece', root, index: 3, data: Uint8Array.of(1, 2, 3, 4, 5) },
   { cmd: 'nopiece', root, index: 0xffffffff },
   // ODA-BIP-0007 model proofs (lite clients): the proof bytes are opaque here (ODA-BIP-0007 vectors).
-  { cmd: 'getmodelproof', modelId: root, version: 0xffffffff },
-  { cmd: 'modelproof', modelId: root, version: 1, height: 250, header: header.toBuffer(true), proof: Uint8Array.of(1, 2, 3) },
-  { cmd: 'nomodelproof', modelId: root, version: 0xffffffff, reason: 'model not in the registry' },
+  { cmd: 'getmodproof', modelId: root, version: 0xffffffff },
+  { cmd: 'modproof', modelId: root, version: 1, height: 250, header: header.toBuffer(true), proof: Uint8Array.of(1, 2, 3) },
+  { cmd: 'nomodproof', modelId: root, version: 0xffffffff, reason: 'model not in the registry' },
 ];
 
 const valid = msgs.map((m) => ({ message: messageToJson(m), hex: Buffer.from(encodeFrame(magic, m)).toString('hex') }));
