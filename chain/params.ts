@@ -109,7 +109,9 @@ export const regtest: NetworkParams = {
   // Equal to validator/cost.ts MAX_BLOCK_CU (a test pins it): chain/ sits below validator/.
   maxBlockCu: 15_000_000_000n,
   commitRevealDelay: 2,
-  activation: { costAwareDifficulty: NEVER_ACTIVE, storageProofs: NEVER_ACTIVE, registryCommitment: NEVER_ACTIVE },
+  // registryCommitment (ODA-BIP-0007): above the heights of ODA-BIP-0003's chain vectors and
+  // of the tests that hand-build blocks, low enough for a functional test to reach.
+  activation: { costAwareDifficulty: NEVER_ACTIVE, storageProofs: NEVER_ACTIVE, registryCommitment: 200 },
 };
 
 /** A mainnet-style network: real retargeting every 2016 blocks. Its powLimit is low enough for CPU tests. */
@@ -133,6 +135,7 @@ export const main: NetworkParams = {
   subsidyHalvingInterval: 210_000,
   genesis: { time: 1767225600, bits: 0x1e0fffff, nonce: 478552, version: 1, hash: '0000040b135ca97066d626fc855dbab9972c779cfc61187d611994c680f0fe8f' },
   isTestChain: false,
+  activation: { ...regtest.activation, registryCommitment: NEVER_ACTIVE },
 };
 
 export const networks: Record<NetworkName, NetworkParams> = { main, regtest };

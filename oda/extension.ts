@@ -7,18 +7,22 @@
 // undo record back into the writes restoring every key the block touched.
 import type { Block } from '../chain/block.js';
 import type { BlockContext, Chain, ChainExtension, ExtensionVerdict, KvSource } from '../chain/chain.js';
+import type { AssemblyContext, ExtensionState } from '../chain/extension.js';
 import type { BlobStore } from '../model-store/store.js';
 import { LIMITS, MAX_BLOCK_CU } from '../validator/index.js';
 import { MAX_DATA_BLOB, OdaContext, applyTx, verifyClaims, type AppliedTx, type PendingClaim } from './apply.js';
 import { decodeOdaTx } from './envelope.js';
 import { EXTENSION_NAME, RegistryReader, RegistryView, decodeUndo } from './registry.js';
 import { MissingBlobError, odaReject } from './rules.js';
+import { encodeRegistryCommitmentScript, isRegistryCommitmentActive, withRegistryCommitment } from './registry-commitment.js';
 import type { BlobRef } from './payload.js';
 
 export interface BlockResult extends ExtensionVerdict {
   view: RegistryView;
   txs: AppliedTx[];
   cu: bigint;
+  /** ODA-BIP-0007 registry root after the block (from its activation height). */
+  registryRoot?: Uint8Array;
 }
 
 /** Where the registry state is read: a state source, or a chain (its tip state). */
@@ -136,8 +140,13 @@ export function createOdaExtension(opts: { store: BlobStore; maxBlockCu?: bigint
       return this.missingBlobs(block);
     },
 
-    checkBlock(ctx: BlockContext, state: KvSource): Promise<BlockResult> {
-      return checkOdaBlock(oc, state, ctx.block, ctx.height, maxBlockCu, ctx.txids);
+    async checkBlock(ctx: BlockContext, state: ExtensionState): Promise<BlockResult> {
+      const result = await checkOdaBlock(oc, state, ctx.block, ctx.height, maxBlockCu, ctx.txids);
+      return isRegistryCommitmentActive(ctx.height, ctx.params) ? withRegistryCommitment(ctx, state, result) : result;
+    },
+
+    assemble(ctx: AssemblyContext, result: BlockResult) {
+      return result.registryRoot ? [{ script: encodeRegistryCommitmentScript(result.registryRoot), value: 0n }] : [];
     },
 
     // Every version stays retrievable: pin what the registry now names, before the batch that

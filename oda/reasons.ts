@@ -14,6 +14,8 @@ export const OdaReason = {
   TX_CU: 'bad-oda-tx-cu',
   COINBASE: 'bad-oda-coinbase',
   BLOCK_CU: 'bad-blk-oda-cu',
+  /** ODA-BIP-0007: the coinbase's registry root is missing, malformed or wrong. */
+  REGISTRY_COMMITMENT: 'bad-registry-commitment',
   // Policy: the mempool's own refusals.
   /** The store lacks data the transaction names (score 0: not the sender's fault). */
   MISSING_BLOB: 'oda-missing-blob',

@@ -3,6 +3,7 @@
 //   chain 'tip'  → announce the block to peers, schedule more downloads, retry orphan txs
 //   mempool 'tx' → announce the transaction
 // and answers the Network RPCs (rpc/methods/network.ts) with Core's shapes.
+import { answerModelProof } from './model-proofs.js';
 import { Block, type Transaction } from '../chain/block.js';
 import type { NetworkParams } from '../chain/params.js';
 import type { Logger } from '../util/logger.js';
@@ -103,6 +104,10 @@ export class P2PNode {
         if (m.cmd === 'getmanifest' || m.cmd === 'getblobhave' || m.cmd === 'getpiece') p.send({ cmd: 'nopiece', root: m.root, index: NO_BLOB });
         return;
       }
+      if (m.cmd === 'getmodproof') {
+        return answerModelProof(chain, m).then((r) => p.send(r), (err: Error) => logger.error(`getmodelproof: ${err.message}`));
+      }
+      if (m.cmd === 'modproof' || m.cmd === 'nomodproof') return; // answers to lite clients' requests; a full node asks none
       return this.relay.onMessage(p, m);
     };
     this.onTip = (e) => {

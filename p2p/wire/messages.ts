@@ -49,6 +49,11 @@ export const MAX_MANIFEST = 3 + 8 + 32 + MAX_BLOB_PIECES * 32 + 1 + 255;
 export const NO_BLOB = 0xffffffff;
 export const MAX_BLOCK_SERIALIZED = 4_000_000;
 export const MAX_TX_SERIALIZED = 400_000;
+/** getmodproof's version meaning "the model record only" (it names the current version). */
+export const NO_VERSION = 0xffffffff;
+/** ODA-BIP-0007 proof: a coinbase (bounded by the block) and a few paths of at most 256 siblings. */
+export const MAX_MODEL_PROOF = 1 << 20;
+export const MAX_PROOF_REASON = 256;
 
 export type Message =
   | { cmd: 'version'; version: number; services: bigint; timestamp: bigint; addrRecv: NetAddr; addrFrom: NetAddr; nonce: bigint; userAgent: string; startHeight: number; relay: boolean; maxCostUnits: bigint }
@@ -74,7 +79,10 @@ export type Message =
   | { cmd: 'havepiece'; root: string; index: number }
   | { cmd: 'getpiece'; root: string; index: number }
   | { cmd: 'piece'; root: string; index: number; data: Uint8Array }
-  | { cmd: 'nopiece'; root: string; index: number };
+  | { cmd: 'nopiece'; root: string; index: number }
+  | { cmd: 'getmodproof'; modelId: string; version: number }
+  | { cmd: 'modproof'; modelId: string; version: number; height: number; header: Uint8Array; proof: Uint8Array }
+  | { cmd: 'nomodproof'; modelId: string; version: number; reason: string };
 
 export type Command = Message['cmd'];
 export type MessageOf<C extends Command> = Extract<Message, { cmd: C }>;
@@ -106,6 +114,9 @@ export const MAX_PAYLOAD: Record<Command, number> = {
   getpiece: 36,
   piece: 36 + 5 + PIECE_SIZE,
   nopiece: 36,
+  getmodproof: 36,
+  modproof: 36 + 4 + HEADER_SIZE + 5 + MAX_MODEL_PROOF,
+  nomodproof: 36 + 3 + MAX_PROOF_REASON,
 };
 
 export const COMMANDS = Object.keys(MAX_PAYLOAD) as Command[];
@@ -215,6 +226,12 @@ export function encodePayload(m: Message): Uint8Array {
     case 'blobhave': w.bytes(rootToBytes(m.root)).u64(m.length).varbytes(m.bitfield); break;
     case 'havepiece': case 'getpiece': case 'nopiece': w.bytes(rootToBytes(m.root)).u32(m.index); break;
     case 'piece': w.bytes(rootToBytes(m.root)).u32(m.index).varbytes(m.data); break;
+    case 'getmodproof': w.bytes(rootToBytes(m.modelId)).u32(m.version); break;
+    case 'modproof':
+      if (m.header.length !== HEADER_SIZE) throw new WireError('modproof header must be 80 bytes');
+      w.bytes(rootToBytes(m.modelId)).u32(m.version).u32(m.height).bytes(m.header).varbytes(m.proof);
+      break;
+    case 'nomodproof': w.bytes(rootToBytes(m.modelId)).u32(m.version).varstr(m.reason); break;
   }
   const out = w.finish();
   if (out.length > MAX_PAYLOAD[m.cmd]) throw new WireError(`${m.cmd} payload ${out.length} exceeds ${MAX_PAYLOAD[m.cmd]}`);
@@ -292,6 +309,9 @@ export function decodePayload(cmd: Command, payload: Uint8Array): Message {
     }
     case 'havepiece': case 'getpiece': case 'nopiece': m = { cmd, root: bytesToRoot(r.bytes(32)), index: r.u32() }; break;
     case 'piece': m = { cmd, root: bytesToRoot(r.bytes(32)), index: r.u32(), data: r.varbytes(PIECE_SIZE) }; break;
+    case 'getmodproof': m = { cmd, modelId: bytesToRoot(r.bytes(32)), version: r.u32() }; break;
+    case 'modproof': m = { cmd, modelId: bytesToRoot(r.bytes(32)), version: r.u32(), height: r.u32(), header: r.bytes(HEADER_SIZE).slice(), proof: r.varbytes(MAX_MODEL_PROOF).slice() }; break;
+    case 'nomodproof': m = { cmd, modelId: bytesToRoot(r.bytes(32)), version: r.u32(), reason: r.varstr(MAX_PROOF_REASON) }; break;
   }
   r.end();
   return m;

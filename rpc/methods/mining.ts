@@ -18,6 +18,7 @@ import { descriptorChecksum } from '../../wallet/descriptor.js';
 import type { Mempool } from '../../mempool/mempool.js';
 import { DEFAULT_MAX_TRIES, generateBlocks, type MinerChain } from '../../miner/generate.js';
 import { grind } from '../../miner/grind.js';
+import { findRegistryCommitment, encodeRegistryCommitmentScript } from '../../oda/registry-commitment.js';
 import { createBlockTemplate, lastTemplateStats, type TemplateTx } from '../../miner/template.js';
 
 type Ctx = NodeContext;
@@ -351,6 +352,8 @@ export const miningMethods: RpcMethod<Ctx>[] = [
         bits: hex8(t.bits),
         height: t.height,
         default_witness_commitment: Buffer.from(commitment).toString('hex'),
+        // ODA-BIP-0007: an external miner adds this output to its coinbase (before the witness commitment).
+        ...registryCommitmentField(coinbase.outs),
       };
     },
   },
@@ -432,3 +435,8 @@ export const miningMethods: RpcMethod<Ctx>[] = [
     },
   },
 ];
+
+function registryCommitmentField(outs: readonly { script: Uint8Array }[]): { default_registry_commitment?: string } {
+  const c = findRegistryCommitment(outs);
+  return 'root' in c ? { default_registry_commitment: Buffer.from(encodeRegistryCommitmentScript(c.root)).toString('hex') } : {};
+}

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Transaction } from '../../chain/block.js';
 import { Chain } from '../../chain/chain.js';
-import { regtest } from '../../chain/params.js';
+import { regtest, type NetworkParams } from '../../chain/params.js';
 import { BlobStore } from '../../model-store/store.js';
 import type { MediaType } from '../../model-store/manifest.js';
 import { createOdaExtension, type OdaExtension } from '../../oda/extension.js';
@@ -48,11 +48,11 @@ export async function importBlob(store: BlobStore, bytes: Uint8Array, mediaType:
   return { root: m.root, length: m.length };
 }
 
-export async function setup(opts: { maxBlockCu?: bigint; mature?: number } = {}): Promise<Fixture> {
+export async function setup(opts: { maxBlockCu?: bigint; mature?: number; params?: NetworkParams } = {}): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'oda-test-'));
   const store = await BlobStore.open(join(dir, 'models'));
   const ext = createOdaExtension({ store, maxBlockCu: opts.maxBlockCu });
-  const chain = await Chain.open({ params: regtest, dir: join(dir, 'chain'), fsync: false, extensions: [ext] });
+  const chain = await Chain.open({ params: opts.params ?? regtest, dir: join(dir, 'chain'), fsync: false, extensions: [ext] });
   const digits = loadDigits();
   const ev = subset(digitsSplit(digits, 'eval'), 0, ROWS);
   const arch = buildMlp(DIGITS_MLP);

@@ -46,6 +46,10 @@ const msgs: Message[] = [
   { cmd: 'getpiece', root, index: 3 },
   { cmd: 'piece', root, index: 3, data: Uint8Array.of(1, 2, 3, 4, 5) },
   { cmd: 'nopiece', root, index: 0xffffffff },
+  // ODA-BIP-0007 model proofs (lite clients): the proof bytes are opaque here (ODA-BIP-0007 vectors).
+  { cmd: 'getmodproof', modelId: root, version: 0xffffffff },
+  { cmd: 'modproof', modelId: root, version: 1, height: 250, header: header.toBuffer(true), proof: Uint8Array.of(1, 2, 3) },
+  { cmd: 'nomodproof', modelId: root, version: 0xffffffff, reason: 'model not in the registry' },
 ];
 
 const valid = msgs.map((m) => ({ message: messageToJson(m), hex: Buffer.from(encodeFrame(magic, m)).toString('hex') }));
