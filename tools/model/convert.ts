@@ -24,10 +24,14 @@ import { DEFAULT_FILES, writeManifest, type Manifest } from './manifest.js';
 export interface ConvertOptions {
   /** Float ONNX file. */
   model: string;
-  /** Calibration table (.csv). */
+  /** Calibration table (.csv, .npy or .safetensors; see table.ts). */
   calibration: string;
-  /** Label column; without it no dataset is written and only float/integer agreement is reported. */
+  /** Label column (CSV) or tensor (safetensors); without labels no dataset is written and only float/integer agreement is reported. */
   label?: string;
+  /** Labels of a .npy calibration table (a [rows] .npy). */
+  labels?: string;
+  /** Labels of a .npy --dataset table. */
+  datasetLabels?: string;
   /** Feature columns in the model's input order (default: every non-label column). */
   features?: string[];
   /** Table packed as the evaluation dataset (default: the calibration table). */
@@ -115,7 +119,7 @@ export function checkWidth(net: FloatNet, t: Table, file: string): void {
 export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
   const { bytes: floatBytes, net } = readFloatModel(opts.model);
   const calFile = basename(opts.calibration);
-  const cal = readTable(opts.calibration, { label: opts.label, features: opts.features });
+  const cal = readTable(opts.calibration, { label: opts.label, labels: opts.labels, features: opts.features, tensor: net.inputName });
   checkWidth(net, cal, calFile);
   const classes = classesOf(net);
   if (opts.crossCheck !== false) await crossCheckFloat(floatBytes, net, cal.x, cal.rows);
@@ -144,14 +148,15 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
     const packed = packTable(cal, spec, classes, calFile);
     const score = await integerAccuracy(ctx, weights, packed.dataset);
     calibration = { rows: cal.rows, float: floatAccuracy(net, cal), integer: Number(score) / cal.rows, score };
-    const ev = opts.dataset === undefined ? cal : readTable(opts.dataset, { label: opts.label, features: cal.columns });
+    const ev = opts.dataset === undefined ? cal : readTable(opts.dataset, { label: opts.label, labels: opts.datasetLabels, features: cal.columns, tensor: net.inputName });
+    if (!ev.y) throw new ModelError(`${basename(opts.dataset!)}: the evaluation dataset needs labels too${opts.labels !== undefined ? ' (--dataset-labels LABELS.npy)' : ''}`);
     const evFile = opts.dataset === undefined ? calFile : basename(opts.dataset);
     const evPacked = ev === cal ? packed : packTable(ev, spec, classes, evFile);
     const evScore = ev === cal ? score : await integerAccuracy(ctx, weights, evPacked.dataset);
     dataset = { rows: ev.rows, float: floatAccuracy(net, ev), integer: Number(evScore) / ev.rows, score: evScore };
     datasetBlob = evPacked.blob;
   } else {
-    if (opts.dataset !== undefined) throw new ModelError('--dataset needs --label (the dataset is scored against its labels)');
+    if (opts.dataset !== undefined) throw new ModelError('--dataset needs labels (--label COL, or --labels LABELS.npy for a .npy calibration table): the dataset is scored against them');
     const { out, width } = floatForward(net, cal.x, cal.rows);
     const fp = predict(out, width, cal.rows);
     const input: Tensor = { type: 'uint8', dims: [cal.rows, cal.columns.length], data: qCal };
