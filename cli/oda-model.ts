@@ -93,7 +93,14 @@ function accLine(what: string, a: Accuracy): string {
 
 function printConvert(r: ConvertReport): string[] {
   const out = [`wrote ${r.dir}: ${Object.values(r.files).map((f) => f.replace(/^.*\//, '')).join(', ')}`];
-  for (const L of r.layers) out.push(`  ${L.name} (${L.source}): ${L.inSize} -> ${L.outSize}${L.relu ? ', relu' : ''}${L.shift !== undefined ? `, requantize by 2^${L.shift}` : ', int32 logits'}`);
+  for (const L of r.layers) {
+    const c = L.conv;
+    const io = c
+      ? `${c.c}x${c.h}x${c.w} -> conv ${c.kh}x${c.kw}${c.strides.some((v) => v !== 1) ? ` stride ${c.strides.join('x')}` : ''} -> ${c.m}x${c.oh}x${c.ow}${L.zeroPoint !== undefined ? ` (input zero point ${L.zeroPoint})` : ''}`
+      : `${L.inSize} -> ${L.outSize}`;
+    const pool = L.pool ? `, maxpool ${L.pool.kh}x${L.pool.kw} -> ${c!.m}x${L.pool.oh}x${L.pool.ow}` : '';
+    out.push(`  ${L.name} (${L.source}): ${io}${L.relu ? ', relu' : ''}${pool}${L.shift !== undefined ? `, requantize by 2^${L.shift}` : ', int32 logits'}`);
+  }
   if (r.head !== 'none') out.push(`  final ${r.head} dropped (monotone: the predicted class is unchanged)`);
   out.push(`parameters: ${r.params}; CU of one inference row: ${r.cuPerRow}`);
   if ('agreement' in r.calibration) out.push(`calibration (${r.calibration.rows} rows, no labels): integer and float predictions agree on ${pct(r.calibration.agreement)}`);

@@ -1,4 +1,4 @@
-// `oda-model convert`: a float ONNX MLP or linear model → a directory with the exact-class
+// `oda-model convert`: a float ONNX MLP, linear model or small CNN → a directory with the exact-class
 // architecture, int8/int32 weights, the packed dataset and oda-model.json. The result is
 // checked and scored with the node's own code (validator/index.ts), so the integer accuracy
 // printed is the baseline score the chain will record.
@@ -16,7 +16,7 @@ import { extractNet, floatForward, predict, type FloatNet } from './float-net.js
 import { crossCheckFloat } from './float-check.js';
 import { fitInputQuant, quantizeInputs } from './input-quant.js';
 import { buildIntGraph } from './int-graph.js';
-import { quantizeNet, type Quantized } from './quantize.js';
+import { fitConvInputQuant, quantizeNet, type IntLayer, type Quantized } from './quantize.js';
 import { readTable, type Table } from './table.js';
 import { inputMetadata, packTable, type InputSpec } from './pack-dataset.js';
 import { DEFAULT_FILES, writeManifest, type Manifest } from './manifest.js';
@@ -53,7 +53,7 @@ export interface Accuracy {
 export interface ConvertReport {
   dir: string;
   files: { architecture: string; weights: string; dataset?: string; manifest: string };
-  layers: { name: string; source: string; inSize: number; outSize: number; relu: boolean; shift?: number }[];
+  layers: (Pick<IntLayer, 'name' | 'inSize' | 'outSize' | 'relu' | 'shift' | 'conv' | 'pool' | 'zeroPoint'> & { source: string })[];
   params: number;
   cuPerRow: bigint;
   calibration: Accuracy | { rows: number; agreement: number };
@@ -124,10 +124,11 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
   const classes = classesOf(net);
   if (opts.crossCheck !== false) await crossCheckFloat(floatBytes, net, cal.x, cal.rows);
 
-  const iq = fitInputQuant(cal);
+  // A CNN's pixels share one step and a zero point (see quantize.ts); tabular features get their own range.
+  const { zeroPoint, ...iq } = net.layers[0].conv ? fitConvInputQuant(net, cal.x) : { ...fitInputQuant(cal), zeroPoint: undefined };
   const spec: InputSpec = { name: net.inputName, columns: cal.columns, ...iq };
   const qCal = quantizeInputs(cal, iq);
-  const q = quantizeNet(net, iq, qCal, cal.rows);
+  const q = quantizeNet(net, iq, qCal, cal.rows, undefined, zeroPoint);
   const architecture = buildIntGraph(net.inputName, net.outputName, q.layers);
   if (architecture.length > LIMITS.maxArchitectureBytes) throw new ModelError(`the architecture is ${architecture.length} bytes, limit ${LIMITS.maxArchitectureBytes}`);
   let ctx: ModelContext;
@@ -187,7 +188,7 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
   const manifest: Manifest = {
     format: 'oda-model/1',
     objective: 'accuracy',
-    input: { name: net.inputName, type: 'uint8', columns: cal.columns, min: iq.min, step: iq.step },
+    input: { name: net.inputName, type: 'uint8', columns: cal.columns, min: iq.min, step: iq.step, ...(net.inShape.length > 1 ? { shape: net.inShape } : {}) },
     output: { name: net.outputName, classes },
     ...(opts.label !== undefined ? { label: opts.label } : {}),
     layers,
@@ -198,8 +199,8 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
   return {
     dir: opts.out,
     files,
-    layers: layers.map(({ name, source, inSize, outSize, relu, shift }) => ({ name, source, inSize, outSize, relu, ...(shift !== undefined ? { shift } : {}) })),
-    params: q.layers.reduce((a, L) => a + L.inSize * L.outSize + L.outSize, 0),
+    layers: layers.map(({ name, source, inSize, outSize, relu, shift, conv, pool, zeroPoint }) => ({ name, source, inSize, outSize, relu, ...(shift !== undefined ? { shift } : {}), ...(conv ? { conv } : {}), ...(pool ? { pool } : {}), ...(zeroPoint !== undefined ? { zeroPoint } : {}) })),
+    params: [...q.tensors].filter(([n]) => !n.endsWith('.scale')).reduce((a, [, t]) => a + t.data.length, 0),
     cuPerRow,
     calibration,
     ...(dataset ? { dataset } : {}),
