@@ -46,7 +46,7 @@ function safe(b: bigint): number {
   return Number(b);
 }
 
-const HEADER = /^\{\s*'descr'\s*:\s*'([<>|=])([a-z])(\d+)'\s*,\s*'fortran_order'\s*:\s*(True|False)\s*,\s*'shape'\s*:\s*\(\s*((?:\d+\s*,\s*)*(?:\d+\s*)?)\)\s*,?\s*\}\s*$/;
+const HEADER = /^\{\s*'descr'\s*:\s*'([<>|=])([a-zA-Z])(\d+)'\s*,\s*'fortran_order'\s*:\s*(True|False)\s*,\s*'shape'\s*:\s*\(\s*((?:\d+\s*,\s*)*(?:\d+\s*)?)\)\s*,?\s*\}\s*$/;
 
 /** Parses a whole .npy file; `file` names it in messages. */
 export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
