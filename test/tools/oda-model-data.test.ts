@@ -20,6 +20,7 @@ import { encodeSafetensors, parseSafetensors } from '../../model-store/safetenso
 import { GraphBuilder } from '../../validator/onnx/graph-builder.js';
 import { encodeModel } from '../../validator/onnx/encode.js';
 import { checkModel, clearSessionCache } from '../../validator/index.js';
+import { runOdaModel } from '../../cli/oda-model.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'byom');
 const tmp = mkdtempSync(join(tmpdir(), 'oda-model-data-test-'));
@@ -201,6 +202,19 @@ test('what convert cannot read: per-pixel normalisation, grouped Conv, a Conv la
   model.graph.outputs.push({ ...model.graph.outputs[0], name: 'label' });
   writeFileSync(skl, encodeModel(model));
   await rejects(convert({ model: skl, calibration: fx('breast-cancer-train.csv'), label: 'target', out: join(tmp, 'bad') }), /2 outputs .*skl2onnx writes a label and a probabilities output/);
+});
+
+test('CLI: --labels and --dataset-labels for .npy tables; pack-dataset needs --label or --labels', async () => {
+  const text = (await runOdaModel(['convert', fx('wine.onnx'), '--calibration', fx('wine-train-x.npy'), '--labels', fx('wine-train-y.npy'), '--dataset', fx('wine-eval-x.npy'), '--dataset-labels', fx('wine-eval-y.npy'), '--out', join(tmp, 'cli-wine')])).join('\n');
+  assert.match(text, /dataset \(36 rows\): float 100\.00 %, integer 100\.00 %/);
+  const packed = (await runOdaModel(['pack-dataset', fx('wine-eval-x.npy'), '--labels', fx('wine-eval-y.npy'), '--like', join(tmp, 'cli-wine'), '--out', join(tmp, 'cli.safetensors')])).join('\n');
+  assert.match(packed, /36 rows, input 'features' uint8\[13\]/);
+  try {
+    await runOdaModel(['pack-dataset', fx('wine-eval-x.npy'), '--like', join(tmp, 'cli-wine')]);
+    assert.unreachable('usage error expected');
+  } catch (e) {
+    assert.match((e as Error).message, /missing --label \(or --labels for a \.npy table\)/);
+  }
 });
 
 test.after(async () => {
