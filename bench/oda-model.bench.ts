@@ -1,7 +1,8 @@
 // oda-model convert (tools/model): the conversion time of a ~1 M-parameter float MLP against a
 // baseline measured in the same run (onnxruntime loading the float file and running the same
 // calibration rows once, the least any post-training quantizer does), and float vs integer
-// accuracy on the two PyTorch fixtures (breast cancer, wine; evaluation split). Short: 3 reps.
+// accuracy on the PyTorch fixtures (breast cancer and wine MLPs from CSV, the digits CNN from
+// .npy; evaluation split). Short: 3 reps.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +74,12 @@ for (const [name, model] of [['breast-cancer', 'breast-cancer-v2.onnx'], ['wine'
   const c = await convert({ model: join(FIX, model), calibration: join(FIX, `${name}-train.csv`), dataset: join(FIX, `${name}-eval.csv`), label: 'target', out: join(dir, name) });
   datasets[name] = { float: c.dataset!.float, integer: c.dataset!.integer, rows: c.dataset!.rows };
   console.log(`${name} (${model}, ${c.dataset!.rows} eval rows): float ${(100 * c.dataset!.float).toFixed(2)} %, integer ${(100 * c.dataset!.integer).toFixed(2)} %`);
+}
+{
+  const n = (f: string) => join(FIX, f);
+  const c = await convert({ model: n('digits-cnn.onnx'), calibration: n('digits-train-x.npy'), labels: n('digits-train-y.npy'), dataset: n('digits-eval-x.npy'), datasetLabels: n('digits-eval-y.npy'), out: join(dir, 'digits-cnn') });
+  datasets['digits-cnn'] = { float: c.dataset!.float, integer: c.dataset!.integer, rows: c.dataset!.rows };
+  console.log(`digits-cnn (digits-cnn.onnx, .npy, ${c.dataset!.rows} eval rows): float ${(100 * c.dataset!.float).toFixed(2)} %, integer ${(100 * c.dataset!.integer).toFixed(2)} %; CU per row ${c.cuPerRow}`);
 }
 rmSync(dir, { recursive: true, force: true });
 console.log(JSON.stringify({ params, calibrationRows: rows, convertMs: r.cand, baselineMs: r.base, ratio: r.ratio, bigAgreement: big.integer, datasets }));

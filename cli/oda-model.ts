@@ -1,4 +1,4 @@
-// oda-model: bring your own model. Converts a float ONNX MLP or linear model (PyTorch,
+// oda-model: bring your own model. Converts a float ONNX MLP, linear model or small CNN (PyTorch,
 // tf2onnx, …) into the exact class, packs datasets, and runs the node's own admission and
 // scoring code offline, so nothing is paid for before it is known to pass. Library: tools/model.
 import { resolve } from 'node:path';
@@ -10,14 +10,15 @@ import { ModelError } from '../tools/model/errors.js';
 
 const USAGE = `Usage: oda-model <command> [args] [--json]
 
-  convert MODEL.onnx --calibration DATA.csv --out DIR [--label COL] [--dataset EVAL.csv] [--features a,b,…]
-      Post-training quantization of a float MLP / linear model into the exact class (ODA-BIP-0002):
-      DIR/model.onnx, weights.safetensors, dataset.safetensors (with --label), oda-model.json.
-      Prints float vs integer accuracy and the CU of one row.
-  pack-dataset DATA.csv --label COL (--like DIR | --input NAME --out FILE) [--out FILE]
+  convert MODEL.onnx --calibration DATA --out DIR [--label COL] [--dataset EVAL] [--features a,b,…]
+      Post-training quantization of a float MLP, linear model or small CNN (Conv/Relu/MaxPool/
+      Flatten/Gemm) into the exact class (ODA-BIP-0002): DIR/model.onnx, weights.safetensors,
+      dataset.safetensors (with labels), oda-model.json. Prints float vs integer accuracy and
+      the CU of one row.
+  pack-dataset DATA --label COL (--like DIR | --input NAME --out FILE) [--out FILE]
       The dataset blob (uint8 inputs quantized like DIR's model, I32 labels). With --like and no
       --out it becomes DIR's dataset.
-  quantize-rows DIR DATA.csv --out ROWS.bin
+  quantize-rows DIR DATA --out ROWS.bin
       Rows of a table (label column ignored) as DIR's uint8 model input, for oda-cli infer.
   check DIR
       The node's add-model admission check offline: baseline score, CU of add-model, inference
@@ -26,6 +27,11 @@ const USAGE = `Usage: oda-model <command> [args] [--json]
       The score the chain gives W on DIR's dataset, and whether it beats DIR's weights.
   export-weights MODEL.onnx --like DIR --out W.safetensors
       A retrained float model (same layers) quantized into DIR's weight slots.
+
+DATA and EVAL are tables: .csv with a header row (--label names the label column), .npy
+[rows, features…] from numpy.save (labels in a second .npy: --labels Y.npy for DATA,
+--dataset-labels Y.npy for EVAL), or .safetensors with a features tensor [rows, …] (named
+like the model input, or the only one) and --label naming the label tensor [rows].
 
 Exit codes: 0 ok, 1 usage, 2 the input cannot be used (message says why).`;
 
@@ -87,7 +93,14 @@ function accLine(what: string, a: Accuracy): string {
 
 function printConvert(r: ConvertReport): string[] {
   const out = [`wrote ${r.dir}: ${Object.values(r.files).map((f) => f.replace(/^.*\//, '')).join(', ')}`];
-  for (const L of r.layers) out.push(`  ${L.name} (${L.source}): ${L.inSize} -> ${L.outSize}${L.relu ? ', relu' : ''}${L.shift !== undefined ? `, requantize by 2^${L.shift}` : ', int32 logits'}`);
+  for (const L of r.layers) {
+    const c = L.conv;
+    const io = c
+      ? `${c.c}x${c.h}x${c.w} -> conv ${c.kh}x${c.kw}${c.strides.some((v) => v !== 1) ? ` stride ${c.strides.join('x')}` : ''} -> ${c.m}x${c.oh}x${c.ow}${L.zeroPoint !== undefined ? ` (input zero point ${L.zeroPoint})` : ''}`
+      : `${L.inSize} -> ${L.outSize}`;
+    const pool = L.pool ? `, maxpool ${L.pool.kh}x${L.pool.kw} -> ${c!.m}x${L.pool.oh}x${L.pool.ow}` : '';
+    out.push(`  ${L.name} (${L.source}): ${io}${L.relu ? ', relu' : ''}${pool}${L.shift !== undefined ? `, requantize by 2^${L.shift}` : ', int32 logits'}`);
+  }
   if (r.head !== 'none') out.push(`  final ${r.head} dropped (monotone: the predicted class is unchanged)`);
   out.push(`parameters: ${r.params}; CU of one inference row: ${r.cuPerRow}`);
   if ('agreement' in r.calibration) out.push(`calibration (${r.calibration.rows} rows, no labels): integer and float predictions agree on ${pct(r.calibration.agreement)}`);
@@ -110,22 +123,25 @@ export async function runOdaModel(argv: string[]): Promise<string[]> {
   let lines: string[];
   switch (cmd) {
     case 'convert': {
-      onlyOpts(p, ['calibration', 'out', 'label', 'dataset', 'features', 'no-cross-check']);
+      onlyOpts(p, ['calibration', 'out', 'label', 'labels', 'dataset', 'dataset-labels', 'features', 'no-cross-check']);
+      const path = (name: string) => (opt(p, name) === undefined ? undefined : resolve(opt(p, name)!));
       const features = opt(p, 'features')?.split(',').map((s) => s.trim());
       const r = await convert({
         model: resolve(arg(p, 0, 'MODEL.onnx')), calibration: resolve(opt(p, 'calibration', true)), out: resolve(opt(p, 'out', true)),
-        label: opt(p, 'label'), dataset: opt(p, 'dataset') === undefined ? undefined : resolve(opt(p, 'dataset')!), features, crossCheck: !p.opts.has('no-cross-check'),
+        label: opt(p, 'label'), labels: path('labels'), dataset: path('dataset'), datasetLabels: path('dataset-labels'), features, crossCheck: !p.opts.has('no-cross-check'),
       });
       result = r;
       lines = printConvert(r);
       break;
     }
     case 'pack-dataset': {
-      onlyOpts(p, ['label', 'like', 'input', 'out', 'features']);
+      onlyOpts(p, ['label', 'labels', 'like', 'input', 'out', 'features']);
       const like = opt(p, 'like');
       const out = opt(p, 'out');
+      const labels = opt(p, 'labels');
+      if (opt(p, 'label') === undefined && labels === undefined) throw new UsageError('missing --label (or --labels for a .npy table)');
       const r = packDatasetFile({
-        table: resolve(arg(p, 0, 'DATA.csv')), label: opt(p, 'label', true), like: like && resolve(like), input: opt(p, 'input'),
+        table: resolve(arg(p, 0, 'DATA')), label: opt(p, 'label'), labels: labels && resolve(labels), like: like && resolve(like), input: opt(p, 'input'),
         out: out && resolve(out), features: opt(p, 'features')?.split(',').map((s) => s.trim()),
       });
       result = r;
@@ -134,7 +150,7 @@ export async function runOdaModel(argv: string[]): Promise<string[]> {
     }
     case 'quantize-rows': {
       onlyOpts(p, ['out']);
-      const r = quantizeRowsFile(resolve(arg(p, 0, 'DIR')), resolve(arg(p, 1, 'DATA.csv')), resolve(opt(p, 'out', true)));
+      const r = quantizeRowsFile(resolve(arg(p, 0, 'DIR')), resolve(arg(p, 1, 'DATA')), resolve(opt(p, 'out', true)));
       result = r;
       lines = [`wrote ${r.out}: ${r.rows} rows, ${r.bytes} bytes`];
       break;

@@ -1,4 +1,4 @@
-// `oda-model convert`: a float ONNX MLP or linear model → a directory with the exact-class
+// `oda-model convert`: a float ONNX MLP, linear model or small CNN → a directory with the exact-class
 // architecture, int8/int32 weights, the packed dataset and oda-model.json. The result is
 // checked and scored with the node's own code (validator/index.ts), so the integer accuracy
 // printed is the baseline score the chain will record.
@@ -16,7 +16,7 @@ import { extractNet, floatForward, predict, type FloatNet } from './float-net.js
 import { crossCheckFloat } from './float-check.js';
 import { fitInputQuant, quantizeInputs } from './input-quant.js';
 import { buildIntGraph } from './int-graph.js';
-import { quantizeNet, type Quantized } from './quantize.js';
+import { fitConvInputQuant, quantizeNet, type IntLayer, type Quantized } from './quantize.js';
 import { readTable, type Table } from './table.js';
 import { inputMetadata, packTable, type InputSpec } from './pack-dataset.js';
 import { DEFAULT_FILES, writeManifest, type Manifest } from './manifest.js';
@@ -24,10 +24,14 @@ import { DEFAULT_FILES, writeManifest, type Manifest } from './manifest.js';
 export interface ConvertOptions {
   /** Float ONNX file. */
   model: string;
-  /** Calibration table (.csv). */
+  /** Calibration table (.csv, .npy or .safetensors; see table.ts). */
   calibration: string;
-  /** Label column; without it no dataset is written and only float/integer agreement is reported. */
+  /** Label column (CSV) or tensor (safetensors); without labels no dataset is written and only float/integer agreement is reported. */
   label?: string;
+  /** Labels of a .npy calibration table (a [rows] .npy). */
+  labels?: string;
+  /** Labels of a .npy --dataset table. */
+  datasetLabels?: string;
   /** Feature columns in the model's input order (default: every non-label column). */
   features?: string[];
   /** Table packed as the evaluation dataset (default: the calibration table). */
@@ -49,7 +53,7 @@ export interface Accuracy {
 export interface ConvertReport {
   dir: string;
   files: { architecture: string; weights: string; dataset?: string; manifest: string };
-  layers: { name: string; source: string; inSize: number; outSize: number; relu: boolean; shift?: number }[];
+  layers: (Pick<IntLayer, 'name' | 'inSize' | 'outSize' | 'relu' | 'shift' | 'conv' | 'pool' | 'zeroPoint'> & { source: string })[];
   params: number;
   cuPerRow: bigint;
   calibration: Accuracy | { rows: number; agreement: number };
@@ -115,15 +119,16 @@ export function checkWidth(net: FloatNet, t: Table, file: string): void {
 export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
   const { bytes: floatBytes, net } = readFloatModel(opts.model);
   const calFile = basename(opts.calibration);
-  const cal = readTable(opts.calibration, { label: opts.label, features: opts.features });
+  const cal = readTable(opts.calibration, { label: opts.label, labels: opts.labels, features: opts.features, tensor: net.inputName });
   checkWidth(net, cal, calFile);
   const classes = classesOf(net);
   if (opts.crossCheck !== false) await crossCheckFloat(floatBytes, net, cal.x, cal.rows);
 
-  const iq = fitInputQuant(cal);
+  // A CNN's pixels share one step and a zero point (see quantize.ts); tabular features get their own range.
+  const { zeroPoint, ...iq } = net.layers[0].conv ? fitConvInputQuant(net, cal.x) : { ...fitInputQuant(cal), zeroPoint: undefined };
   const spec: InputSpec = { name: net.inputName, columns: cal.columns, ...iq };
   const qCal = quantizeInputs(cal, iq);
-  const q = quantizeNet(net, iq, qCal, cal.rows);
+  const q = quantizeNet(net, iq, qCal, cal.rows, undefined, zeroPoint);
   const architecture = buildIntGraph(net.inputName, net.outputName, q.layers);
   if (architecture.length > LIMITS.maxArchitectureBytes) throw new ModelError(`the architecture is ${architecture.length} bytes, limit ${LIMITS.maxArchitectureBytes}`);
   let ctx: ModelContext;
@@ -144,14 +149,15 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
     const packed = packTable(cal, spec, classes, calFile);
     const score = await integerAccuracy(ctx, weights, packed.dataset);
     calibration = { rows: cal.rows, float: floatAccuracy(net, cal), integer: Number(score) / cal.rows, score };
-    const ev = opts.dataset === undefined ? cal : readTable(opts.dataset, { label: opts.label, features: cal.columns });
+    const ev = opts.dataset === undefined ? cal : readTable(opts.dataset, { label: opts.label, labels: opts.datasetLabels, features: cal.columns, tensor: net.inputName });
+    if (!ev.y) throw new ModelError(`${basename(opts.dataset!)}: the evaluation dataset needs labels too${opts.labels !== undefined ? ' (--dataset-labels LABELS.npy)' : ''}`);
     const evFile = opts.dataset === undefined ? calFile : basename(opts.dataset);
     const evPacked = ev === cal ? packed : packTable(ev, spec, classes, evFile);
     const evScore = ev === cal ? score : await integerAccuracy(ctx, weights, evPacked.dataset);
     dataset = { rows: ev.rows, float: floatAccuracy(net, ev), integer: Number(evScore) / ev.rows, score: evScore };
     datasetBlob = evPacked.blob;
   } else {
-    if (opts.dataset !== undefined) throw new ModelError('--dataset needs --label (the dataset is scored against its labels)');
+    if (opts.dataset !== undefined) throw new ModelError('--dataset needs labels (--label COL, or --labels LABELS.npy for a .npy calibration table): the dataset is scored against them');
     const { out, width } = floatForward(net, cal.x, cal.rows);
     const fp = predict(out, width, cal.rows);
     const input: Tensor = { type: 'uint8', dims: [cal.rows, cal.columns.length], data: qCal };
@@ -182,7 +188,7 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
   const manifest: Manifest = {
     format: 'oda-model/1',
     objective: 'accuracy',
-    input: { name: net.inputName, type: 'uint8', columns: cal.columns, min: iq.min, step: iq.step },
+    input: { name: net.inputName, type: 'uint8', columns: cal.columns, min: iq.min, step: iq.step, ...(net.inShape.length > 1 ? { shape: net.inShape } : {}) },
     output: { name: net.outputName, classes },
     ...(opts.label !== undefined ? { label: opts.label } : {}),
     layers,
@@ -193,8 +199,8 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
   return {
     dir: opts.out,
     files,
-    layers: layers.map(({ name, source, inSize, outSize, relu, shift }) => ({ name, source, inSize, outSize, relu, ...(shift !== undefined ? { shift } : {}) })),
-    params: q.layers.reduce((a, L) => a + L.inSize * L.outSize + L.outSize, 0),
+    layers: layers.map(({ name, source, inSize, outSize, relu, shift, conv, pool, zeroPoint }) => ({ name, source, inSize, outSize, relu, ...(shift !== undefined ? { shift } : {}), ...(conv ? { conv } : {}), ...(pool ? { pool } : {}), ...(zeroPoint !== undefined ? { zeroPoint } : {}) })),
+    params: [...q.tensors].filter(([n]) => !n.endsWith('.scale')).reduce((a, [, t]) => a + t.data.length, 0),
     cuPerRow,
     calibration,
     ...(dataset ? { dataset } : {}),

@@ -11,6 +11,7 @@ import { explain, readFloatModel, weightsBlob } from './convert.js';
 import { loadModelDir } from './check.js';
 import { readManifest } from './manifest.js';
 import { quantizeNet } from './quantize.js';
+import type { ConvGeom, PoolGeom } from './float-net.js';
 
 export interface ExportReport {
   out: string;
@@ -24,14 +25,16 @@ export async function exportWeights(modelPath: string, dir: string, out: string)
   const m = readManifest(dir);
   const { net } = readFloatModel(modelPath);
   const b = loadModelDir(dir);
-  const want = m.layers.map((L) => `${L.inSize}→${L.outSize}${L.relu ? ' relu' : ''}`).join(', ');
-  const got = net.layers.map((L) => `${L.inSize}→${L.outSize}${L.relu ? ' relu' : ''}`).join(', ');
+  const desc = (L: { inSize: number; outSize: number; relu: boolean; conv?: ConvGeom; pool?: PoolGeom }) =>
+    `${L.inSize}→${L.outSize}${L.conv ? ` conv ${JSON.stringify(L.conv)}` : ''}${L.pool ? ` pool ${JSON.stringify(L.pool)}` : ''}${L.relu ? ' relu' : ''}`;
+  const want = m.layers.map(desc).join(', ');
+  const got = net.layers.map(desc).join(', ');
   if (want !== got) throw new ModelError(`${modelPath} has layers [${got}], the registered model [${want}]: export-weights needs the same architecture (a different one is a new model: use convert + addmodel)`);
   if (net.inputName !== m.input.name) throw new ModelError(`${modelPath}: input '${net.inputName}', the registered model's is '${m.input.name}'`);
   const ds = parseSafetensors(b.dataset).tensors.get(m.input.name);
   if (!ds || ds.dtype !== 'U8' || ds.shape.length !== 2 || ds.shape[1] !== net.inSize) throw new ModelError(`${dir}: the dataset has no uint8 input tensor '${m.input.name}' [rows, ${net.inSize}]`);
   const shifts = m.layers.map((L) => L.shift);
-  const q = quantizeNet(net, { min: m.input.min, step: m.input.step }, ds.data, ds.shape[0], shifts as number[]);
+  const q = quantizeNet(net, { min: m.input.min, step: m.input.step }, ds.data, ds.shape[0], shifts as number[], m.layers[0].zeroPoint);
   const weights = weightsBlob(q, { name: m.input.name, columns: m.input.columns, min: m.input.min, step: m.input.step });
   try {
     const ctx = checkModel(b.architecture);

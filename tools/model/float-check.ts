@@ -38,7 +38,7 @@ export async function crossCheckFloat(bytes: Uint8Array, net: FloatNet, x: Float
   try {
     // One row per run: exporters without dynamic_axes fix the batch dimension at 1.
     for (let r = 0; r < n; r++) {
-      const feed = { [net.inputName]: new ort.Tensor('float32', Float32Array.from(x.subarray(r * net.inSize, (r + 1) * net.inSize)), [1, net.inSize]) };
+      const feed = { [net.inputName]: new ort.Tensor('float32', Float32Array.from(x.subarray(r * net.inSize, (r + 1) * net.inSize)), [1, ...net.inShape]) };
       const res = await session.run(feed);
       const got = res[net.outputName].data as Float32Array;
       if (got.length !== ours.width) throw new ModelError(`the float model gives ${got.length} outputs per row, convert read ${ours.width}`);

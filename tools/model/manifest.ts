@@ -15,7 +15,8 @@ export const DEFAULT_FILES = { architecture: 'model.onnx', weights: 'weights.saf
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
   objective: 'accuracy';
-  input: { name: string; type: 'uint8'; columns: string[] } & InputQuant;
+  /** shape: the float model's row dims [C, H, W] when it is not a flat feature vector (the integer model takes the row flattened in C order). */
+  input: { name: string; type: 'uint8'; columns: string[]; shape?: number[] } & InputQuant;
   output: { name: string; classes: number };
   /** Label column of the tables packed for this model. */
   label?: string;

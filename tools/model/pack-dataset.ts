@@ -23,7 +23,7 @@ export function inputMetadata(spec: InputSpec): Record<string, string> {
 
 /** The in-memory dataset (what bindDataset would return) and its blob. */
 export function packTable(t: Table, spec: InputSpec, classes: number, file: string): { blob: Uint8Array; dataset: Dataset } {
-  if (!t.y) throw new ModelError(`${file}: a dataset needs a label column (--label NAME)`);
+  if (!t.y) throw new ModelError(`${file}: a dataset needs labels (--label COL for .csv/.safetensors, --labels LABELS.npy for .npy)`);
   if (t.columns.join('\u0000') !== spec.columns.join('\u0000')) throw new ModelError(`${file}: feature columns do not match the model's input columns`);
   if (spec.name === LABEL_TENSOR) throw new ModelError(`the graph input may not be named '${LABEL_TENSOR}' (ODA-BIP-0002 section 9)`);
   if (t.rows > LIMITS.maxDatasetRows) throw new ModelError(`${file}: ${t.rows} rows, a dataset holds at most ${LIMITS.maxDatasetRows}`);
@@ -43,7 +43,10 @@ export function packTable(t: Table, spec: InputSpec, classes: number, file: stri
 
 export interface PackOptions {
   table: string;
-  label: string;
+  /** Label column (CSV) or tensor (safetensors). */
+  label?: string;
+  /** Labels of a .npy table. */
+  labels?: string;
   /** A model directory whose input quantization and columns to use (and whose dataset to replace when `out` is omitted). */
   like?: string;
   /** Without `like`: the graph input's name; the quantization is fitted on this table. */
@@ -61,17 +64,17 @@ export function packDatasetFile(o: PackOptions): { out: string; rows: number; sp
   let out = o.out;
   if (o.like !== undefined) {
     const m = readManifest(o.like);
-    t = readTable(o.table, { label: o.label, features: o.features ?? m.input.columns });
+    t = readTable(o.table, { label: o.label, labels: o.labels, features: o.features ?? m.input.columns, tensor: m.input.name });
     spec = { name: m.input.name, columns: m.input.columns, min: m.input.min, step: m.input.step };
     classes = m.output.classes;
     if (out === undefined) {
       out = join(o.like, m.files.dataset ?? DEFAULT_FILES.dataset);
-      if (m.files.dataset === undefined) writeManifest(o.like, { ...m, label: o.label, files: { ...m.files, dataset: DEFAULT_FILES.dataset } });
+      if (m.files.dataset === undefined) writeManifest(o.like, { ...m, ...(o.label !== undefined ? { label: o.label } : {}), files: { ...m.files, dataset: DEFAULT_FILES.dataset } });
     }
   } else {
     if (o.input === undefined) throw new ModelError('pack-dataset needs --like DIR (a converted model) or --input NAME');
     if (out === undefined) throw new ModelError('pack-dataset needs --out FILE');
-    t = readTable(o.table, { label: o.label, features: o.features });
+    t = readTable(o.table, { label: o.label, labels: o.labels, features: o.features, tensor: o.input });
     spec = { name: o.input, columns: t.columns, ...fitInputQuant(t) };
     classes = t.y ? Math.max(2, Math.max(...t.y) + 1) : 2;
   }
@@ -83,7 +86,7 @@ export function packDatasetFile(o: PackOptions): { out: string; rows: number; sp
 /** `oda-model quantize-rows`: a table's rows as the model's raw uint8 input bytes (what `infer` takes as a file or hex). */
 export function quantizeRowsFile(dir: string, table: string, out: string): { out: string; rows: number; bytes: number } {
   const m = readManifest(dir);
-  const t = readTable(table, { features: m.input.columns });
+  const t = readTable(table, { features: m.input.columns, tensor: m.input.name });
   const q = quantizeInputs(t, { min: m.input.min, step: m.input.step });
   writeFileSync(out, q);
   return { out, rows: t.rows, bytes: q.length };

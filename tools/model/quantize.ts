@@ -5,15 +5,19 @@
 //           b_q[j] = round((b[j] + s_out / 2) / (s_in s_w[j]))                      (Div truncates: +half step)
 //           m[j]  = round(s_in s_w[j] / s_out · 2^shift)                          (fixed-point multiplier)
 //   output: one s_w for the whole layer, so the int32 logits keep the float logits' order.
+// Conv layers are the same per output channel (s_w[m], b_q[m], m[m] broadcast as [M, 1, 1]).
+// A CNN's uint8 input is not folded into layer 0 (zero padding would then pad with x = min, not
+// with 0): it is uniform over all pixels with a zero point z, x' = s_in·(q − z) after the
+// model's own input scaling, and ConvInteger pads with z, i.e. with x' = 0, as the float Conv.
 // No value may wrap: |acc| ≤ inMax·Σ|W_q[:, j]| + |b_q[j]| and m[j]·that bound < 2^31 for every
 // input, not just the calibration rows. convert picks the largest such shift per layer (the
 // shift is a constant of the architecture); export-weights keeps the registered shift and
 // widens s_out instead when new weights would need more headroom.
 import type { Tensor } from '../../validator/tensor.js';
-import type { FloatLayer, FloatNet } from './float-net.js';
+import type { ConvGeom, FloatLayer, FloatNet, PoolGeom } from './float-net.js';
 import { floatForward } from './float-net.js';
 import type { InputQuant } from './input-quant.js';
-import { INPUT_LEVELS } from './input-quant.js';
+import { INPUT_LEVELS, dequantizeInputs } from './input-quant.js';
 import { ModelError } from './errors.js';
 
 export const W_MAX = 63;
@@ -30,10 +34,44 @@ export interface IntLayer {
   last: boolean;
   /** Requantization divisor 2^shift (hidden layers). */
   shift?: number;
+  conv?: ConvGeom;
+  pool?: PoolGeom;
+  /** Layer 0 of a CNN: the uint8 input's zero point (ConvInteger's x_zero_point). */
+  zeroPoint?: number;
 }
 
-export function layerName(l: number): string {
-  return `fc${l}`;
+export function layerName(l: number, conv = false): string {
+  return `${conv ? 'conv' : 'fc'}${l}`;
+}
+
+function uniform(v: ArrayLike<number>): boolean {
+  for (let i = 1; i < v.length; i++) if (Math.abs(v[i] - v[0]) > 1e-12 * Math.max(1, Math.abs(v[0]))) return false;
+  return true;
+}
+
+/** A CNN's input scaling x' = a·x + c must be one scalar pair for every pixel (a > 0). */
+export function convInputAffine(net: FloatNet): { a: number; c: number } {
+  if (!uniform(net.scale) || !uniform(net.shift) || !(net.scale[0] > 0)) {
+    throw new ModelError('a CNN input may only be scaled by one positive scalar for all pixels ((x - mean) / std with scalar mean and std); per-pixel or per-channel normalisation is not supported: normalise the data before export instead');
+  }
+  return { a: net.scale[0], c: net.shift[0] };
+}
+
+/** The uint8 quantization of a CNN input: one step for all pixels and a zero point z at x' = 0. */
+export function fitConvInputQuant(net: FloatNet, x: Float64Array): InputQuant & { zeroPoint: number } {
+  const { a, c } = convInputAffine(net);
+  let lo = 0;
+  let hi = 0;
+  for (const v of x) {
+    const t = a * v + c;
+    if (t < lo) lo = t;
+    if (t > hi) hi = t;
+  }
+  const s = hi > lo ? (hi - lo) / INPUT_LEVELS : 1;
+  const z = Math.min(INPUT_LEVELS, Math.max(0, Math.round(-lo / s)));
+  const step = s / a;
+  const min = (-z * s - c) / a;
+  return { min: new Array<number>(net.inSize).fill(min), step: new Array<number>(net.inSize).fill(step), zeroPoint: z };
 }
 
 /** Layer 0 with the input affine map and the input quantization folded in: its input is q ∈ [0, 255]. */
@@ -65,44 +103,71 @@ export interface Quantized {
  * Quantizes `net` for inputs quantized by `iq`, calibrated on the uint8 codes `q` (rows × inSize).
  * `shifts` (one per hidden layer) fixes the requantization shifts of a registered architecture.
  */
-export function quantizeNet(net: FloatNet, iq: InputQuant, q: Uint8Array, rows: number, shifts?: number[]): Quantized {
-  const layers = foldInput(net, iq);
-  const folded: FloatNet = { ...net, scale: new Float64Array(net.inSize).fill(1), shift: new Float64Array(net.inSize), layers };
-  const { hiddenMax } = floatForward(folded, Float64Array.from(q), rows);
-  const tensors = new Map<string, Tensor>();
-  const out: IntLayer[] = [];
+export function quantizeNet(net: FloatNet, iq: InputQuant, q: Uint8Array, rows: number, shifts?: number[], zeroPoint?: number): Quantized {
+  const cnn = net.layers[0].conv !== undefined;
+  let layers: FloatLayer[];
+  let hiddenMax: number[];
   let sIn = 1;
   let inMax = INPUT_LEVELS;
+  let z: number | undefined;
+  if (cnn) {
+    const { a, c } = convInputAffine(net);
+    if (!uniform(iq.min) || !uniform(iq.step)) throw new ModelError('a CNN input needs one quantization step for all pixels');
+    sIn = a * iq.step[0];
+    z = zeroPoint ?? Math.round(-(a * iq.min[0] + c) / sIn);
+    // x' = sIn·q + (a·min + c) must be sIn·(q − z): the model's input scaling has to match the quantization.
+    if (!(z >= 0 && z <= INPUT_LEVELS) || Math.abs(a * iq.min[0] + c + sIn * z) > 1e-6 * sIn) {
+      throw new ModelError("the model's input scaling does not match the registered input quantization (a CNN's (x - mean) / std must stay the same across retrains)");
+    }
+    inMax = Math.max(z, INPUT_LEVELS - z);
+    layers = net.layers;
+    hiddenMax = floatForward(net, dequantizeInputs(q, iq, rows), rows).hiddenMax;
+  } else {
+    layers = foldInput(net, iq);
+    const folded: FloatNet = { ...net, scale: new Float64Array(net.inSize).fill(1), shift: new Float64Array(net.inSize), layers };
+    hiddenMax = floatForward(folded, Float64Array.from(q), rows).hiddenMax;
+  }
+  const tensors = new Map<string, Tensor>();
+  const out: IntLayer[] = [];
   layers.forEach((L, l) => {
-    const name = layerName(l);
+    const name = layerName(l, L.conv !== undefined);
     const last = l === layers.length - 1;
-    const colMax = new Float64Array(L.outSize);
-    for (let i = 0; i < L.inSize; i++) for (let j = 0; j < L.outSize; j++) colMax[j] = Math.max(colMax[j], Math.abs(L.w[i * L.outSize + j]));
-    const sw = new Float64Array(L.outSize);
+    // Weight (i, j): input i of output j; a conv's output j is a channel, its inputs C·KH·KW.
+    const g = L.conv;
+    const nIn = g ? g.c * g.kh * g.kw : L.inSize;
+    const nOut = g ? g.m : L.outSize;
+    const idx = g ? (i: number, j: number) => j * nIn + i : (i: number, j: number) => i * nOut + j;
+    const wDims = g ? [g.m, g.c, g.kh, g.kw] : [L.inSize, L.outSize];
+    const vDims = g ? [g.m, 1, 1] : [L.outSize];
+    const geom = g ? { conv: g, ...(L.pool ? { pool: L.pool } : {}), ...(l === 0 && z !== undefined ? { zeroPoint: z } : {}) } : {};
+    const colMax = new Float64Array(nOut);
+    for (let i = 0; i < nIn; i++) for (let j = 0; j < nOut; j++) colMax[j] = Math.max(colMax[j], Math.abs(L.w[idx(i, j)]));
+    const sw = new Float64Array(nOut);
     let layerMax = 0;
-    for (let j = 0; j < L.outSize; j++) {
+    for (let j = 0; j < nOut; j++) {
       const m = colMax[j];
       if (!Number.isFinite(m)) throw new ModelError(`layer '${L.source}' has NaN/Inf weights`);
       sw[j] = m > 0 ? m / W_MAX : 1;
       layerMax = Math.max(layerMax, m);
     }
     if (last) sw.fill(layerMax > 0 ? layerMax / W_MAX : 1);
-    const wq = new Int8Array(L.inSize * L.outSize);
-    const absSum = new Float64Array(L.outSize);
-    for (let i = 0; i < L.inSize; i++) {
-      for (let j = 0; j < L.outSize; j++) {
-        const v = clampW(Math.round(L.w[i * L.outSize + j] / sw[j]));
-        wq[i * L.outSize + j] = v;
+    const wq = new Int8Array(nIn * nOut);
+    const absSum = new Float64Array(nOut);
+    for (let i = 0; i < nIn; i++) {
+      for (let j = 0; j < nOut; j++) {
+        const v = clampW(Math.round(L.w[idx(i, j)] / sw[j]));
+        wq[idx(i, j)] = v;
         absSum[j] += Math.abs(v);
       }
     }
-    tensors.set(`${name}.weight`, { type: 'int8', dims: [L.inSize, L.outSize], data: wq });
-    const bq = new Int32Array(L.outSize);
+    tensors.set(`${name}.weight`, { type: 'int8', dims: wDims, data: wq });
+    const bq = new Int32Array(nOut);
     const toI32 = (v: number, what: string) => {
       if (!Number.isFinite(v) || Math.abs(v) > I32_MAX) throw new ModelError(`layer '${L.source}': ${what} ${v} does not fit in int32 (weights or bias far larger than the inputs' range)`);
       return v;
     };
     if (last) {
+      if (g) throw new ModelError(`layer '${L.source}': the last layer must be dense (the class logits)`);
       for (let j = 0; j < L.outSize; j++) bq[j] = toI32(Math.round(L.b[j] / (sIn * sw[j])), 'bias');
       tensors.set(`${name}.bias`, { type: 'int32', dims: [L.outSize], data: bq });
       out.push({ name, inSize: L.inSize, outSize: L.outSize, relu: false, last: true });
@@ -110,10 +175,10 @@ export function quantizeNet(net: FloatNet, iq: InputQuant, q: Uint8Array, rows: 
     }
     let sOut = Math.max(hiddenMax[l], 1e-9) / ACT_MAX;
     const plan = (s: number, shift: number) => {
-      const b = new Float64Array(L.outSize);
-      const m = new Float64Array(L.outSize);
+      const b = new Float64Array(nOut);
+      const m = new Float64Array(nOut);
       let worst = 0;
-      for (let j = 0; j < L.outSize; j++) {
+      for (let j = 0; j < nOut; j++) {
         const acc = sIn * sw[j];
         b[j] = Math.round((L.b[j] + s / 2) / acc);
         m[j] = Math.max(0, Math.round((acc / s) * 2 ** shift));
@@ -134,14 +199,14 @@ export function quantizeNet(net: FloatNet, iq: InputQuant, q: Uint8Array, rows: 
       p = plan(sOut, shift);
     }
     if (p.worst > I32_MAX) throw new ModelError(`layer '${L.source}': no int32-safe requantization at shift ${shift}`);
-    const mq = new Int32Array(L.outSize);
-    for (let j = 0; j < L.outSize; j++) {
+    const mq = new Int32Array(nOut);
+    for (let j = 0; j < nOut; j++) {
       bq[j] = toI32(p.b[j], 'bias');
       mq[j] = toI32(p.m[j], 'multiplier');
     }
-    tensors.set(`${name}.bias`, { type: 'int32', dims: [L.outSize], data: bq });
-    tensors.set(`${name}.scale`, { type: 'int32', dims: [L.outSize], data: mq });
-    out.push({ name, inSize: L.inSize, outSize: L.outSize, relu: L.relu, last: false, shift });
+    tensors.set(`${name}.bias`, { type: 'int32', dims: vDims, data: bq });
+    tensors.set(`${name}.scale`, { type: 'int32', dims: vDims, data: mq });
+    out.push({ name, inSize: L.inSize, outSize: L.outSize, relu: L.relu, last: false, shift, ...geom });
     sIn = sOut;
     inMax = ACT_MAX;
   });

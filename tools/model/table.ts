@@ -1,10 +1,17 @@
-// Tabular data for convert and pack-dataset: a CSV file with a header row (one column per
-// feature, one label column), read strictly: every cell must be a finite number, every row
-// the same width. Errors name the file, line and column, because a wrong column is the most
-// common mistake when a dataset leaves pandas.
+// Tabular data for convert and pack-dataset, read strictly: every value must be a finite
+// number, every row the same width. Three sources:
+//   .csv          a header row (one column per feature, one label column); errors name the
+//                 file, line and column, because a wrong column is the most common mistake
+//                 when a dataset leaves pandas;
+//   .npy          one array [rows, …] (numpy.save), each row flattened in C order; the labels,
+//                 if any, in a second .npy of shape [rows] (--labels);
+//   .safetensors  a features tensor [rows, …] and, with --label NAME, the label tensor NAME
+//                 [rows] (an ODA dataset blob is such a file: its input tensor and "label").
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { parseSafetensors, SafetensorsError, DTYPE_SIZE, type Dtype } from '../../model-store/safetensors.js';
 import { ModelError } from './errors.js';
+import { parseNpy } from './npy.js';
 
 export interface Table {
   /** Feature column names, in the order of `x`'s columns. */
@@ -14,6 +21,8 @@ export interface Table {
   x: Float64Array;
   /** Label column values (integers), when a label column was named. */
   y?: Int32Array;
+  /** Read from CSV: messages name a row by its file line. */
+  csv?: boolean;
 }
 
 function splitLine(line: string): string[] {
@@ -26,8 +35,13 @@ function splitLine(line: string): string[] {
 export interface ReadTableOptions {
   /** Name of the label column (not a feature). */
   label?: string;
-  /** Feature columns to use, in this order (default: every column except the label). */
+  /** Feature columns to use, in this order (default: every column except the label). For
+   *  .npy/.safetensors the names of the flattened columns (default x0, x1, …). */
   features?: string[];
+  /** .npy only: the labels file (shape [rows], integers). */
+  labels?: string;
+  /** .safetensors only: the features tensor (default: the one tensor that is not the label). */
+  tensor?: string;
 }
 
 /** Parses CSV text; `file` names the source in messages. */
@@ -69,24 +83,102 @@ export function parseCsv(text: string, file: string, opts: ReadTableOptions = {}
       y[r] = v;
     }
   }
-  return { columns: features, rows, x, y };
+  return { columns: features, rows, x, y, csv: true };
 }
 
-export function readTable(path: string, opts: ReadTableOptions = {}): Table {
-  if (!path.toLowerCase().endsWith('.csv')) throw new ModelError(`${basename(path)}: only .csv tables are supported (write one with pandas: df.to_csv(path, index=False))`);
-  let text: string;
+const EXTENSIONS = ['.csv', '.npy', '.safetensors'];
+
+function readBytes(path: string): Uint8Array {
   try {
-    text = readFileSync(path, 'utf8');
+    return new Uint8Array(readFileSync(path));
   } catch (e) {
     throw new ModelError(`cannot read ${path}: ${(e as Error).message}`);
   }
-  return parseCsv(text, basename(path), opts);
+}
+
+function extOf(path: string): string {
+  const p = path.toLowerCase();
+  return EXTENSIONS.find((e) => p.endsWith(e)) ?? '';
+}
+
+export function readTable(path: string, opts: ReadTableOptions = {}): Table {
+  const file = basename(path);
+  const ext = extOf(path);
+  if (ext === '') throw new ModelError(`${file}: tables are .csv (df.to_csv(path, index=False)), .npy (numpy.save) or .safetensors files`);
+  if (opts.labels !== undefined && ext !== '.npy') throw new ModelError(`${file}: --labels is for .npy tables (a ${ext} file names its label ${ext === '.csv' ? 'column' : 'tensor'} with --label)`);
+  if (ext === '.csv') return parseCsv(new TextDecoder().decode(readBytes(path)), file, opts);
+  if (ext === '.npy') {
+    if (opts.label !== undefined && opts.labels === undefined) throw new ModelError(`${file}: a .npy file holds one array; give the labels as a second file with --labels LABELS.npy`);
+    const x = parseNpy(readBytes(path), file);
+    const y = opts.labels === undefined ? undefined : parseNpy(readBytes(opts.labels), basename(opts.labels));
+    return arrayTable(file, x.shape, x.values, opts.features, y && { file: basename(opts.labels!), shape: y.shape, values: y.values });
+  }
+  let st;
+  try {
+    st = parseSafetensors(readBytes(path));
+  } catch (e) {
+    if (e instanceof SafetensorsError) throw new ModelError(`${file}: ${e.message}`);
+    throw e;
+  }
+  const names = [...st.tensors.keys()];
+  const listed = names.map((n) => `'${n}'`).join(', ');
+  if (opts.label !== undefined && !st.tensors.has(opts.label)) throw new ModelError(`${file}: no label tensor '${opts.label}' (tensors: ${listed})`);
+  let xName = opts.tensor !== undefined && st.tensors.has(opts.tensor) ? opts.tensor : undefined;
+  if (xName === undefined) {
+    const rest = names.filter((n) => n !== opts.label && n !== 'label');
+    if (rest.length !== 1) throw new ModelError(`${file}: ${rest.length === 0 ? 'no features tensor' : `which tensor holds the features? (tensors: ${listed}; name it like the model's input${opts.tensor !== undefined ? ` '${opts.tensor}'` : ''})`}`);
+    xName = rest[0];
+  }
+  const num = (name: string) => {
+    const t = st.tensors.get(name)!;
+    return { file: `${file} tensor '${name}'`, shape: t.shape, values: tensorValues(t.dtype, t.data, `${file} tensor '${name}'`) };
+  };
+  const xt = num(xName);
+  return arrayTable(xt.file, xt.shape, xt.values, opts.features, opts.label === undefined ? undefined : num(opts.label));
+}
+
+function tensorValues(dtype: Dtype, data: Uint8Array, what: string): Float64Array {
+  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const n = data.length / DTYPE_SIZE[dtype];
+  const out = new Float64Array(n);
+  const get: ((o: number) => number) | undefined = {
+    F64: (o: number) => v.getFloat64(o, true), F32: (o: number) => v.getFloat32(o, true),
+    I8: (o: number) => v.getInt8(o), U8: (o: number) => v.getUint8(o), BOOL: (o: number) => v.getUint8(o),
+    I16: (o: number) => v.getInt16(o, true), U16: (o: number) => v.getUint16(o, true),
+    I32: (o: number) => v.getInt32(o, true), U32: (o: number) => v.getUint32(o, true),
+    I64: (o: number) => Number(v.getBigInt64(o, true)), U64: (o: number) => Number(v.getBigUint64(o, true)),
+  }[dtype as string];
+  if (get === undefined) throw new ModelError(`${what}: dtype ${dtype} is not supported (F32, F64 and integer tensors are)`);
+  for (let i = 0; i < n; i++) out[i] = get(i * DTYPE_SIZE[dtype]);
+  return out;
+}
+
+/** A table from a [rows, …] array and an optional [rows] label array. */
+function arrayTable(what: string, shape: number[], values: Float64Array, names: string[] | undefined, labels?: { file: string; shape: number[]; values: Float64Array }): Table {
+  if (shape.length < 1 || shape[0] < 1) throw new ModelError(`${what}: shape [${shape}] has no rows (expected [rows, features…])`);
+  const rows = shape[0];
+  const F = shape.length === 1 ? 1 : shape.slice(1).reduce((a, d) => a * d, 1);
+  if (F < 1) throw new ModelError(`${what}: shape [${shape}] has no features`);
+  if (names !== undefined && names.length !== F) throw new ModelError(`${what}: ${F} values per row, the model's input has ${names.length} columns`);
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new ModelError(`${what}: row ${Math.floor(i / F)}, column ${i % F}: ${values[i]} is not a finite number (NaN/Inf and missing values must be imputed first)`);
+  }
+  const columns = names ?? Array.from({ length: F }, (_, i) => `x${i}`);
+  if (!labels) return { columns, rows, x: values };
+  if (labels.shape.length === 0 || labels.shape[0] !== rows || labels.shape.slice(1).some((d) => d !== 1)) throw new ModelError(`${labels.file}: shape [${labels.shape}], the features have ${rows} rows (labels must be [${rows}])`);
+  const y = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const v = labels.values[r];
+    if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new ModelError(`${labels.file}: row ${r}: ${v} is not a class index (an integer 0, 1, …)`);
+    y[r] = v;
+  }
+  return { columns, rows, x: values, y };
 }
 
 /** Labels must be class indices of a model with `classes` classes. */
 export function checkLabels(t: Table, classes: number, file: string): void {
   if (!t.y) return;
   for (let r = 0; r < t.rows; r++) {
-    if (t.y[r] >= classes) throw new ModelError(`${file} line ${r + 2}: label ${t.y[r]} is out of range, the model has ${classes} classes (0..${classes - 1})`);
+    if (t.y[r] >= classes) throw new ModelError(`${file} ${t.csv ? `line ${r + 2}` : `row ${r}`}: label ${t.y[r]} is out of range, the model has ${classes} classes (0..${classes - 1})`);
   }
 }

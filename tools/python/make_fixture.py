@@ -3,7 +3,8 @@
 a small PyTorch MLP trained on a real tabular dataset that ships with scikit-learn, exported
 with torch.onnx.export. Not needed by the node or the tests (they use the committed files).
 
-Run: python3 tools/python/make_fixture.py [outdir]   (Debian: apt install python3-torch python3-sklearn)
+Run: /usr/bin/python3 tools/python/make_fixture.py [outdir] [--only mlp,cnn,npy]
+     (Debian: apt install python3-torch python3-sklearn)
 
 Datasets (scikit-learn copies of UCI data, BSD-3-Clause in scikit-learn; UCI CC BY 4.0):
 breast cancer (Wisconsin diagnostic, 569 rows, 30 features, 2 classes) and wine (178 rows,
@@ -16,15 +17,38 @@ who does not want to ship a separate scaler would write it.
   breast-cancer-v2.onnx    the same architecture trained to convergence (the improving update)
   breast-cancer-logreg.onnx 30 -> 1 + Sigmoid (a linear model, one logit)
   wine.onnx                13 -> 32 ReLU -> 3
+  digits-cnn.onnx          a small CNN on scikit-learn's 8x8 digits (1797 images, 10 classes):
+                           Conv 3x3 (8) ReLU MaxPool 2 -> Conv 3x3 (16) ReLU -> Flatten -> Linear 10;
+                           digits-{train,eval}-x.npy [rows, 1, 8, 8] uint8 and -y.npy int64
+NumPy files (numpy.save, the --calibration/--labels route of oda-model):
+  wine-{train,eval}-x.npy  the wine features [rows, 13] float64, -y.npy labels int64
 """
+import argparse
 import os
-import sys
 
 import numpy as np
 import torch
 from sklearn.datasets import load_breast_cancer, load_wine
 
-OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), '..', '..', 'test', 'fixtures', 'byom')
+_p = argparse.ArgumentParser()
+_p.add_argument('outdir', nargs='?')
+_p.add_argument('--only', default='mlp,cnn,npy', help='comma-separated: mlp, cnn, npy')
+_a = _p.parse_args()
+ONLY = set(_a.only.split(','))
+OUT = _a.outdir or os.path.join(os.path.dirname(__file__), '..', '..', 'test', 'fixtures', 'byom')
+
+
+class Cnn(torch.nn.Module):
+    """Pixels 0..16 scaled to [0, 1] inside the module (a Div by a constant, as users write it)."""
+    def __init__(self):
+        super().__init__()
+        self.features = torch.nn.Sequential(
+            torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+            torch.nn.Conv2d(8, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.Flatten())
+        self.fc = torch.nn.Linear(16 * 4 * 4, 10)
+
+    def forward(self, x):
+        return self.fc(self.features(x / 16.0))
 
 
 class Mlp(torch.nn.Module):
@@ -85,8 +109,39 @@ def export(model, n_features, path):
                       dynamic_axes={'features': {0: 'batch'}, 'logits': {0: 'batch'}}, opset_version=17)
 
 
+def cnn():
+    from sklearn.datasets import load_digits
+    d = load_digits()
+    x, y = d.images.astype(np.float32)[:, None, :, :], d.target.astype(np.int64)
+    ev = np.arange(len(x)) % 5 == 0
+    for tag, m in (('train', ~ev), ('eval', ev)):
+        np.save(os.path.join(OUT, f'digits-{tag}-x.npy'), x[m].astype(np.uint8))  # pixels are 0..16
+        np.save(os.path.join(OUT, f'digits-{tag}-y.npy'), y[m])
+    torch.manual_seed(0)
+    model = train(Cnn(), x[~ev], y[~ev], epochs=15, lr=0.003)
+    print(f'digits-cnn: float accuracy train {accuracy(model, x[~ev], y[~ev]):.4f} eval {accuracy(model, x[ev], y[ev]):.4f}')
+    model.eval()
+    torch.onnx.export(model, torch.zeros(1, 1, 8, 8), os.path.join(OUT, 'digits-cnn.onnx'), input_names=['image'], output_names=['logits'],
+                      dynamic_axes={'image': {0: 'batch'}, 'logits': {0: 'batch'}}, opset_version=17)
+
+
+def npy():
+    d = load_wine()
+    x, y = d.data.astype(np.float64), d.target.astype(np.int64)
+    ev = np.arange(len(x)) % 5 == 0
+    for tag, m in (('train', ~ev), ('eval', ev)):
+        np.save(os.path.join(OUT, f'wine-{tag}-x.npy'), x[m])
+        np.save(os.path.join(OUT, f'wine-{tag}-y.npy'), y[m])
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    if 'cnn' in ONLY:
+        cnn()
+    if 'npy' in ONLY:
+        npy()
+    if 'mlp' not in ONLY:
+        return
     for name, loader in (('breast-cancer', load_breast_cancer), ('wine', load_wine)):
         d = loader()
         x, y = d.data.astype(np.float64), d.target.astype(np.int64)
