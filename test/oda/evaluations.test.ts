@@ -12,6 +12,9 @@ import { EvaluationTracker, progressLine } from '../../oda/evaluations.js';
 import { buildAddModelPayload, buildCommitPayload, buildInferencePayload, buildRevealPayload, inlineData } from '../../oda/index.js';
 import { rng, randomWeights } from '../validator/helpers.js';
 import { setup, odaTx, mineTxs, input, subset } from './util.js';
+import { progressMethods } from '../../rpc/methods/progress.js';
+import { ExplorerApi } from '../../explorer/api.js';
+import type { NodeContext } from '../../rpc/context.js';
 
 const digits = loadDigits();
 const train = digitsSplit(digits, 'train');
@@ -115,6 +118,29 @@ test('a block with add-model, reveal and inference claims: each evaluation is la
   } finally {
     await f.close();
   }
+});
+
+test('getevaluations and the explorer list a running evaluation in RPC form, and nothing once it ends', async () => {
+  let now = 10_000;
+  const t = new EvaluationTracker({ now: () => now });
+  const ctx = { oda: { context: { evaluations: t } } } as unknown as NodeContext;
+  const rpc = progressMethods.find((m) => m.name === 'getevaluations')!;
+  const explorer = new ExplorerApi(ctx, progressMethods);
+  let release!: () => void;
+  let observe!: (d: number, total: number) => void;
+  const running = t.track({ type: 'inference', modelId: 'ef'.repeat(32), txid: '12'.repeat(32), source: 'block' }, (o) => {
+    observe = o;
+    return new Promise<void>((r) => (release = r));
+  });
+  observe(0, 400);
+  now += 2_000;
+  observe(100, 400);
+  const expected = [{ id: 1, type: 'inference', modelid: 'ef'.repeat(32), txid: '12'.repeat(32), source: 'block', rows: 400, rows_done: 100, progress: 0.25, started: 10, rate: 50, eta: 6 }];
+  assert.equal(await rpc.handler([], ctx), expected);
+  assert.equal(await explorer.route(['evaluations'], new URLSearchParams()), expected);
+  release();
+  await running;
+  assert.equal(await rpc.handler([], ctx), []);
 });
 
 test.run();
