@@ -38,6 +38,7 @@ import type { Coin } from './coin.js';
 import { CoinView, decodeUndo, encodeUndo, type BlockUndo } from './coins.js';
 import { ChainDB } from './chaindb.js';
 import { BlockStore } from './blockstore.js';
+import { TxCounts } from './tx-counts.js';
 import { BlockIndex, type ChainTip } from './block-index.js';
 import { BlockStatus, FAILED_MASK, entryFromHeader, isFailed, type BlockEntry } from './entry.js';
 import { decodeHeader, encodeHeader, hashToHex, headerHash, hexToHash, type BlockHeader } from './header.js';
@@ -102,6 +103,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   readonly db: ChainDB;
   readonly blocks: BlockStore;
   private readonly index = new BlockIndex();
+  private readonly txCounts = new TxCounts();
   private readonly extensions: ChainExtension[];
   /** Blocks whose connection waits for data an extension lacks: hash → what is missing. */
   private readonly waiting = new Map<string, readonly unknown[]>();
@@ -147,6 +149,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     await this.db.open(this.params.magic);
     await this.blocks.open();
     for await (const e of this.db.entries()) this.index.add(e);
+    await this.loadTxCounts();
     const tipHash = await this.db.getTip();
     if (!tipHash) {
       await this.writeGenesis();
@@ -174,10 +177,30 @@ export class Chain extends EventEmitter<ChainEvents> {
     const batch = this.db.batch();
     this.db.putVersion(batch, this.params.magic);
     this.db.putEntry(batch, entry);
+    this.db.putTxCount(batch, hash, block.transactions!.length);
     this.db.setTip(batch, hash);
     await this.db.write(batch);
     this.index.add(entry);
     this.index.setTip(entry);
+    this.txCounts.set(hash, block.transactions!.length);
+  }
+
+  /**
+   * nTx of every stored body (layout n). A data dir from before the key has bodies without a
+   * count: they are counted once from the blockstore and written in one batch.
+   */
+  private async loadTxCounts(): Promise<void> {
+    for await (const [hash, n] of this.db.txCounts()) this.txCounts.set(hash, n);
+    const missing = [...this.index.values()].filter((e) => e.status & BlockStatus.HAVE_DATA && this.txCounts.get(e.hash) === undefined);
+    if (missing.length === 0) return;
+    const batch = this.db.batch();
+    for (const e of missing) {
+      const block = await this.getBlock(e.hash);
+      if (!block) throw new Error(`block ${e.hash} missing from the blockstore`);
+      this.db.putTxCount(batch, e.hash, block.transactions!.length);
+      this.txCounts.set(e.hash, block.transactions!.length);
+    }
+    await this.db.write(batch);
   }
 
   // ---- queries ---------------------------------------------------------------------------
@@ -256,6 +279,16 @@ export class Chain extends EventEmitter<ChainEvents> {
    */
   extensionState(name: string): ExtensionState {
     return this.db.extensionState(name);
+  }
+
+  /** Transactions in the block (Core's CBlockIndex::nTx); undefined while only its header is known. */
+  getTxCount(hash: string): number | undefined {
+    return this.txCounts.get(hash);
+  }
+
+  /** Core's nChainTx: transactions in `e` and its ancestors; undefined while one of them is header-only. */
+  chainTxCount(e: BlockEntry): number | undefined {
+    return this.txCounts.chainTx(e, (x) => this.index.parent(x));
   }
 
   /** The most-work header not known to be invalid (getblockchaininfo "headers"). */
@@ -436,7 +469,9 @@ export class Chain extends EventEmitter<ChainEvents> {
       entry.status |= BlockStatus.HAVE_DATA;
       const batch = this.db.batch();
       this.db.putEntry(batch, entry);
+      this.db.putTxCount(batch, hash, block.transactions!.length);
       await this.db.write(batch);
+      this.txCounts.set(hash, block.transactions!.length);
       this.index.assignSequence(entry);
       this.index.addCandidates(entry);
       const failures = await this.activateBestChain();

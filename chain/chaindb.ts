@@ -7,7 +7,7 @@ import type { Coin } from './coin.js';
 import { decodeCoin, encodeCoin, type CoinSource } from './coins.js';
 import { decodeEntry, encodeEntry, type BlockEntry } from './entry.js';
 import type { ExtensionState, KvChange } from './extension.js';
-import { hexToHash } from './header.js';
+import { hashToHex, hexToHash } from './header.js';
 import { DB_VERSION, layout } from './layout.js';
 
 /** A batch's write side: puts and deletes join one atomic LevelDB write. */
@@ -65,6 +65,13 @@ export class ChainDB implements CoinSource {
 
   putEntry(batch: DbBatch, e: BlockEntry): void {
     batch.put(layout.e(hexToHash(e.hash)), encodeEntry(e));
+  }
+
+  /** nTx of a block, in the batch whose entry first carries HAVE_DATA. */
+  putTxCount(batch: DbBatch, hash: string, n: number): void {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n >>> 0, 0);
+    batch.put(layout.n(hexToHash(hash)), b);
   }
 
   /** A CoinView's changes: a coin is written, null (spent) deletes it. Outpoints in hex. */
@@ -145,6 +152,14 @@ export class ChainDB implements CoinSource {
 
   async *entries(): AsyncGenerator<BlockEntry> {
     for await (const v of this.level.values(layout.range('e'))) yield decodeEntry(v);
+  }
+
+  /** Every stored tx count: [block hash in display hex, nTx]. */
+  async *txCounts(): AsyncGenerator<[string, number]> {
+    for await (const [k, v] of this.level.iterator(layout.range('n'))) {
+      if (k.length !== 33 || v.length !== 4) throw new Error('corrupt tx count record: database corrupt');
+      yield [hashToHex(k.subarray(1)), Buffer.from(v).readUInt32LE(0)];
+    }
   }
 
   /** CoinSource: outpoints are hex of the 36-byte txid||vout-BE key. */

@@ -9,6 +9,14 @@
 //                             so the database is always exactly some tip's state.
 //   e[hash:32]             -> block index entry (chain/entry.ts): header 80 | height u32 LE |
 //                             status u32 LE | chainwork 32 B big-endian
+//   n[hash:32]             -> transactions in the block (Core's CBlockIndex::nTx), u32 LE.
+//                             Written in the SAME batch as the entry that first carries
+//                             HAVE_DATA (the body is fsynced before), so a stored body always
+//                             has its count. Its own key rather than a field of e: the entry
+//                             encoding stays as it is, and data dirs from before the key are
+//                             upgraded at startup by counting their stored bodies once
+//                             (chain/chain.ts loadTxCounts; derivable data, so a crash during
+//                             that only repeats it).
 //   c[txid:32][vout:u32BE] -> unspent coin (chain/coins.ts): value u64 LE |
 //                             code u32 LE (height * 2 + coinbase) | scriptPubKey (rest)
 //                             vout is big-endian so iteration is in (txid, vout) order, the
@@ -24,6 +32,7 @@ export const DB_VERSION = 1;
 const P_VERSION = 0x56; // 'V'
 const P_TIP = 0x52; // 'R'
 const P_ENTRY = 0x65; // 'e'
+const P_NTX = 0x6e; // 'n'
 const P_COIN = 0x63; // 'c'
 const P_TX = 0x74; // 't'
 const P_EXT = 0x58; // 'X'
@@ -34,6 +43,10 @@ export const layout = {
   /** Block index entry of `hash` (internal order). */
   e(hash: Uint8Array): Uint8Array {
     return prefixed(P_ENTRY, hash);
+  },
+  /** Transaction count of block `hash` (internal order). */
+  n(hash: Uint8Array): Uint8Array {
+    return prefixed(P_NTX, hash);
   },
   /** Unspent coin at (txid, vout); `outpoint` is the 36-byte txid||vout-BE suffix. */
   c(outpoint: Uint8Array): Uint8Array {
@@ -49,7 +62,7 @@ export const layout = {
     return Buffer.concat([Uint8Array.of(P_EXT), n, Uint8Array.of(0), key]);
   },
   /** [gte, lt) bounds for iterating one prefix. */
-  range(prefix: 'e' | 'c' | 't'): { gte: Uint8Array; lt: Uint8Array } {
+  range(prefix: 'e' | 'n' | 'c' | 't'): { gte: Uint8Array; lt: Uint8Array } {
     const p = prefix.charCodeAt(0);
     return { gte: Uint8Array.of(p), lt: Uint8Array.of(p + 1) };
   },

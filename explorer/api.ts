@@ -11,6 +11,7 @@ import { allMethods } from '../rpc/methods/index.js';
 export const READ_ONLY_METHODS = [
   'getblockchaininfo', 'getmempoolinfo', 'getrawmempool', 'getblockhash', 'getblock', 'getrawtransaction',
   'listmodels', 'getmodel', 'getmodelhistory', 'getinference', 'estimatecost', 'validateaddress', 'getmodeldownloads',
+  'getevaluations',
 ] as const;
 type ReadOnly = typeof READ_ONLY_METHODS[number];
 
@@ -57,6 +58,7 @@ export class ExplorerApi {
       case 'address': return this.address(id ?? '');
       case 'search': return this.search(query.get('q') ?? '');
       case 'downloads': return this.downloads();
+      case 'evaluations': return this.evaluations();
       default: throw new NotFound('No such API path');
     }
   }
@@ -78,7 +80,7 @@ export class ExplorerApi {
       chain: info.chain, height: info.blocks, headers: info.headers, bestblockhash: info.bestblockhash, time: info.time,
       verificationprogress: info.verificationprogress, initialblockdownload: info.initialblockdownload,
       mempool: { size: mempool.size, bytes: mempool.bytes, total_fee: mempool.total_fee, txs: pending },
-      blocks, models: await this.call('listmodels'), downloads: await this.downloads(),
+      blocks, models: await this.call('listmodels'), downloads: await this.downloads(), evaluations: await this.evaluations(),
     };
   }
 
@@ -212,6 +214,11 @@ export class ExplorerApi {
   async downloads(): Promise<Json[]> {
     if (!this.methods.has('getmodeldownloads')) return [];
     return this.call('getmodeldownloads').catch(() => []);
+  }
+
+  async evaluations(): Promise<Json[]> {
+    if (!this.methods.has('getevaluations')) return [];
+    return this.call('getevaluations').catch(() => []);
   }
 }
 

@@ -21,6 +21,7 @@ import { decodeTensorList } from './tensors.js';
 import { OdaReason } from './reasons.js';
 import { dataHash } from './build.js';
 import { txidOf } from '../chain/block.js';
+import { EvaluationTracker, type EvaluationLabel } from './evaluations.js';
 
 /** Loaded model: checked architecture and bound dataset, cached by model id. */
 interface LoadedModel { ctx: ModelContext; dataset: Dataset; objective: Objective }
@@ -35,6 +36,8 @@ export class OdaContext {
    * before the chain opens (the extension factory builds this context with the default).
    */
   commitRevealDelay = COMMIT_REVEAL_DELAY;
+  /** Progress of running evaluations (getevaluations, the log); the plugin gives it the node's logger. */
+  evaluations = new EvaluationTracker();
 
   constructor(readonly store: BlobStore, private readonly cacheSize = 8) {}
 
@@ -96,6 +99,11 @@ export class OdaContext {
     this.remember(this.models, m.modelId, loaded);
     return loaded;
   }
+}
+
+/** Who asked for an evaluation, for its progress label. */
+function evalLabel(type: EvaluationLabel['type'], modelId: string, txid: string | undefined, kind: RejectKind, height?: number): EvaluationLabel {
+  return kind === 'block' ? { type, modelId, txid, source: 'block', height } : { type, modelId, txid, source: 'mempool' };
 }
 
 /** Re-raises a validator rejection (kind 'tx') as `kind`; in a block every rejection is final (score 100). */
@@ -164,7 +172,8 @@ async function applyAdd(oc: OdaContext, view: RegistryView, p: AddModelPayload, 
   await oc.requireBlobs([p.architecture, p.dataset, p.weights]);
   const [architecture, weights, dataset] = [await oc.blob(p.architecture, true, true), await oc.blob(p.weights, true, true), await oc.blob(p.dataset, true, true)];
   const memo = oc.scoreMemo(modelId, p.weights, p.dataset);
-  const res = await asKind(kind, () => admitModel({ architecture, weights, dataset, objective: p.objective, architectureRoot: p.architecture.root, weightsRoot: p.weights.root }, memo));
+  const res = await oc.evaluations.track(evalLabel('add-model', modelId, txid, kind, height), (observe) =>
+    asKind(kind, () => admitModel({ architecture, weights, dataset, objective: p.objective, architectureRoot: p.architecture.root, weightsRoot: p.weights.root }, memo, observe)));
   await view.putModel({ modelId, add: p, txid, height, currentVersion: 0, currentScore: res.score, currentWeights: p.weights, trainerScript: p.payoutScript });
   await view.putVersion(modelId, { version: 0, weights: p.weights, score: res.score, trainerScript: p.payoutScript, txid, height, label: p.versionLabel });
   return { txid, type: 'add-model', cu: res.cost, modelId, score: res.score, blobs: [p.architecture, p.dataset, p.weights] };
@@ -197,7 +206,8 @@ async function applyReveal(oc: OdaContext, view: RegistryView, p: RevealWeightsP
   const lm = await oc.model(m, kind);
   const weights = await oc.blob(p.weights, true, true);
   const memo = oc.scoreMemo(m.modelId, p.weights, m.add.dataset);
-  const res = await asKind(kind, () => checkUpdate(lm.ctx, { bytes: weights, root: p.weights.root }, lm.dataset, lm.objective, m.currentScore, memo));
+  const res = await oc.evaluations.track(evalLabel('update-weights', p.modelId, txid, kind, height), (observe) =>
+    asKind(kind, () => checkUpdate(lm.ctx, { bytes: weights, root: p.weights.root }, lm.dataset, lm.objective, m.currentScore, memo, observe)));
   const version = m.currentVersion + 1;
   await view.delCommit(commitment);
   await view.putVersion(p.modelId, { version, weights: p.weights, score: res.score, trainerScript: p.payoutScript, txid, height, label: p.versionLabel });
@@ -270,21 +280,27 @@ export async function verifyClaims(oc: OdaContext, view: RegistryView, claims: r
     const vw = m.currentVersion === version ? m.currentWeights : (await view.getVersion(modelId, version))!.weights;
     const lm = await oc.model(m, kind);
     const weights = { bytes: await oc.blob(vw), root: vw.root };
-    let chunk: PendingClaim[] = [];
-    let rows = 0;
-    const run = async (): Promise<void> => {
-      if (chunk.length === 0) return;
-      const bad = await asKind(kind, () => verifyInferences(lm.ctx, weights, chunk.map((c) => c.claim)));
-      if (bad >= 0) odaReject(kind, Reason.OUTPUT_MISMATCH, `tx ${chunk[bad].txid}: outputs differ from the model's`);
-      chunk = [];
-      rows = 0;
-    };
-    for (const c of g) {
-      if (chunk.length && inferenceCost(lm.ctx.arch, rows + c.rows) > MAX_TX_CU) await run();
-      chunk.push(c);
-      rows += c.rows;
-    }
-    await run();
+    const total = g.reduce((a, c) => a + c.rows, 0);
+    await oc.evaluations.track(evalLabel('inference', modelId, g[0].txid, kind), async (observe) => {
+      let chunk: PendingClaim[] = [];
+      let rows = 0;
+      let before = 0;
+      const run = async (): Promise<void> => {
+        if (chunk.length === 0) return;
+        const base = before;
+        const bad = await asKind(kind, () => verifyInferences(lm.ctx, weights, chunk.map((c) => c.claim), (done) => observe(base + done, total)));
+        if (bad >= 0) odaReject(kind, Reason.OUTPUT_MISMATCH, `tx ${chunk[bad].txid}: outputs differ from the model's`);
+        before += rows;
+        chunk = [];
+        rows = 0;
+      };
+      for (const c of g) {
+        if (chunk.length && inferenceCost(lm.ctx.arch, rows + c.rows) > MAX_TX_CU) await run();
+        chunk.push(c);
+        rows += c.rows;
+      }
+      await run();
+    });
   }
 }
 

@@ -16,6 +16,7 @@ import { createOdaMempoolExtension, modelsUpdatedBy, odaModelOf, type OdaMempool
 import type { RegistryReader } from './registry.js';
 import type { BlobRef } from './payload.js';
 import { OdaWallet } from './wallet.js';
+import { EvaluationTracker } from './evaluations.js';
 
 /** What RPC handlers get of ODA (NodeContext.oda). */
 export interface OdaService {
@@ -50,6 +51,8 @@ export const odaPlugin = {
     // and the model data in the store, inside the block's atomic batch.
     const ext: OdaExtension = createOdaExtension({ store: host.store, maxBlockCu: params.maxBlockCu });
     ext.context.commitRevealDelay = params.commitRevealDelay;
+    // Long evaluations log a progress line every few seconds (getevaluations lists them too).
+    ext.context.evaluations = new EvaluationTracker({ logger });
     let policy: OdaMempoolExtension | undefined;
     const wallets = new WeakMap<Wallet, OdaWallet>();
     let parkedTimer: NodeJS.Timeout | undefined;

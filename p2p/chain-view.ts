@@ -17,6 +17,8 @@ export interface ChainView extends EventEmitter {
   getBlock(hash: string): Promise<Block | undefined>;
   getLocator(from?: EntryView): string[];
   getChainTips(): { height: number; hash: string; status: string }[];
+  /** Core's nChainTx: transactions in `e` and its ancestors, undefined while one is header-only (verificationprogress). */
+  chainTxCount?(e: EntryView): number | undefined;
   /** Validates and stores a header without its body; throws VerifyError. */
   processHeader(header: Uint8Array): Promise<EntryView>;
   /** Validates and stores a block (its parent's header must be known), then activates the best chain. */

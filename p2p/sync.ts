@@ -15,7 +15,7 @@ import type { ChainView } from './chain-view.js';
 import { HeaderIndex, hasData, isFailedEntry } from './headers.js';
 import type { EntryView } from './chain-view.js';
 import type { Peer } from './peer.js';
-import { guessVerificationProgress, progressLine, syncRate } from './progress.js';
+import { guessVerificationProgress, progressLine, recentTxPerBlock, syncRate, TX_RATE_WINDOW, type TxProgress } from './progress.js';
 import { InvType, MAX_HEADERS, Services, ZERO_HASH, type MessageOf } from './wire/messages.js';
 
 interface InFlight { peer: Peer; hash: string; deadline: number }
@@ -305,9 +305,20 @@ export class BlockSync {
     this.lastSample = { height: h, at: now };
   }
 
-  /** verificationprogress: Core's GuessVerificationProgress with blocks for transactions (p2p/progress.ts). */
+  /** verificationprogress: Core's GuessVerificationProgress, per block for the headers ahead (p2p/progress.ts). */
   progress(): number {
     const best = this.headers.best;
-    return guessVerificationProgress(this.chain.height, { height: best.height, time: best.time ?? 0 }, Math.floor(Date.now() / 1000), this.o.blockRate);
+    return guessVerificationProgress(this.chain.height, { height: best.height, time: best.time ?? 0 }, Math.floor(Date.now() / 1000), this.o.blockRate, this.txProgress());
+  }
+
+  /** The tip's nChainTx and the recent tx rate per block; undefined when the chain keeps no counts. */
+  private txProgress(): TxProgress | undefined {
+    const tip = this.chain.tip;
+    const chainTx = this.chain.chainTxCount?.(tip);
+    if (chainTx === undefined) return undefined;
+    const blocks = Math.min(TX_RATE_WINDOW, tip.height);
+    const start = blocks > 0 ? this.chain.getAncestor(tip, tip.height - blocks) : undefined;
+    const startTx = start && this.chain.chainTxCount?.(start);
+    return { chainTx, txPerBlock: recentTxPerBlock(chainTx, startTx === undefined ? undefined : { chainTx: startTx, blocks }) };
   }
 }

@@ -7,6 +7,8 @@
 //   checkUpdate(ctx, weights, dataset, currentScore) update-weights: score >= current + margin
 //   runInference(ctx, weights, inputs)               one batched engine run
 //   verifyInferences(ctx, weights, claims)           all inference txs of a model in one run
+// The evaluating calls take an optional RowsObserver (validator/progress.ts): progress for the
+// log and getevaluations, called after each engine run, never read back.
 //   referenceRun(ctx, weights, inputs)               the TypeScript interpreter
 import { createHash } from 'node:crypto';
 import { checkArchitecture, type Architecture, type IoSpec, type WeightSlot } from './check-graph.js';
@@ -18,6 +20,7 @@ import { createSession, runSession, SessionCache, type Session } from './runtime
 import { bindWeights } from './weights.js';
 import { numel, tensorsEqual, type Tensor } from './tensor.js';
 import { reject } from './errors.js';
+import { guarded, type RowsObserver } from './progress.js';
 import { Reason } from './reasons.js';
 
 export { Reason } from './reasons.js';
@@ -31,6 +34,7 @@ export { LIMITS } from './limits.js';
 export { ENGINE_VERSION, SESSION_OPTIONS } from './runtime.js';
 export { MAX_TX_CU, MAX_BLOCK_CU, inferenceCost, evaluationCost, updateCost, admissionCost } from './cost.js';
 export { WHITELIST } from './ops/index.js';
+export type { RowsObserver } from './progress.js';
 
 /** The minimum score improvement an update-weights transaction must achieve. */
 export const SCORE_MARGIN = 1n;
@@ -154,27 +158,30 @@ export interface ScoreMemo {
   set(score: bigint): void;
 }
 
-async function memoScore(ctx: ModelContext, weights: WeightsRef | Uint8Array, ds: Dataset, objective: Objective, memo?: ScoreMemo): Promise<bigint> {
+async function memoScore(ctx: ModelContext, weights: WeightsRef | Uint8Array, ds: Dataset, objective: Objective, memo?: ScoreMemo, observe?: RowsObserver): Promise<bigint> {
   const hit = memo?.get();
   if (hit !== undefined) return hit;
-  const score = await scoreWeights(ctx, weights, ds, objective);
+  const score = await scoreWeights(ctx, weights, ds, objective, observe);
   memo?.set(score);
   return score;
 }
 
 /** Scores weights on a dataset (rows evaluated EVAL_BATCH_ROWS at a time; the score does not depend on it). */
-export async function scoreWeights(ctx: ModelContext, weights: WeightsRef | Uint8Array, dataset: Uint8Array | Dataset, objective: Objective): Promise<bigint> {
+export async function scoreWeights(ctx: ModelContext, weights: WeightsRef | Uint8Array, dataset: Uint8Array | Dataset, objective: Objective, observe?: RowsObserver): Promise<bigint> {
   checkObjective(ctx.arch, objective);
   const ds = dataset instanceof Uint8Array ? bindDataset(ctx.arch, objective, dataset) : dataset;
   const { key, tensors } = weightsOf(ctx, weights);
   const session = await sessionFor(ctx, key, tensors);
   evaluations++;
+  const report = guarded(observe);
+  report?.(0, ds.rows);
   let score = 0n;
   const step = rowsPerRun(ctx.arch, EVAL_BATCH_ROWS);
   for (let start = 0; start < ds.rows; start += step) {
     const end = Math.min(ds.rows, start + step);
     const out = await engineRun(ctx, session, ds.inputs.map((t) => sliceRows(t, start, end)));
     score += scoreBatch(objective, out[0], sliceRows(ds.label, start, end));
+    report?.(end, ds.rows);
   }
   return score;
 }
@@ -191,43 +198,50 @@ export interface AdmitResult {
 }
 
 /** Add-model: architecture, weights and dataset checks, cost limit, baseline score. */
-export async function admitModel(args: { architecture: Uint8Array; weights: Uint8Array; dataset: Uint8Array; objective: Objective; architectureRoot?: string; weightsRoot?: string }, memo?: ScoreMemo): Promise<AdmitResult> {
+export async function admitModel(args: { architecture: Uint8Array; weights: Uint8Array; dataset: Uint8Array; objective: Objective; architectureRoot?: string; weightsRoot?: string }, memo?: ScoreMemo, observe?: RowsObserver): Promise<AdmitResult> {
   const ctx = checkModel(args.architecture, args.architectureRoot);
   checkObjective(ctx.arch, args.objective);
   weightsOf(ctx, { bytes: args.weights, root: args.weightsRoot });
   const ds = bindDataset(ctx.arch, args.objective, args.dataset);
   const cost = admissionCost(ctx.arch, args.architecture.length, ds.rows, ds.bytes);
   if (cost > MAX_TX_CU) reject(Reason.COST, `add-model costs ${cost} CU, limit ${MAX_TX_CU}`);
-  const score = await memoScore(ctx, { bytes: args.weights, root: args.weightsRoot }, ds, args.objective, memo);
+  const score = await memoScore(ctx, { bytes: args.weights, root: args.weightsRoot }, ds, args.objective, memo, observe);
   return { ctx, score, cost, inputSpec: ctx.inputSpec, outputSpec: ctx.outputSpec, datasetRows: ds.rows };
 }
 
 /** Update-weights: new weights must score at least currentScore + SCORE_MARGIN. Returns the new score and cost. */
-export async function checkUpdate(ctx: ModelContext, weights: WeightsRef | Uint8Array, dataset: Uint8Array | Dataset, objective: Objective, currentScore: bigint, memo?: ScoreMemo): Promise<{ score: bigint; cost: bigint }> {
+export async function checkUpdate(ctx: ModelContext, weights: WeightsRef | Uint8Array, dataset: Uint8Array | Dataset, objective: Objective, currentScore: bigint, memo?: ScoreMemo, observe?: RowsObserver): Promise<{ score: bigint; cost: bigint }> {
   checkObjective(ctx.arch, objective);
   const ds = dataset instanceof Uint8Array ? bindDataset(ctx.arch, objective, dataset) : dataset;
   const cost = updateCost(ctx.arch, ds.rows, ds.bytes);
   if (cost > MAX_TX_CU) reject(Reason.COST, `update-weights costs ${cost} CU, limit ${MAX_TX_CU}`);
   weightsOf(ctx, weights);
-  const score = await memoScore(ctx, weights, ds, objective, memo);
+  const score = await memoScore(ctx, weights, ds, objective, memo, observe);
   if (score < currentScore + SCORE_MARGIN) reject(Reason.NOT_IMPROVING, `score ${score}, needs at least ${currentScore + SCORE_MARGIN}`);
   return { score, cost };
 }
 
 /** One batched engine run: inputs in graph-input order, rows on axis 0. */
-export async function runInference(ctx: ModelContext, weights: WeightsRef | Uint8Array, inputs: readonly Tensor[]): Promise<Tensor[]> {
+export async function runInference(ctx: ModelContext, weights: WeightsRef | Uint8Array, inputs: readonly Tensor[], observe?: RowsObserver): Promise<Tensor[]> {
   const rows = checkInputs(ctx, inputs);
   const c = inferenceCost(ctx.arch, rows);
   if (c > MAX_TX_CU) reject(Reason.COST, `${rows} rows cost ${c} CU, limit ${MAX_TX_CU}`);
   const { key, tensors } = weightsOf(ctx, weights);
   const session = await sessionFor(ctx, key, tensors);
+  const report = guarded(observe);
+  report?.(0, rows);
   const step = rowsPerRun(ctx.arch, rows);
-  if (step >= rows) return engineRun(ctx, session, inputs);
+  if (step >= rows) {
+    const out = await engineRun(ctx, session, inputs);
+    report?.(rows, rows);
+    return out;
+  }
   // Large batches (a whole block's claims) run in row chunks to bound memory.
   const parts: Tensor[][] = [];
   for (let start = 0; start < rows; start += step) {
     const end = Math.min(rows, start + step);
     parts.push(await engineRun(ctx, session, inputs.map((t) => sliceRows(t, start, end))));
+    report?.(end, rows);
   }
   return ctx.outputSpec.map((_, j) => concatRows(parts.map((p) => p[j])));
 }
@@ -257,10 +271,10 @@ function concatRows(ts: readonly Tensor[]): Tensor {
  * Returns the index of the first claim whose outputs differ, or -1 when all match; a claim
  * with malformed inputs is rejected outright (bad-inference-input).
  */
-export async function verifyInferences(ctx: ModelContext, weights: WeightsRef | Uint8Array, claims: readonly InferenceClaim[]): Promise<number> {
+export async function verifyInferences(ctx: ModelContext, weights: WeightsRef | Uint8Array, claims: readonly InferenceClaim[], observe?: RowsObserver): Promise<number> {
   if (claims.length === 0) return -1;
   const rowsOf = claims.map((c) => checkInputs(ctx, c.inputs));
-  const outs = await runInference(ctx, weights, ctx.inputSpec.map((_, i) => concatRows(claims.map((c) => c.inputs[i]))));
+  const outs = await runInference(ctx, weights, ctx.inputSpec.map((_, i) => concatRows(claims.map((c) => c.inputs[i]))), observe);
   // Fast path: every claim well-formed and the concatenated claims equal the outputs byte for byte.
   const shaped = claims.every((c, k) => c.outputs.length === outs.length && c.outputs.every((o, j) => o.type === outs[j].type && o.dims[0] === rowsOf[k]));
   if (shaped && outs.every((o, j) => tensorsEqual(o, concatRows(claims.map((c) => c.outputs[j]))))) return -1;

@@ -81,6 +81,15 @@ function downloadsSection(downloads) {
     h('td', { class: 'num' }, d.peers))), { id: 'downloads' }));
 }
 
+function evaluationsSection(evaluations) {
+  if (!evaluations?.length) return '';
+  return section('Model evaluations', table(['what', 'model', 'for', ['progress', 'num'], ['rate', 'num'], ['ETA', 'num']], evaluations.map((e) => h('tr', {},
+    h('td', {}, h('span', { class: 'tag' }, e.type)), h('td', {}, link('model', e.modelid, short(e.modelid))),
+    h('td', {}, e.txid ? link('tx', e.txid, `${e.source}${e.height === undefined ? '' : ` #${e.height}`}`) : e.source),
+    h('td', { class: 'num' }, `${(100 * e.progress).toFixed(1)}% (${num(e.rows_done)}/${num(e.rows)} rows)`),
+    h('td', { class: 'num' }, `${num(e.rate)} rows/s`), h('td', { class: 'num' }, e.eta === undefined ? '–' : `${e.eta} s`))), { id: 'evaluations' }));
+}
+
 async function home() {
   const d = await api('home');
   const pct = Math.min(1, Number(d.verificationprogress) || 0);
@@ -100,6 +109,7 @@ async function home() {
     section('Latest blocks', table([['height', 'num'], 'hash', 'time', ['txs', 'num'], 'ODA', ['CU', 'num'], ['fees', 'num']], blocks, { id: 'blocks' })),
     section('Models', models.length ? table(['name', 'objective', ['version', 'num'], ['score', 'num'], ['royalty', 'num'], 'trainer'], models, { id: 'models' }) : h('p', { class: 'muted' }, 'No model registered yet.')),
     section('Mempool', pending.length ? table(['txid', ['vsize', 'num'], 'ODA'], pending, { id: 'mempool' }) : h('p', { class: 'muted' }, 'The mempool is empty.')),
+    evaluationsSection(d.evaluations),
     downloadsSection(d.downloads));
 }
 

@@ -48,7 +48,7 @@ export function headerToJSON(ctx: Ctx, entry: any): Record<string, unknown> {
     target: hex64(compactToTarget(entry.bits).target),
     difficulty: getDifficulty(entry.bits),
     chainwork: hex64(entry.chainwork),
-    nTx: entry.nTx ?? 0,
+    nTx: ctx.chain.getTxCount(entry.hash) ?? 0,
   };
   if (entry.height > 0) out.previousblockhash = entry.prevHash;
   if (next) out.nextblockhash = next.hash;

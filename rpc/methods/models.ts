@@ -268,7 +268,8 @@ export const modelMethods: RpcMethod<Ctx>[] = [
       const memo = oda(ctx).context.scoreMemo(modelId, refOf(weights), refOf(dataset));
       const admitted = await rpcCall(async () => {
         try {
-          return await admitModel({ architecture: arch.bytes, weights: weights.bytes, dataset: dataset.bytes, objective, architectureRoot: arch.ref?.root ?? refOf(arch).root, weightsRoot: refOf(weights).root }, memo);
+          return await oda(ctx).context.evaluations.track({ type: 'add-model', modelId, source: 'rpc' }, (observe) =>
+            admitModel({ architecture: arch.bytes, weights: weights.bytes, dataset: dataset.bytes, objective, architectureRoot: arch.ref?.root ?? refOf(arch).root, weightsRoot: refOf(weights).root }, memo, observe));
         } catch (e) {
           throw withConvertHint(e);
         }
@@ -501,7 +502,8 @@ async function commitWeights(ctx: Ctx, ow: OdaWallet, m: ModelRecord, weightsArg
   if (o.check !== false) {
     // Scored once: the reveal's mempool check and its block reuse the verdict.
     const memo = oda(ctx).context.scoreMemo(m.modelId, refOf(weights), m.add.dataset);
-    score = (await rpcCall(() => checkUpdate(lm.ctx, { bytes: weights.bytes, root: refOf(weights).root }, lm.dataset, m.add.objective, m.currentScore, memo))).score;
+    score = (await rpcCall(() => oda(ctx).context.evaluations.track({ type: 'update-weights', modelId: m.modelId, source: 'rpc' }, (observe) =>
+      checkUpdate(lm.ctx, { bytes: weights.bytes, root: refOf(weights).root }, lm.dataset, m.add.objective, m.currentScore, memo, observe)))).score;
   }
   const imports = new Imports(ctx);
   const { ref, payoutScript, built, sent } = await imports.guard(async () => {
