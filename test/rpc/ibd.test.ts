@@ -6,15 +6,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chain } from '../../chain/chain.js';
-import { NEVER_ACTIVE, main, regtest } from '../../chain/params.js';
+import { NEVER_ACTIVE, REGTEST_COST_AWARE_HEIGHT, main, regtest } from '../../chain/params.js';
 import { MAX_BLOCK_CU } from '../../validator/index.js';
 import { COMMIT_REVEAL_DELAY } from '../../oda/rules.js';
 
-test('NetworkParams carry the ODA consensus values unchanged; wave-2 rules are not active', () => {
+test('NetworkParams carry the ODA consensus values unchanged; wave-2 rules are not active (ODA-BIP-0005 on regtest only)', () => {
   for (const p of [regtest, main]) {
     assert.is(p.maxBlockCu, MAX_BLOCK_CU);
     assert.is(p.commitRevealDelay, COMMIT_REVEAL_DELAY);
-    assert.equal(p.activation, { costAwareDifficulty: NEVER_ACTIVE, storageProofs: NEVER_ACTIVE, registryCommitment: NEVER_ACTIVE });
+    const costAware = p === regtest ? REGTEST_COST_AWARE_HEIGHT : NEVER_ACTIVE;
+    assert.equal(p.activation, { costAwareDifficulty: costAware, storageProofs: NEVER_ACTIVE, registryCommitment: NEVER_ACTIVE });
     assert.is(p.maxTipAge, 24 * 60 * 60);
   }
 });
