@@ -116,7 +116,8 @@ export type PackagePool = Pick<Mempool, 'entries' | 'get' | 'getAncestors' | 'ge
  * (ODA CU) it is the greedy of the multi-dimensional knapsack by value per *aggregate* size
  * (Toyoda 1975's idea): a package's size is the sum of the shares of each budget it uses
  * (vsize / max vsize + CU / max CU), its value its priority fee — its fees minus the
- * ODA-BIP-0005 burn its CU owes, which is not the miner's. A package whose fees do not cover
+ * ODA-BIP-0005 burn its CU owes, which is not the miner's. The greedy runs a second time by
+ * priority fee per weight alone and the better block wins. A package whose fees do not cover
  * its burn is skipped (it stays in the pool and is mined once the base fee falls below it).
  * test/miner/knapsack.test.ts measures the result against the exact optimum.
  */
@@ -156,87 +157,99 @@ export function selectPackages(
     return x;
   };
   type Scored = Package & { txid: string; value: bigint; share: number };
-  const score = (txid: string, p: Package): Scored => {
-    const share = anyCost ? shareOf(p.costs) : 0;
-    return { txid, ...p, value: p.fees - burnOf(p.costs), share };
-  };
-  // Best first; equal scores by txid (Core's CompareTxMemPoolEntryByAncestorFee without CU).
-  const byScore = (a: Scored, b: Scored) => {
-    let c: number;
-    if (a.share === 0 && b.share === 0) c = feeRateCompare(b.value, b.size, a.value, a.size);
-    else {
-      const ra = Number(a.value) / (a.size / maxVsize + a.share);
-      const rb = Number(b.value) / (b.size / maxVsize + b.share);
-      c = ra > rb ? -1 : ra < rb ? 1 : 0;
-    }
-    return c !== 0 ? c : a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : 0;
-  };
-  const sorted = entries
-    .map((e) => score(e.txid, { size: e.ancestorSize, fees: e.ancestorFees, sigOps: e.ancestorSigOps, costs: ancestorCosts(e.txid) }))
-    .sort(byScore);
-  const inBlock = new Set<string>();
-  const failed = new Set<string>();
-  const modified = new Map<string, Scored>();
-  const selected: MempoolEntry[] = [];
-  let weight = COINBASE_RESERVED_WEIGHT;
-  let sigOpCost = COINBASE_RESERVED_SIGOPS;
-  let fees = 0n;
-  let consecutiveFailed = 0;
-  let idx = 0;
+  type Selection = { selected: MempoolEntry[]; weight: number; sigOpCost: number; fees: bigint; value: bigint };
+  // The greedy once by aggregate size and once by weight alone, keeping the better block:
+  // either order alone can be far off on some pools (knapsack.test.ts measures both).
+  const run = (aggregate: boolean): Selection => {
+    const score = (txid: string, p: Package): Scored => {
+      const share = aggregate ? shareOf(p.costs) : 0;
+      return { txid, ...p, value: p.fees - burnOf(p.costs), share };
+    };
+    // Best first; equal scores by txid (Core's CompareTxMemPoolEntryByAncestorFee without CU).
+    const byScore = (a: Scored, b: Scored) => {
+      let c: number;
+      if (a.share === 0 && b.share === 0) c = feeRateCompare(b.value, b.size, a.value, a.size);
+      else {
+        const ra = Number(a.value) / (a.size / maxVsize + a.share);
+        const rb = Number(b.value) / (b.size / maxVsize + b.share);
+        c = ra > rb ? -1 : ra < rb ? 1 : 0;
+      }
+      return c !== 0 ? c : a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : 0;
+    };
+    const sorted = entries
+      .map((e) => score(e.txid, { size: e.ancestorSize, fees: e.ancestorFees, sigOps: e.ancestorSigOps, costs: ancestorCosts(e.txid) }))
+      .sort(byScore);
+    const inBlock = new Set<string>();
+    const failed = new Set<string>();
+    const modified = new Map<string, Scored>();
+    const selected: MempoolEntry[] = [];
+    let weight = COINBASE_RESERVED_WEIGHT;
+    let sigOpCost = COINBASE_RESERVED_SIGOPS;
+    let fees = 0n;
+    let value = 0n;
+    let consecutiveFailed = 0;
+    let idx = 0;
 
-  for (;;) {
-    while (idx < sorted.length && (inBlock.has(sorted[idx].txid) || modified.has(sorted[idx].txid) || failed.has(sorted[idx].txid))) idx++;
-    let best: Scored | undefined = idx < sorted.length ? sorted[idx] : undefined;
-    let usingModified = false;
-    for (const cand of modified.values()) {
-      if (!best || byScore(cand, best) < 0) {
-        best = cand;
-        usingModified = true;
+    for (;;) {
+      while (idx < sorted.length && (inBlock.has(sorted[idx].txid) || modified.has(sorted[idx].txid) || failed.has(sorted[idx].txid))) idx++;
+      let best: Scored | undefined = idx < sorted.length ? sorted[idx] : undefined;
+      let usingModified = false;
+      for (const cand of modified.values()) {
+        if (!best || byScore(cand, best) < 0) {
+          best = cand;
+          usingModified = true;
+        }
+      }
+      if (!best) break;
+      if (!usingModified) idx++;
+
+      const cheap = best.fees < feeForSize(opts.minFeeRate, best.size);
+      // Sorted by fee rate alone, everything left pays less than the block minimum (Core stops).
+      if (cheap && !anyCost) break;
+      const fits = weight + WITNESS_SCALE_FACTOR * best.size < opts.maxWeight && sigOpCost + best.sigOps < opts.maxSigOps;
+      const ancestors = [...mempool.getAncestors(best.txid)].filter((id) => !inBlock.has(id));
+      ancestors.push(best.txid);
+      const pkgEntries = ancestors.map((id) => mempool.get(id)!);
+      const final = pkgEntries.every((e) => isFinalTx(e.tx, opts.height, opts.lockTimeCutoff));
+      const withinBudgets = best.costs.every((c, k) => used[k] + c <= resources[k].limit);
+      if (cheap || best.value < 0n || !fits || !final || !withinBudgets) {
+        if (usingModified) modified.delete(best.txid);
+        failed.add(best.txid);
+        consecutiveFailed++;
+        if (consecutiveFailed > MAX_CONSECUTIVE_FAILURES && weight > opts.maxWeight - 4000) break;
+        continue;
+      }
+      consecutiveFailed = 0;
+      best.costs.forEach((c, k) => (used[k] += c));
+      value += best.value;
+
+      // Parents before children: fewer in-mempool ancestors first.
+      pkgEntries.sort((a, b) => a.ancestorCount - b.ancestorCount || (a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : 0));
+      for (const e of pkgEntries) {
+        selected.push(e);
+        inBlock.add(e.txid);
+        modified.delete(e.txid);
+        weight += e.weight;
+        sigOpCost += e.sigOpCost;
+        fees += e.fee;
+      }
+      for (const e of pkgEntries) {
+        const ec = anyCost ? own.get(e.txid)! : noCosts;
+        for (const d of mempool.getDescendants(e.txid)) {
+          if (inBlock.has(d)) continue;
+          const de = mempool.get(d)!;
+          const m = modified.get(d) ?? { size: de.ancestorSize, fees: de.ancestorFees, sigOps: de.ancestorSigOps, costs: ancestorCosts(d) };
+          modified.set(d, score(d, { size: m.size - e.vsize, fees: m.fees - e.modifiedFee, sigOps: m.sigOps - e.sigOpCost, costs: m.costs.map((c, k) => c - ec[k]) }));
+        }
       }
     }
-    if (!best) break;
-    if (!usingModified) idx++;
-
-    const cheap = best.fees < feeForSize(opts.minFeeRate, best.size);
-    // Sorted by fee rate alone, everything left pays less than the block minimum (Core stops).
-    if (cheap && !anyCost) break;
-    const fits = weight + WITNESS_SCALE_FACTOR * best.size < opts.maxWeight && sigOpCost + best.sigOps < opts.maxSigOps;
-    const ancestors = [...mempool.getAncestors(best.txid)].filter((id) => !inBlock.has(id));
-    ancestors.push(best.txid);
-    const pkgEntries = ancestors.map((id) => mempool.get(id)!);
-    const final = pkgEntries.every((e) => isFinalTx(e.tx, opts.height, opts.lockTimeCutoff));
-    const withinBudgets = best.costs.every((c, k) => used[k] + c <= resources[k].limit);
-    if (cheap || best.value < 0n || !fits || !final || !withinBudgets) {
-      if (usingModified) modified.delete(best.txid);
-      failed.add(best.txid);
-      consecutiveFailed++;
-      if (consecutiveFailed > MAX_CONSECUTIVE_FAILURES && weight > opts.maxWeight - 4000) break;
-      continue;
-    }
-    consecutiveFailed = 0;
-    best.costs.forEach((c, k) => (used[k] += c));
-
-    // Parents before children: fewer in-mempool ancestors first.
-    pkgEntries.sort((a, b) => a.ancestorCount - b.ancestorCount || (a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : 0));
-    for (const e of pkgEntries) {
-      selected.push(e);
-      inBlock.add(e.txid);
-      modified.delete(e.txid);
-      weight += e.weight;
-      sigOpCost += e.sigOpCost;
-      fees += e.fee;
-    }
-    for (const e of pkgEntries) {
-      const ec = anyCost ? own.get(e.txid)! : noCosts;
-      for (const d of mempool.getDescendants(e.txid)) {
-        if (inBlock.has(d)) continue;
-        const de = mempool.get(d)!;
-        const m = modified.get(d) ?? { size: de.ancestorSize, fees: de.ancestorFees, sigOps: de.ancestorSigOps, costs: ancestorCosts(d) };
-        modified.set(d, score(d, { size: m.size - e.vsize, fees: m.fees - e.modifiedFee, sigOps: m.sigOps - e.sigOpCost, costs: m.costs.map((c, k) => c - ec[k]) }));
-      }
-    }
-  }
-  return { selected, weight, sigOpCost, fees };
+    return { selected, weight, sigOpCost, fees, value };
+  };
+  const a = run(true);
+  if (!anyCost) return a;
+  used.fill(0); // run() accumulates into the shared budget counters
+  const b = run(false);
+  return b.value > a.value ? b : a;
 }
 
 let lastTemplate: { weight: number; txCount: number } | undefined;
