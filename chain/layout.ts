@@ -19,7 +19,10 @@
 //
 // Hashes and txids in keys are in internal byte order (bitcoinjs getHash()).
 
-export const DB_VERSION = 1;
+// Schema versions: 1 the first; 2 adds ODA-BIP-0006's storage index (X"storage"\0), kept
+// from genesis. Extension state is built only by connecting blocks (its undo lives in the
+// block's undo record), so an older database cannot gain it in place: it is refused at open.
+export const DB_VERSION = 2;
 
 const P_VERSION = 0x56; // 'V'
 const P_TIP = 0x52; // 'R'

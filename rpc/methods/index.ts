@@ -11,6 +11,7 @@ import { walletMethods } from './wallet.js';
 import { storeMethods } from './store.js';
 import { modelMethods } from './models.js';
 import { progressMethods } from './progress.js';
+import { storageMethods } from './storage.js';
 
 export function allMethods(extra: RpcMethod<NodeContext>[] = []): RpcMethod<NodeContext>[] {
   return [
@@ -23,6 +24,7 @@ export function allMethods(extra: RpcMethod<NodeContext>[] = []): RpcMethod<Node
     ...walletMethods,
     ...modelMethods,
     ...progressMethods,
+    ...storageMethods,
     // The store's handlers answer -1 "Model store is not available" when ctx.store is absent.
     ...(storeMethods as unknown as RpcMethod<NodeContext>[]),
     ...extra,
