@@ -77,8 +77,8 @@ const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
 /**
  * One pass of the policy. `all` fetches missing registered blobs (largest first: they weigh
  * most in the sampling), one at a time so a catching-up node does not flood its peers, and
- * pins them; `none` drops the node's pins on complete registered blobs and removes those no
- * other pin holds (a partial blob may be a download in progress and is left alone); `pinned`
+ * pins them; `none` removes complete registered blobs that only the node's own pins hold (a
+ * partial blob may be a download in progress and is left alone); `pinned`
  * does nothing. Returns the roots acted on; progress goes to `log`.
  */
 export async function applyStorePolicy(mode: StoreModelsMode, index: MemoryIndex, store: BlobStore, fetchBlob: ((root: string) => Promise<unknown>) | undefined, log?: (m: string) => void): Promise<string[]> {
@@ -92,10 +92,9 @@ async function pruneRegistered(index: MemoryIndex, store: BlobStore, log?: (m: s
   let bytes = 0;
   for (const e of index.entries) {
     const s = await store.getStatus(e.root);
-    if (!s?.complete || !s.pins.some((p) => NODE_PINS.includes(p))) continue;
-    for (const tag of NODE_PINS) await store.unpin(e.root, tag);
-    const after = await store.getStatus(e.root);
-    if (after && after.pins.length === 0 && (await store.remove(e.root))) {
+    // A pin of any other tag (a user's) keeps the blob, and the node's pins with it.
+    if (!s?.complete || s.pins.some((p) => !NODE_PINS.includes(p))) continue;
+    if (await store.remove(e.root)) {
       done.push(e.root);
       bytes += e.length;
     }

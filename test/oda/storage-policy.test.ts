@@ -40,12 +40,12 @@ test('held share, background fetch of missing blobs, pruning', async () => {
   assert.is(info.heldShare, 1);
   assert.is(info.heldBlobs, 2);
   assert.equal(await applyStorePolicy('pinned', idx, store, undefined), []);
-  // none: the node's own pins go and the blob with them; a user's pin keeps the other one.
+  // none: a blob only the node's own pins hold goes; a user's pin keeps the other one.
   await store.pin(idx.entries[1]!.root, 'user');
   const logs: string[] = [];
   assert.equal(await applyStorePolicy('none', idx, store, undefined, (m) => logs.push(m)), [idx.entries[0]!.root]);
   assert.is(await store.getStatus(idx.entries[0]!.root), undefined);
-  assert.equal((await store.getStatus(idx.entries[1]!.root))!.pins, ['user']);
+  assert.equal((await store.getStatus(idx.entries[1]!.root))!.pins, ['oda', 'user']);
   assert.match(logs.join('\n'), /removed 1 registered blob/);
   info = await storageInfo('none', idx, store, noModels);
   assert.is(info.heldShare, 0.75);
