@@ -56,7 +56,7 @@ export const NODE_OPTIONS: OptionSpec[] = [
   { name: 'mine', type: 'bool', help: 'Mine blocks continuously (regtest CPU miner; default: 0)' },
   { name: 'mineaddress', type: 'string', arg: '<address>', help: 'Pay mined blocks to <address> (default: a new address of the default wallet)' },
   { name: 'mineinterval', type: 'int', arg: '<seconds>', help: `Seconds between mined blocks with -mine (default: ${DEFAULT_MINE_INTERVAL})` },
-  { name: 'storemodels', type: 'string', arg: '<policy>', help: 'Which registered model data (architectures, datasets, weights of every version; ODA-BIP-0006) to keep: all = keep it all and fetch what is missing from peers in the background; pinned = keep what this node already holds; none = remove it once its block is connected (fetched again when a later block needs it). (default: all with -mine, else pinned)' },
+  { name: 'storemodels', type: 'string', arg: '<policy>', help: 'Which registered model data to keep (ODA-BIP-0006): all (and fetch what is missing from peers in the background), pinned (what this node holds), none (removed once its block is connected) (default: all with -mine, else pinned)' },
 ];
 
 export interface NodeConfig {
