@@ -33,7 +33,10 @@ export class ChainDB implements CoinSource {
     const buf = Buffer.from(v);
     const version = buf.readUInt32LE(0);
     if (version !== DB_VERSION) {
-      throw new Error(`chainstate schema version ${version}, expected ${DB_VERSION}: this data directory was written by ${version < DB_VERSION ? 'an older' : 'a newer'} odad (ODA-BIP-0005 block records need version 2); remove ${this.location} and the blocks/ beside it to resync`);
+      // There is no -reindex: state is rebuilt by syncing or mining the chain again.
+      const by = version < DB_VERSION ? 'an older' : 'a newer';
+      throw new Error(`chainstate schema version ${version}, expected ${DB_VERSION}: ${this.location} was written by ${by} version of this node. `
+        + 'Reindexing is not supported: start with a fresh -datadir, or delete chainstate/ and blocks/ next to it (models/ may stay) and let the node sync the chain again');
     }
     if (buf.readUInt32LE(4) !== magic >>> 0) throw new Error('chainstate belongs to a different network');
   }

@@ -32,7 +32,10 @@
 //
 // Hashes and txids in keys are in internal byte order (bitcoinjs getHash()).
 
-/** 2: ODA-BIP-0005 records (k). A version-1 directory lacks them for regtest blocks past activation. */
+// Schema versions: 1 the first; 2 adds ODA-BIP-0005's block records (k) and ODA-BIP-0006's
+// storage index (X"storage"\0), kept from genesis. Both are written only by connecting blocks
+// (extension undo lives in the block's undo record), so an older database cannot gain them in
+// place: it is refused at open.
 export const DB_VERSION = 2;
 
 const P_VERSION = 0x56; // 'V'

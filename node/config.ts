@@ -7,6 +7,7 @@ import { parseFixedPoint } from '../util/amount.js';
 import { ArgsManager, ConfigError, type OptionSpec } from '../util/args.js';
 import { CONFIG_FILENAME, DEFAULT_DATADIR_NAME, loadArgs, networkDirFor, parsePort, splitHostPort } from '../util/datadir.js';
 import type { NodeOptions } from './node.js';
+import { parseStoreModels, type StoreModelsMode } from '../oda/storage-policy.js';
 
 export { ConfigError } from '../util/args.js';
 export { CONFIG_FILENAME, DEFAULT_DATADIR_NAME, defaultDatadir, loadArgs, networkDirFor, splitHostPort } from '../util/datadir.js';
@@ -55,6 +56,7 @@ export const NODE_OPTIONS: OptionSpec[] = [
   { name: 'mine', type: 'bool', help: 'Mine blocks continuously (regtest CPU miner; default: 0)' },
   { name: 'mineaddress', type: 'string', arg: '<address>', help: 'Pay mined blocks to <address> (default: a new address of the default wallet)' },
   { name: 'mineinterval', type: 'int', arg: '<seconds>', help: `Seconds between mined blocks with -mine (default: ${DEFAULT_MINE_INTERVAL})` },
+  { name: 'storemodels', type: 'string', arg: '<policy>', help: 'Which registered model data to keep (ODA-BIP-0006): all (and fetch what is missing from peers in the background), pinned (what this node holds), none (removed once its block is connected) (default: all with -mine, else pinned)' },
 ];
 
 export interface NodeConfig {
@@ -83,6 +85,8 @@ export interface NodeConfig {
   mineAddress?: string;
   /** Seconds between blocks with -mine. */
   mineInterval: number;
+  /** -storemodels: the ODA plugin's store policy for registered model data. */
+  storeModels: StoreModelsMode;
   printToConsole: boolean;
   debug: string[];
   wallet: boolean;
@@ -139,6 +143,13 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   const explorerPort = args.isSet('explorerport') ? parsePort(args.get('explorerport') ?? '', 'explorerport') : bindExplorer.port ?? params.rpcPort + EXPLORER_PORT_OFFSET;
 
   const mineAddress = args.get('mineaddress') || undefined;
+  const mine = args.getBool('mine', false);
+  let storeModels: StoreModelsMode;
+  try {
+    storeModels = parseStoreModels(args.get('storemodels'), mine);
+  } catch {
+    throw new ConfigError(`Invalid value for -storemodels: '${args.get('storemodels')}' (expected all, pinned or none)`);
+  }
   return {
     args,
     get: (n) => args.get(n),
@@ -172,9 +183,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       maxConnections: getInt('maxconnections', DEFAULT_MAX_CONNECTIONS),
     },
     explorer: { enabled: args.getBool('explorer', false), host: bindExplorer.host, port: explorerPort },
-    mine: args.getBool('mine', false),
+    mine,
     mineAddress,
     mineInterval: getInt('mineinterval', DEFAULT_MINE_INTERVAL, 1),
+    storeModels,
     printToConsole: args.getBool('printtoconsole', true),
     debug: args.isNegated('debug') ? [] : args.getList('debug'),
     wallet: !args.getBool('disablewallet', false),

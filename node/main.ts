@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseConfig, toNodeOptions, helpMessage, ConfigError } from './config.js';
 import { FullNode } from './node.js';
-import { odaPlugin } from '../oda/plugin.js';
+import { createOdaPlugin } from '../oda/plugin.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   }
   for (const w of cfg.warnings) process.stderr.write(`Warning: ${w}\n`);
   // The entry point (not FullNode) decides what the node runs: ODA is a plugin.
-  const node = new FullNode(toNodeOptions(cfg)).use(odaPlugin);
+  const node = new FullNode(toNodeOptions(cfg)).use(createOdaPlugin({ storeModels: cfg.storeModels }));
   for (const w of cfg.warnings) node.logger.warn(w);
   const onSignal = () => {
     node.stop().then(() => process.exit(0), () => process.exit(1));

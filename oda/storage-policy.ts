@@ -6,7 +6,11 @@ import type { RegistryReader } from './registry.js';
 import type { MemoryIndex } from './storage-index.js';
 import { PIN_TAG } from './extension.js';
 
-/** all: keep and fetch every registered blob; pinned: keep what is held; none: let gc prune. */
+/**
+ * all: keep every registered blob, fetching missing ones; pinned: keep what is held, fetch
+ * nothing more; none: remove registered blobs once connected (a later block that needs one
+ * fetches it again through the P2P gate or parks until it is here).
+ */
 export type StoreModelsMode = 'all' | 'pinned' | 'none';
 
 /** -storemodels: default `all` for a miner (its rate depends on it), `pinned` otherwise. */
@@ -24,6 +28,14 @@ async function heldBytes(store: BlobStore, root: string, length: number): Promis
   const s = await store.getStatus(root);
   if (!s || s.manifest.length !== length) return 0;
   return s.complete ? length : Math.min(length, s.havePieces * 1048576);
+}
+
+/** The share of registered bytes held (getmininginfo.storageheld): 1 when nothing is registered. */
+export async function heldShare(index: MemoryIndex, store: BlobStore): Promise<number> {
+  if (index.total === 0n) return 1;
+  let held = 0;
+  for (const e of index.entries) held += await heldBytes(store, e.root, e.length);
+  return held / Number(index.total);
 }
 
 /** Registered against held bytes, in total (from the index) and per model (every version). */
@@ -54,28 +66,61 @@ export async function storageInfo(mode: StoreModelsMode, index: MemoryIndex, sto
 }
 
 /**
- * One pass of the policy: `all` fetches missing registered blobs (largest first: they weigh
- * most in the sampling), one at a time so a catching-up node does not flood its peers;
- * `none` unpins registered blobs so model-store gc may remove them. Returns the roots acted on.
+ * The pins the node itself puts on registered data: the registry's (ODA-BIP-0003, on connect)
+ * and the P2P fetcher's (p2p/blobs.ts, on the manifest, so a download is never collected).
+ * A pin under any other tag (a user's) always wins over `none`.
+ */
+export const NODE_PINS: readonly string[] = [PIN_TAG, 'p2p'];
+
+const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+
+/**
+ * One pass of the policy. `all` fetches missing registered blobs (largest first: they weigh
+ * most in the sampling), one at a time so a catching-up node does not flood its peers, and
+ * pins them; `none` removes complete registered blobs that only the node's own pins hold (a
+ * partial blob may be a download in progress and is left alone); `pinned`
+ * does nothing. Returns the roots acted on; progress goes to `log`.
  */
 export async function applyStorePolicy(mode: StoreModelsMode, index: MemoryIndex, store: BlobStore, fetchBlob: ((root: string) => Promise<unknown>) | undefined, log?: (m: string) => void): Promise<string[]> {
+  if (mode === 'none') return pruneRegistered(index, store, log);
+  if (mode === 'all' && fetchBlob) return fetchMissing(index, store, fetchBlob, log);
+  return [];
+}
+
+async function pruneRegistered(index: MemoryIndex, store: BlobStore, log?: (m: string) => void): Promise<string[]> {
   const done: string[] = [];
-  if (mode === 'pinned') return done;
-  if (mode === 'none') {
-    for (const e of index.entries) if (await store.getManifest(e.root)) { await store.unpin(e.root, PIN_TAG); done.push(e.root); }
-    return done;
+  let bytes = 0;
+  for (const e of index.entries) {
+    const s = await store.getStatus(e.root);
+    // A pin of any other tag (a user's) keeps the blob, and the node's pins with it.
+    if (!s?.complete || s.pins.some((p) => !NODE_PINS.includes(p))) continue;
+    if (await store.remove(e.root)) {
+      done.push(e.root);
+      bytes += e.length;
+    }
   }
-  if (!fetchBlob) return done;
+  if (done.length) log?.(`storemodels=none: removed ${done.length} registered blob(s), ${mib(bytes)}`);
+  return done;
+}
+
+async function fetchMissing(index: MemoryIndex, store: BlobStore, fetchBlob: (root: string) => Promise<unknown>, log?: (m: string) => void): Promise<string[]> {
+  const done: string[] = [];
   const missing = [];
   for (const e of index.entries) if (!(await store.has(e.root))) missing.push(e);
+  if (missing.length === 0) return done;
   missing.sort((a, b) => b.length - a.length || (a.root < b.root ? -1 : 1));
+  const total = missing.reduce((a, e) => a + e.length, 0);
+  log?.(`storemodels=all: fetching ${missing.length} missing registered blob(s), ${mib(total)}, from peers`);
+  let got = 0;
   for (const e of missing) {
     try {
       await fetchBlob(e.root);
       await store.pin(e.root, PIN_TAG);
       done.push(e.root);
+      got += e.length;
+      log?.(`storemodels=all: fetched ${e.root} (${done.length}/${missing.length} blobs, ${mib(got)} of ${mib(total)})`);
     } catch (err) {
-      log?.(`storemodels: fetching ${e.root}: ${(err as Error).message}`);
+      log?.(`storemodels=all: fetching ${e.root}: ${(err as Error).message}; will retry`);
     }
   }
   return done;

@@ -12,6 +12,7 @@ import { storeMethods } from './store.js';
 import { modelMethods } from './models.js';
 import { progressMethods } from './progress.js';
 import { proofMethods } from './proofs.js';
+import { storageMethods } from './storage.js';
 
 export function allMethods(extra: RpcMethod<NodeContext>[] = []): RpcMethod<NodeContext>[] {
   return [
@@ -25,6 +26,7 @@ export function allMethods(extra: RpcMethod<NodeContext>[] = []): RpcMethod<Node
     ...modelMethods,
     ...progressMethods,
     ...proofMethods,
+    ...storageMethods,
     // The store's handlers answer -1 "Model store is not available" when ctx.store is absent.
     ...(storeMethods as unknown as RpcMethod<NodeContext>[]),
     ...extra,

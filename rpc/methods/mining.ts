@@ -384,7 +384,7 @@ export const miningMethods: RpcMethod<Ctx>[] = [
   {
     name: 'getmininginfo', category: 'Mining', params: [],
     help: 'Returns a json object containing mining-related information.',
-    handler(_args, ctx) {
+    async handler(_args, ctx) {
       const chain = chainOf(ctx);
       const tip = chain.tip;
       const nextTime = Math.max(chain.medianTimePast(tip) + 1, Math.floor(Date.now() / 1000));
@@ -411,6 +411,8 @@ export const miningMethods: RpcMethod<Ctx>[] = [
         },
         warnings: [],
       });
+      // ODA-BIP-0006: the share of registered model bytes this node holds (0..1).
+      if (ctx.oda) out.storageheld = await ctx.oda.storageHeld();
       return out;
     },
   },

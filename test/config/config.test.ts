@@ -60,6 +60,14 @@ test('single and double dash, =value, bare bool, -nofoo, Core InterpretBool', ()
   assert.is(parseConfig([dd, '-port=1', '-port=2'], env).p2p.port, 2, 'last command-line value wins');
 });
 
+test('-storemodels: all for a miner, pinned otherwise, or as given', () => {
+  assert.is(parseConfig([dd], env).storeModels, 'pinned');
+  assert.is(parseConfig([dd, '-mine'], env).storeModels, 'all');
+  assert.is(parseConfig([dd, '-mine', '-storemodels=none'], env).storeModels, 'none');
+  assert.is(parseConfig([dd, '-storemodels=all'], env).storeModels, 'all');
+  assert.is(configError(() => parseConfig([dd, '-storemodels=some'], env)), "Invalid value for -storemodels: 'some' (expected all, pinned or none)");
+});
+
 test('lists collect; -connect implies -listen=0; negation clears', () => {
   const c = parseConfig([dd, '-addnode=127.0.0.1:1', '-addnode=127.0.0.1:2', '-connect=127.0.0.1:3'], env);
   assert.equal(c.p2p.addnode, ['127.0.0.1:1', '127.0.0.1:2']);

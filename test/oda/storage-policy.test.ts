@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobStore } from '../../model-store/store.js';
 import { MemoryIndex } from '../../oda/storage-index.js';
-import { applyStorePolicy, parseStoreModels, storageInfo } from '../../oda/storage-policy.js';
+import { applyStorePolicy, heldShare, parseStoreModels, storageInfo } from '../../oda/storage-policy.js';
 import { piecesRoot } from '../../model-store/merkle.js';
 import type { RegistryReader } from '../../oda/registry.js';
 
@@ -40,8 +40,17 @@ test('held share, background fetch of missing blobs, pruning', async () => {
   assert.is(info.heldShare, 1);
   assert.is(info.heldBlobs, 2);
   assert.equal(await applyStorePolicy('pinned', idx, store, undefined), []);
-  await applyStorePolicy('none', idx, store, undefined);
-  assert.ok((await store.getStatus(idx.entries[0]!.root))!.pins.every((p) => p !== 'oda'));
+  // none: a blob only the node's own pins hold goes; a user's pin keeps the other one.
+  await store.pin(idx.entries[1]!.root, 'user');
+  const logs: string[] = [];
+  assert.equal(await applyStorePolicy('none', idx, store, undefined, (m) => logs.push(m)), [idx.entries[0]!.root]);
+  assert.is(await store.getStatus(idx.entries[0]!.root), undefined);
+  assert.equal((await store.getStatus(idx.entries[1]!.root))!.pins, ['oda', 'user']);
+  assert.match(logs.join('\n'), /removed 1 registered blob/);
+  info = await storageInfo('none', idx, store, noModels);
+  assert.is(info.heldShare, 0.75);
+  assert.is(await heldShare(idx, store), 0.75);
+  assert.is(await heldShare(new MemoryIndex(), store), 1, 'nothing registered: nothing missing');
   await store.close();
   await peer.close();
   await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 // A real chain with the ODA extension, a real model-store and the digits MLP on a small
 // eval subset (64 rows) so every add-model / reveal scores in milliseconds.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Transaction } from '../../chain/block.js';
@@ -111,4 +111,13 @@ export async function registryDump(chain: Chain): Promise<string[]> {
   const out: string[] = [];
   for await (const [k, v] of chain.extensionState('oda').iterator(layout.extRange('oda'))) out.push(`${Buffer.from(k).toString('hex')}=${Buffer.from(v).toString('hex')}`);
   return out;
+}
+
+/** The digits MLP, random weights and a ROWS-row dataset as files (for addmodel by path). */
+export function writeModelFiles(dir: string, seed = 1): { architecture: string; weights: string; dataset: string } {
+  const files = { architecture: join(dir, 'mlp.onnx'), weights: join(dir, `mlp.${seed}.safetensors`), dataset: join(dir, 'eval.safetensors') };
+  writeFileSync(files.architecture, buildMlp(DIGITS_MLP));
+  writeFileSync(files.weights, encodeTensors(randomWeights(rng(seed), mlpWeightShapes(DIGITS_MLP), [1, 64])));
+  writeFileSync(files.dataset, digitsDatasetBlob(subset(digitsSplit(loadDigits(), 'eval'), 0, ROWS)));
+  return files;
 }
