@@ -63,13 +63,13 @@ test('convert: PyTorch MLP on breast cancer, integer accuracy within 2 points of
 test('convert: a linear model with a final Sigmoid (one logit) and a 3-class wine MLP', async () => {
   const lr = await bc('logreg', 'breast-cancer-logreg.onnx');
   assert.is(lr.head, 'sigmoid');
-  assert.is(readManifest(lr.dir).output.classes, 2);
+  assert.is((readManifest(lr.dir).output as { classes: number }).classes, 2);
   if ('agreement' in lr.calibration) throw new Error('labels expected');
   assert.ok(Math.abs(lr.calibration.integer - lr.calibration.float) <= 0.02);
   assert.ok(Math.abs(lr.dataset!.integer - lr.dataset!.float) <= 0.02);
   const wine = await convert({ model: fx('wine.onnx'), calibration: fx('wine-train.csv'), dataset: fx('wine-eval.csv'), label: 'target', out: join(tmp, 'wine') });
   assert.ok(Math.abs(wine.dataset!.integer - wine.dataset!.float) <= 0.02);
-  assert.is(readManifest(wine.dir).output.classes, 3);
+  assert.is((readManifest(wine.dir).output as { classes: number }).classes, 3);
 });
 
 test('convert: MatMul + Add + Softmax graph (tf2onnx layout) reads the same as the Gemm one', async () => {
