@@ -145,11 +145,11 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
   const regression = objective === 'neg-sse';
   const calFile = basename(opts.calibration);
   const cal = readTable(opts.calibration, { label: opts.label, labels: opts.labels, features: opts.features, tensor: net.inputName, regression });
+  if (regression && !cal.target) throw new ModelError(`${calFile}: a regression model (--objective neg-sse) is calibrated on its targets: name the target column with --label COL (or --labels Y.npy for a .npy table)`);
   checkWidth(net, cal, calFile);
   const outSize = net.layers[net.layers.length - 1].outSize;
   let output: OutputSpec = { name: net.outputName, classes: classesOf(net) };
   if (regression) {
-    if (!cal.target) throw new ModelError(`${calFile}: a regression model (--objective neg-sse) is calibrated on its targets: name the target column with --label COL${opts.labels !== undefined ? '' : ' (or --labels Y.npy for a .npy table)'}`);
     if (net.head !== 'none') throw new ModelError(`the model ends in ${net.head}, which changes its values: a regression model (neg-sse) is scored on its raw output; export it without the final ${net.head}`);
     if (outSize !== 1) throw new ModelError(`the model has ${outSize} outputs; convert's regression takes one target column (one output)`);
     output = { name: net.outputName, size: 1, scale: fitOutputScale(cal.target, floatForward(net, cal.x, cal.rows).out) };

@@ -196,6 +196,6 @@ function arrayTable(what: string, shape: number[], values: Float64Array, names: 
 export function checkLabels(t: Table, classes: number, file: string): void {
   if (!t.y) return;
   for (let r = 0; r < t.rows; r++) {
-    if (t.y[r] >= classes) throw new ModelError(`${file} ${t.csv ? `line ${r + 2}` : `row ${r}`}: label ${t.y[r]} is out of range, the model has ${classes} classes (0..${classes - 1})`);
+    if (t.y[r] >= classes) throw new ModelError(`${file} ${t.csv ? `line ${r + 2}` : `row ${r}`}: label ${t.y[r]} is out of range, the model has ${classes} classes (0..${classes - 1})${REGRESSION_HINT}`);
   }
 }
