@@ -149,7 +149,7 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
   checkWidth(net, cal, calFile);
   const outSize = net.layers[net.layers.length - 1].outSize;
   let output: OutputSpec = { name: net.outputName, classes: classesOf(net) };
-  if (regression) {
+  if (regression && cal.target) {
     if (net.head !== 'none') throw new ModelError(`the model ends in ${net.head}, which changes its values: a regression model (neg-sse) is scored on its raw output; export it without the final ${net.head}`);
     if (outSize !== 1) throw new ModelError(`the model has ${outSize} outputs; convert's regression takes one target column (one output)`);
     output = { name: net.outputName, size: 1, scale: fitOutputScale(cal.target, floatForward(net, cal.x, cal.rows).out) };
