@@ -21,7 +21,8 @@ const USAGE = `Usage: oda-model <command> [args] [--json]
       float vs integer RMSE and R² are printed instead of accuracy.
   pack-dataset DATA --label COL (--like DIR | --input NAME --out FILE) [--out FILE]
       The dataset blob (uint8 inputs quantized like DIR's model, I32 labels). With --like and no
-      --out it becomes DIR's dataset.
+      --out it becomes DIR's dataset. For a regression DIR (neg-sse), COL is the real-valued
+      target, quantized with DIR's output step (--like is then required).
   quantize-rows DIR DATA --out ROWS.bin
       Rows of a table (label column ignored) as DIR's uint8 model input, for oda-cli infer.
   check DIR
