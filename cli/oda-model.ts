@@ -1,5 +1,5 @@
 // oda-model: bring your own model. Converts a float ONNX MLP, linear model or small CNN (PyTorch,
-// tf2onnx, …) into the exact class, packs datasets, and runs the node's own admission and
+// tf2onnx, …; classifiers, or regression MLPs with --objective neg-sse) into the exact class, packs datasets, and runs the node's own admission and
 // scoring code offline, so nothing is paid for before it is known to pass. Library: tools/model.
 import { resolve } from 'node:path';
 import { convert, type Accuracy, type ConvertReport } from '../tools/model/convert.js';
@@ -7,22 +7,27 @@ import { checkDir, scoreDir } from '../tools/model/check.js';
 import { exportWeights } from '../tools/model/export-weights.js';
 import { packDatasetFile, quantizeRowsFile } from '../tools/model/pack-dataset.js';
 import { ModelError } from '../tools/model/errors.js';
+import type { Fit } from '../tools/model/regression.js';
 
 const USAGE = `Usage: oda-model <command> [args] [--json]
 
   convert MODEL.onnx --calibration DATA --out DIR [--label COL] [--dataset EVAL] [--features a,b,…]
+          [--objective accuracy|neg-sse]
       Post-training quantization of a float MLP, linear model or small CNN (Conv/Relu/MaxPool/
       Flatten/Gemm) into the exact class (ODA-BIP-0002): DIR/model.onnx, weights.safetensors,
       dataset.safetensors (with labels), oda-model.json. Prints float vs integer accuracy and
-      the CU of one row.
+      the CU of one row. --objective neg-sse: a regression model with one output; --label names
+      the real-valued target, quantized with the model's output step (in oda-model.json), and
+      float vs integer RMSE and R² are printed instead of accuracy.
   pack-dataset DATA --label COL (--like DIR | --input NAME --out FILE) [--out FILE]
       The dataset blob (uint8 inputs quantized like DIR's model, I32 labels). With --like and no
-      --out it becomes DIR's dataset.
+      --out it becomes DIR's dataset. For a regression DIR (neg-sse), COL is the real-valued
+      target, quantized with DIR's output step (--like is then required).
   quantize-rows DIR DATA --out ROWS.bin
       Rows of a table (label column ignored) as DIR's uint8 model input, for oda-cli infer.
   check DIR
-      The node's add-model admission check offline: baseline score, CU of add-model, inference
-      and update, and the policy fee floor for each.
+      The node's add-model admission check offline: baseline score (a regression model's also as
+      RMSE and R²), CU of add-model, inference and update, and the policy fee floor for each.
   score DIR --weights W.safetensors
       The score the chain gives W on DIR's dataset, and whether it beats DIR's weights.
   export-weights MODEL.onnx --like DIR --out W.safetensors
@@ -86,7 +91,12 @@ function arg(p: Parsed, i: number, what: string): string {
 
 const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
 
+const fitText = (f: Fit) => `RMSE ${f.rmse.toFixed(3)}, R² ${f.r2.toFixed(4)}`;
+
 function accLine(what: string, a: Accuracy): string {
+  if (a.metric === 'r2') {
+    return `${what} (${a.rows} rows): float RMSE ${a.rmse!.float.toFixed(3)}, R² ${a.float.toFixed(4)}; integer RMSE ${a.rmse!.integer.toFixed(3)}, R² ${a.integer.toFixed(4)} (chain score ${a.score} = −SSE in output steps²)`;
+  }
   const d = 100 * (a.integer - a.float);
   return `${what} (${a.rows} rows): float ${pct(a.float)}, integer ${pct(a.integer)} (${d >= 0 ? '+' : ''}${d.toFixed(2)} points; chain score ${a.score})`;
 }
@@ -103,6 +113,7 @@ function printConvert(r: ConvertReport): string[] {
   }
   if (r.head !== 'none') out.push(`  final ${r.head} dropped (monotone: the predicted class is unchanged)`);
   out.push(`parameters: ${r.params}; CU of one inference row: ${r.cuPerRow}`);
+  if (r.outputScale !== undefined) out.push(`regression output: one step = ${r.outputScale} target units (dataset labels are round(target / step))`);
   if ('agreement' in r.calibration) out.push(`calibration (${r.calibration.rows} rows, no labels): integer and float predictions agree on ${pct(r.calibration.agreement)}`);
   else out.push(accLine('calibration', r.calibration));
   if (r.dataset) out.push(accLine('dataset', r.dataset));
@@ -123,12 +134,14 @@ export async function runOdaModel(argv: string[]): Promise<string[]> {
   let lines: string[];
   switch (cmd) {
     case 'convert': {
-      onlyOpts(p, ['calibration', 'out', 'label', 'labels', 'dataset', 'dataset-labels', 'features', 'no-cross-check']);
+      onlyOpts(p, ['calibration', 'out', 'label', 'labels', 'dataset', 'dataset-labels', 'features', 'no-cross-check', 'objective']);
+      const objective = opt(p, 'objective') ?? 'accuracy';
+      if (objective !== 'accuracy' && objective !== 'neg-sse') throw new UsageError(`--objective is accuracy or neg-sse, not '${objective}'`);
       const path = (name: string) => (opt(p, name) === undefined ? undefined : resolve(opt(p, name)!));
       const features = opt(p, 'features')?.split(',').map((s) => s.trim());
       const r = await convert({
         model: resolve(arg(p, 0, 'MODEL.onnx')), calibration: resolve(opt(p, 'calibration', true)), out: resolve(opt(p, 'out', true)),
-        label: opt(p, 'label'), labels: path('labels'), dataset: path('dataset'), datasetLabels: path('dataset-labels'), features, crossCheck: !p.opts.has('no-cross-check'),
+        label: opt(p, 'label'), labels: path('labels'), dataset: path('dataset'), datasetLabels: path('dataset-labels'), features, crossCheck: !p.opts.has('no-cross-check'), objective,
       });
       result = r;
       lines = printConvert(r);
@@ -162,7 +175,7 @@ export async function runOdaModel(argv: string[]): Promise<string[]> {
       lines = [
         `admission check passed (the node's own code, ODA-BIP-0002)`,
         `blobs: architecture ${r.architectureBytes} B, weights ${r.weightsBytes} B, dataset ${r.datasetBytes} B (${r.datasetRows} rows)`,
-        `baseline score: ${r.baselineScore} / ${r.datasetRows}`,
+        r.baselineFit ? `baseline score: ${r.baselineScore} (neg-sse over ${r.datasetRows} rows: ${fitText(r.baselineFit)})` : `baseline score: ${r.baselineScore} / ${r.datasetRows}`,
         `CU: add-model ${r.cu.addModel}, inference ${r.cu.inferenceRow} per 1-row transaction, update-weights ${r.cu.update}`,
         `fee floor at ${r.fee.perKcu} sat per 1000 CU: add-model ${r.fee.addModel} sat, inference ${r.fee.inferenceRow} sat, update ${r.fee.update} sat (the wallet's fee rate may ask for more)`,
       ];
@@ -172,14 +185,14 @@ export async function runOdaModel(argv: string[]): Promise<string[]> {
       onlyOpts(p, ['weights']);
       const r = await scoreDir(resolve(arg(p, 0, 'DIR')), resolve(opt(p, 'weights', true)));
       result = r;
-      lines = [`score ${r.score} / ${r.rows} (the directory's weights: ${r.baselineScore}); ${r.improves ? 'an update would be accepted if no better version is on chain' : 'not an improvement: an update would be rejected (bad-weights-not-improving)'}`];
+      lines = [`score ${r.score}${r.fit ? ` (${fitText(r.fit)})` : ` / ${r.rows}`} (the directory's weights: ${r.baselineScore}${r.baselineFit ? `, ${fitText(r.baselineFit)}` : ''}); ${r.improves ? 'an update would be accepted if no better version is on chain' : 'not an improvement: an update would be rejected (bad-weights-not-improving)'}`];
       break;
     }
     case 'export-weights': {
       onlyOpts(p, ['like', 'out']);
       const r = await exportWeights(resolve(arg(p, 0, 'MODEL.onnx')), resolve(opt(p, 'like', true)), resolve(opt(p, 'out', true)));
       result = r;
-      lines = [`wrote ${r.out}: score ${r.score} / ${r.rows} (registered weights: ${r.baselineScore}); ${r.improves ? 'improves: submit with updateweights' : 'does not improve: updateweights would be rejected'}`];
+      lines = [`wrote ${r.out}: score ${r.score}${r.fit ? ` (${fitText(r.fit)})` : ` / ${r.rows}`} (registered weights: ${r.baselineScore}${r.baselineFit ? `, ${fitText(r.baselineFit)}` : ''}); ${r.improves ? 'improves: submit with updateweights' : 'does not improve: updateweights would be rejected'}`];
       break;
     }
     default:

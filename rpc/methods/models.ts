@@ -273,7 +273,7 @@ export const modelMethods: RpcMethod<Ctx>[] = [
           return await oda(ctx).context.evaluations.track({ type: 'add-model', modelId, source: 'rpc' }, (observe) =>
             admitModel({ architecture: arch.bytes, weights: weights.bytes, dataset: dataset.bytes, objective, architectureRoot: arch.ref?.root ?? refOf(arch).root, weightsRoot: refOf(weights).root }, memo, observe));
         } catch (e) {
-          throw withConvertHint(e);
+          throw withConvertHint(e, arch.bytes);
         }
       });
       // Duplicates are refused before anything is imported or funded.

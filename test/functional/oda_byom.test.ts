@@ -2,11 +2,13 @@
 // PyTorch (test/fixtures/byom) is converted by oda-model, registered with `addmodel DIR`,
 // runs an inference whose output matches the offline integer model, and a better retrain goes
 // through export-weights + updateweights and is accepted with a higher score. The float file
-// itself is refused with the rule and the way out; nothing is registered or spent for it.
+// itself is refused with the rule, the offending node and tensor and the way out; a directory
+// with a changed or missing file is named; on every error the wallet balance, the mempool, the
+// registry and the model store stay as they were.
 // 1 node, ~110 blocks, a few 114-row scoring runs.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runFunctionalTest, assertRpcError, skipTest, waitUntil } from './framework.js';
 import { RpcError } from '../../rpc/errors.js';
@@ -33,13 +35,33 @@ test('oda-model convert -> addmodel DIR -> infer -> export-weights -> updateweig
     const addr = await a.getnewaddress();
     await a.generatetoaddress(101, addr);
 
-    // The float model itself: the rule, the tensor and the way out; nothing registered.
-    await assertRpcError(-26, 'oda-model convert', a.addmodel(join(FIX, 'breast-cancer-v1.onnx'), conv.files.weights, conv.files.dataset));
+    const before = { balance: await a.getbalance(), blobs: await a.listblobs() };
+    // The float model itself: the rule, the offending node and tensor, and the way out.
+    const float = await assertRpcError(-26, 'oda-model convert', a.addmodel(join(FIX, 'breast-cancer-v1.onnx'), conv.files.weights, conv.files.dataset));
+    assert.match(float.message, /^bad-model-dtype, node '\/net\/net\.0\/Gemm' \(Gemm\): float weights 'net\.0\.weight' \[16, 30\]/);
+    assert.match(float.message, /ODA-BIP-0002 section 5/);
     await assertRpcError(-8, 'leave weights and dataset empty', a.addmodel(dir, conv.files.weights, null));
     await assertRpcError(-8, 'not a directory made by oda-model', a.addmodel(env.tmpdir));
     await assertRpcError(-8, 'weights and dataset are required', a.addmodel(conv.files.architecture));
+    // A copy of the directory with one changed byte, then with a missing file, then a broken manifest.
+    const copy = join(env.tmpdir, 'tampered');
+    mkdirSync(copy);
+    for (const f of readdirSync(dir)) copyFileSync(join(dir, f), join(copy, f));
+    const w = readFileSync(join(copy, 'weights.safetensors'));
+    w[w.length - 1] ^= 1;
+    writeFileSync(join(copy, 'weights.safetensors'), w);
+    await assertRpcError(-8, `${join(copy, 'weights.safetensors')} was changed after oda-model wrote it`, a.addmodel(copy));
+    copyFileSync(join(dir, 'weights.safetensors'), join(copy, 'weights.safetensors'));
+    rmSync(join(copy, 'dataset.safetensors'));
+    await assertRpcError(-8, `${join(copy, 'dataset.safetensors')} is missing (oda-model.json lists it as the dataset)`, a.addmodel(copy));
+    writeFileSync(join(copy, 'oda-model.json'), '{"format": "oda-model/1"');
+    await assertRpcError(-8, `${join(copy, 'oda-model.json')}:`, a.addmodel(copy));
+    // A failure after the blobs were imported (the payout address is checked while building): the store is cleaned up.
+    await assertRpcError(-5, 'Invalid ODA address', a.addmodel(dir, null, null, null, { payout_address: 'not-an-address' }));
     assert.equal(await a.listmodels(), []);
     assert.equal(await a.getrawmempool(), []);
+    assert.is(await a.getbalance(), before.balance);
+    assert.equal(await a.listblobs(), before.blobs);
 
     const added = await a.addmodel(dir);
     assert.is(added.baseline_score, Number(conv.dataset!.score));

@@ -18,7 +18,9 @@ import { ModelError } from '../../tools/model/errors.js';
 import { runOdaModel } from '../../cli/oda-model.js';
 import { GraphBuilder } from '../../validator/onnx/graph-builder.js';
 import { encodeModel } from '../../validator/onnx/encode.js';
-import { checkModel, clearSessionCache } from '../../validator/index.js';
+import { admitModel, checkModel, clearSessionCache } from '../../validator/index.js';
+import { floatNodes, withConvertHint } from '../../tools/model/model-dir.js';
+import { VerifyError, isVerifyError } from '../../chain/errors.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'byom');
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'oda-model.js');
@@ -63,13 +65,13 @@ test('convert: PyTorch MLP on breast cancer, integer accuracy within 2 points of
 test('convert: a linear model with a final Sigmoid (one logit) and a 3-class wine MLP', async () => {
   const lr = await bc('logreg', 'breast-cancer-logreg.onnx');
   assert.is(lr.head, 'sigmoid');
-  assert.is(readManifest(lr.dir).output.classes, 2);
+  assert.is((readManifest(lr.dir).output as { classes: number }).classes, 2);
   if ('agreement' in lr.calibration) throw new Error('labels expected');
   assert.ok(Math.abs(lr.calibration.integer - lr.calibration.float) <= 0.02);
   assert.ok(Math.abs(lr.dataset!.integer - lr.dataset!.float) <= 0.02);
   const wine = await convert({ model: fx('wine.onnx'), calibration: fx('wine-train.csv'), dataset: fx('wine-eval.csv'), label: 'target', out: join(tmp, 'wine') });
   assert.ok(Math.abs(wine.dataset!.integer - wine.dataset!.float) <= 0.02);
-  assert.is(readManifest(wine.dir).output.classes, 3);
+  assert.is((readManifest(wine.dir).output as { classes: number }).classes, 3);
 });
 
 test('convert: MatMul + Add + Softmax graph (tf2onnx layout) reads the same as the Gemm one', async () => {
@@ -195,6 +197,26 @@ test('CLI: convert prints float vs integer accuracy and CU; bad input exits 2 wi
   const usage = spawnSync(process.execPath, [BIN, 'convert', fx('breast-cancer-v1.onnx')], { encoding: 'utf8' });
   assert.is(usage.status, 1);
   assert.match(usage.stderr, /missing --calibration/);
+});
+
+test('a float model given to addmodel: the hint names the weight node and tensor first, then the rule and oda-model convert', async () => {
+  const arch = new Uint8Array(readFileSync(fx('breast-cancer-v1.onnx')));
+  assert.equal(floatNodes(new Uint8Array(readFileSync(fx('digits-cnn.onnx')))).slice(0, 2), [
+    "node '/features/features.0/Conv' (Conv): float weights 'features.0.weight' [8, 1, 3, 3]",
+    "node '/features/features.3/Conv' (Conv): float weights 'features.3.weight' [16, 8, 3, 3]",
+  ]);
+  let err: unknown;
+  try {
+    await admitModel({ architecture: arch, weights: new Uint8Array(8), dataset: new Uint8Array(8), objective: 'accuracy' });
+  } catch (e) {
+    err = withConvertHint(e, arch);
+  }
+  assert.ok(isVerifyError(err));
+  assert.is((err as { reason: string }).reason, 'bad-model-dtype');
+  assert.match((err as Error).message, /node '\/net\/net\.0\/Gemm' \(Gemm\): float weights 'net\.0\.weight' \[16, 30\] \(and 3 more nodes reading float tensors\).*ODA-BIP-0002 section 5.*run oda-model convert/);
+  // Not a float model: unchanged.
+  const other = new VerifyError('tx', 'bad-model-op', 0, 'x');
+  assert.is(withConvertHint(other, new Uint8Array(readFileSync(join(tmp, 'breast-cancer-v1', 'model.onnx')))), other);
 });
 
 test.after(async () => {

@@ -1,7 +1,8 @@
 // `oda-model convert`: a float ONNX MLP, linear model or small CNN → a directory with the exact-class
 // architecture, int8/int32 weights, the packed dataset and oda-model.json. The result is
 // checked and scored with the node's own code (validator/index.ts), so the integer accuracy
-// printed is the baseline score the chain will record.
+// (or, for a regression model, the integer RMSE and R²) printed is the baseline score the
+// chain will record.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -19,7 +20,8 @@ import { buildIntGraph } from './int-graph.js';
 import { fitConvInputQuant, quantizeNet, type IntLayer, type Quantized } from './quantize.js';
 import { readTable, type Table } from './table.js';
 import { inputMetadata, packTable, type InputSpec } from './pack-dataset.js';
-import { DEFAULT_FILES, writeManifest, type Manifest } from './manifest.js';
+import { DEFAULT_FILES, sha256Hex, writeManifest, type Manifest, type OutputSpec } from './manifest.js';
+import { fitOutputScale, floatFit, integerFit } from './regression.js';
 
 export interface ConvertOptions {
   /** Float ONNX file. */
@@ -39,14 +41,20 @@ export interface ConvertOptions {
   out: string;
   /** Check the float reading against onnxruntime (default true). */
   crossCheck?: boolean;
+  /** accuracy (a classifier, default) or neg-sse (a regression model; the label column holds real-valued targets). */
+  objective?: 'accuracy' | 'neg-sse';
 }
 
 export interface Accuracy {
+  /** accuracy: float and integer are fractions of correct rows in [0, 1]. r2 (regression): they are R², and rmse holds the errors in the target's units. */
+  metric: 'accuracy' | 'r2';
   rows: number;
-  /** Fractions in [0, 1]; float on the original float features, integer by the node's scorer. */
+  /** Float on the original float features, integer by the node's scorer. */
   float: number;
   integer: number;
-  /** Integer score the chain computes (correct rows). */
+  /** Regression only: root-mean-square error of the float and the integer model. */
+  rmse?: { float: number; integer: number };
+  /** Integer score the chain computes (correct rows, or −SSE in output steps²). */
   score: bigint;
 }
 
@@ -59,6 +67,9 @@ export interface ConvertReport {
   calibration: Accuracy | { rows: number; agreement: number };
   dataset?: Accuracy;
   head: string;
+  objective: 'accuracy' | 'neg-sse';
+  /** Regression: the output step s_y (label = round(y / s_y)). */
+  outputScale?: number;
 }
 
 /** A ModelError naming the rule from the node's VerifyError (bad-model-*, bad-weights-*, …). */
@@ -72,9 +83,9 @@ export function classesOf(net: FloatNet): number {
   return w === 1 ? 2 : w;
 }
 
-export async function integerAccuracy(ctx: ModelContext, weights: Uint8Array, ds: Dataset): Promise<bigint> {
+export async function integerAccuracy(ctx: ModelContext, weights: Uint8Array, ds: Dataset, objective: 'accuracy' | 'neg-sse' = 'accuracy'): Promise<bigint> {
   try {
-    return await scoreWeights(ctx, weights, ds, 'accuracy');
+    return await scoreWeights(ctx, weights, ds, objective);
   } catch (e) {
     return explain(e, 'scoring');
   }
@@ -116,19 +127,40 @@ export function checkWidth(net: FloatNet, t: Table, file: string): void {
   }
 }
 
+/** Float vs integer figures of one table: accuracy, or R² and RMSE for a regression model. */
+async function measure(ctx: ModelContext, weights: Uint8Array, net: FloatNet, t: Table, dataset: Dataset, output: OutputSpec): Promise<Accuracy> {
+  if (!('scale' in output)) {
+    const score = await integerAccuracy(ctx, weights, dataset);
+    return { metric: 'accuracy', rows: t.rows, float: floatAccuracy(net, t), integer: Number(score) / t.rows, score };
+  }
+  const score = await integerAccuracy(ctx, weights, dataset, 'neg-sse');
+  const f = floatFit(floatForward(net, t.x, t.rows).out, t.target!);
+  const i = integerFit(score, output.scale, t.target!);
+  return { metric: 'r2', rows: t.rows, float: f.r2, integer: i.r2, rmse: { float: f.rmse, integer: i.rmse }, score };
+}
+
 export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
   const { bytes: floatBytes, net } = readFloatModel(opts.model);
+  const objective = opts.objective ?? 'accuracy';
+  const regression = objective === 'neg-sse';
   const calFile = basename(opts.calibration);
-  const cal = readTable(opts.calibration, { label: opts.label, labels: opts.labels, features: opts.features, tensor: net.inputName });
+  const cal = readTable(opts.calibration, { label: opts.label, labels: opts.labels, features: opts.features, tensor: net.inputName, regression });
+  if (regression && !cal.target) throw new ModelError(`${calFile}: a regression model (--objective neg-sse) is calibrated on its targets: name the target column with --label COL (or --labels Y.npy for a .npy table)`);
   checkWidth(net, cal, calFile);
-  const classes = classesOf(net);
+  const outSize = net.layers[net.layers.length - 1].outSize;
+  let output: OutputSpec = { name: net.outputName, classes: classesOf(net) };
+  if (regression && cal.target) {
+    if (net.head !== 'none') throw new ModelError(`the model ends in ${net.head}, which changes its values: a regression model (neg-sse) is scored on its raw output; export it without the final ${net.head}`);
+    if (outSize !== 1) throw new ModelError(`the model has ${outSize} outputs; convert's regression takes one target column (one output)`);
+    output = { name: net.outputName, size: 1, scale: fitOutputScale(cal.target, floatForward(net, cal.x, cal.rows).out) };
+  }
   if (opts.crossCheck !== false) await crossCheckFloat(floatBytes, net, cal.x, cal.rows);
 
   // A CNN's pixels share one step and a zero point (see quantize.ts); tabular features get their own range.
   const { zeroPoint, ...iq } = net.layers[0].conv ? fitConvInputQuant(net, cal.x) : { ...fitInputQuant(cal), zeroPoint: undefined };
   const spec: InputSpec = { name: net.inputName, columns: cal.columns, ...iq };
   const qCal = quantizeInputs(cal, iq);
-  const q = quantizeNet(net, iq, qCal, cal.rows, undefined, zeroPoint);
+  const q = quantizeNet(net, iq, qCal, cal.rows, undefined, zeroPoint, 'scale' in output ? output.scale : undefined);
   const architecture = buildIntGraph(net.inputName, net.outputName, q.layers);
   if (architecture.length > LIMITS.maxArchitectureBytes) throw new ModelError(`the architecture is ${architecture.length} bytes, limit ${LIMITS.maxArchitectureBytes}`);
   let ctx: ModelContext;
@@ -145,16 +177,14 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
   let calibration: ConvertReport['calibration'];
   let dataset: Accuracy | undefined;
   let datasetBlob: Uint8Array | undefined;
-  if (cal.y) {
-    const packed = packTable(cal, spec, classes, calFile);
-    const score = await integerAccuracy(ctx, weights, packed.dataset);
-    calibration = { rows: cal.rows, float: floatAccuracy(net, cal), integer: Number(score) / cal.rows, score };
-    const ev = opts.dataset === undefined ? cal : readTable(opts.dataset, { label: opts.label, labels: opts.datasetLabels, features: cal.columns, tensor: net.inputName });
-    if (!ev.y) throw new ModelError(`${basename(opts.dataset!)}: the evaluation dataset needs labels too${opts.labels !== undefined ? ' (--dataset-labels LABELS.npy)' : ''}`);
+  if (cal.y || cal.target) {
+    const packed = packTable(cal, spec, output, calFile);
+    calibration = await measure(ctx, weights, net, cal, packed.dataset, output);
+    const ev = opts.dataset === undefined ? cal : readTable(opts.dataset, { label: opts.label, labels: opts.datasetLabels, features: cal.columns, tensor: net.inputName, regression });
+    if (!ev.y && !ev.target) throw new ModelError(`${basename(opts.dataset!)}: the evaluation dataset needs ${regression ? 'targets' : 'labels'} too${opts.labels !== undefined ? ' (--dataset-labels LABELS.npy)' : ''}`);
     const evFile = opts.dataset === undefined ? calFile : basename(opts.dataset);
-    const evPacked = ev === cal ? packed : packTable(ev, spec, classes, evFile);
-    const evScore = ev === cal ? score : await integerAccuracy(ctx, weights, evPacked.dataset);
-    dataset = { rows: ev.rows, float: floatAccuracy(net, ev), integer: Number(evScore) / ev.rows, score: evScore };
+    const evPacked = ev === cal ? packed : packTable(ev, spec, output, evFile);
+    dataset = ev === cal ? calibration : await measure(ctx, weights, net, ev, evPacked.dataset, output);
     datasetBlob = evPacked.blob;
   } else {
     if (opts.dataset !== undefined) throw new ModelError('--dataset needs labels (--label COL, or --labels LABELS.npy for a .npy calibration table): the dataset is scored against them');
@@ -187,12 +217,13 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
   const layers = q.layers.map((L, l) => ({ ...L, source: net.layers[l].source }));
   const manifest: Manifest = {
     format: 'oda-model/1',
-    objective: 'accuracy',
+    objective,
     input: { name: net.inputName, type: 'uint8', columns: cal.columns, min: iq.min, step: iq.step, ...(net.inShape.length > 1 ? { shape: net.inShape } : {}) },
-    output: { name: net.outputName, classes },
+    output,
     ...(opts.label !== undefined ? { label: opts.label } : {}),
     layers,
     files: { architecture: DEFAULT_FILES.architecture, weights: DEFAULT_FILES.weights, ...(datasetBlob ? { dataset: DEFAULT_FILES.dataset } : {}) },
+    sha256: { architecture: sha256Hex(architecture), weights: sha256Hex(weights), ...(datasetBlob ? { dataset: sha256Hex(datasetBlob) } : {}) },
     source: { file: basename(opts.model), sha256: createHash('sha256').update(floatBytes).digest('hex'), head: net.head },
   };
   writeManifest(opts.out, manifest);
@@ -205,5 +236,7 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
     calibration,
     ...(dataset ? { dataset } : {}),
     head: net.head,
+    objective,
+    ...('scale' in output ? { outputScale: output.scale } : {}),
   };
 }

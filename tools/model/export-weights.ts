@@ -8,8 +8,9 @@ import { checkModel, scoreWeights } from '../../validator/index.js';
 import { bindDataset } from '../../validator/dataset.js';
 import { ModelError } from './errors.js';
 import { explain, readFloatModel, weightsBlob } from './convert.js';
-import { loadModelDir } from './check.js';
-import { readManifest } from './manifest.js';
+import { fitOf, loadModelDir } from './check.js';
+import { isRegressionOutput, readManifest } from './manifest.js';
+import type { Fit } from './regression.js';
 import { quantizeNet } from './quantize.js';
 import type { ConvGeom, PoolGeom } from './float-net.js';
 
@@ -19,12 +20,15 @@ export interface ExportReport {
   baselineScore: bigint;
   rows: number;
   improves: boolean;
+  /** Regression: RMSE and R² of the exported and of the registered weights. */
+  fit?: Fit;
+  baselineFit?: Fit;
 }
 
 export async function exportWeights(modelPath: string, dir: string, out: string): Promise<ExportReport> {
   const m = readManifest(dir);
   const { net } = readFloatModel(modelPath);
-  const b = loadModelDir(dir);
+  const b = loadModelDir(dir, m);
   const desc = (L: { inSize: number; outSize: number; relu: boolean; conv?: ConvGeom; pool?: PoolGeom }) =>
     `${L.inSize}→${L.outSize}${L.conv ? ` conv ${JSON.stringify(L.conv)}` : ''}${L.pool ? ` pool ${JSON.stringify(L.pool)}` : ''}${L.relu ? ' relu' : ''}`;
   const want = m.layers.map(desc).join(', ');
@@ -34,7 +38,8 @@ export async function exportWeights(modelPath: string, dir: string, out: string)
   const ds = parseSafetensors(b.dataset).tensors.get(m.input.name);
   if (!ds || ds.dtype !== 'U8' || ds.shape.length !== 2 || ds.shape[1] !== net.inSize) throw new ModelError(`${dir}: the dataset has no uint8 input tensor '${m.input.name}' [rows, ${net.inSize}]`);
   const shifts = m.layers.map((L) => L.shift);
-  const q = quantizeNet(net, { min: m.input.min, step: m.input.step }, ds.data, ds.shape[0], shifts as number[], m.layers[0].zeroPoint);
+  if (isRegressionOutput(m.output) && net.head !== 'none') throw new ModelError(`${modelPath} ends in ${net.head}: the registered regression model is scored on its raw output; export without it`);
+  const q = quantizeNet(net, { min: m.input.min, step: m.input.step }, ds.data, ds.shape[0], shifts as number[], m.layers[0].zeroPoint, isRegressionOutput(m.output) ? m.output.scale : undefined);
   const weights = weightsBlob(q, { name: m.input.name, columns: m.input.columns, min: m.input.min, step: m.input.step });
   try {
     const ctx = checkModel(b.architecture);
@@ -42,7 +47,8 @@ export async function exportWeights(modelPath: string, dir: string, out: string)
     const baselineScore = await scoreWeights(ctx, b.weights, dataset, m.objective);
     const score = await scoreWeights(ctx, weights, dataset, m.objective);
     writeFileSync(out, weights);
-    return { out, score, baselineScore, rows: dataset.rows, improves: score >= baselineScore + 1n };
+    const fit = fitOf(m, score, dataset);
+    return { out, score, baselineScore, rows: dataset.rows, improves: score >= baselineScore + 1n, ...(fit ? { fit, baselineFit: fitOf(m, baselineScore, dataset) } : {}) };
   } catch (e) {
     return explain(e, 'the exported weights');
   }

@@ -2,7 +2,8 @@
 //   acc = Add(MatMulInteger(h, fcL.weight), fcL.bias)                       int32
 //   hidden: h' = Cast<int8>(Clip(Div(Mul(acc, fcL.scale), 2^shift), lo, 127))  lo = 0 with Relu, else −127
 //   output: acc (the logits), or Clip(acc, 0, 1) for a one-logit model, so the accuracy objective
-//           compares the predicted class itself with the label.
+//           compares the predicted class itself with the label; a regression output (a last
+//           layer with a shift) is Div(Mul(acc, scale), 2^shift) in steps of the target's scale.
 // A conv layer is the same with ConvInteger (x_zero_point z for a CNN's uint8 input) and
 // [M, 1, 1] bias and scale, then MaxPool on the int8 activations when the float model pools.
 // A CNN's input stays a flat uint8 row (C·H·W, C order, as a table row holds it) reshaped to
@@ -26,7 +27,7 @@ export function buildIntGraph(inputName: string, outputName: string, layers: Int
     const c = L.conv;
     g.weight(`${L.name}.weight`, 'int8', c ? [c.m, c.c, c.kh, c.kw] : [L.inSize, L.outSize]);
     g.weight(`${L.name}.bias`, 'int32', c ? [c.m, 1, 1] : [L.outSize]);
-    if (!L.last) g.weight(`${L.name}.scale`, 'int32', c ? [c.m, 1, 1] : [L.outSize]);
+    if (L.shift !== undefined) g.weight(`${L.name}.scale`, 'int32', c ? [c.m, 1, 1] : [L.outSize]);
   }
   const last = layers[layers.length - 1];
   let spatial = c0 !== undefined;
@@ -39,6 +40,11 @@ export function buildIntGraph(inputName: string, outputName: string, layers: Int
     const mm = c
       ? g.op('ConvInteger', L.zeroPoint ? [h, `${L.name}.weight`, g.constant(`${L.name}.x_zero_point`, 'uint8', [], [L.zeroPoint])] : [h, `${L.name}.weight`], { kernel_shape: [c.kh, c.kw], strides: c.strides, pads: c.pads })
       : g.op('MatMulInteger', [h, `${L.name}.weight`]);
+    if (L.last && L.shift !== undefined) {
+      const acc = g.op('Add', [mm, `${L.name}.bias`]);
+      g.op('Div', [g.op('Mul', [acc, `${L.name}.scale`]), g.constant(`${L.name}.divisor`, 'int32', [], [2 ** L.shift])], {}, outputName);
+      break;
+    }
     if (L.last) {
       if (L.outSize === 1) {
         const acc = g.op('Add', [mm, `${L.name}.bias`]);

@@ -5,6 +5,10 @@
 //           b_q[j] = round((b[j] + s_out / 2) / (s_in s_w[j]))                      (Div truncates: +half step)
 //           m[j]  = round(s_in s_w[j] / s_out · 2^shift)                          (fixed-point multiplier)
 //   output: one s_w for the whole layer, so the int32 logits keep the float logits' order.
+//   regression output (objective neg-sse): requantized like a hidden layer, but to the fixed
+//           output step s_y the dataset's targets are quantized with (label = round(y / s_y)),
+//           without a clip; per-column s_w, since each output has its own multiplier. s_y and
+//           the shift are fixed at registration, so a retrain only changes weight, bias, scale.
 // Conv layers are the same per output channel (s_w[m], b_q[m], m[m] broadcast as [M, 1, 1]).
 // A CNN's uint8 input is not folded into layer 0 (zero padding would then pad with x = min, not
 // with 0): it is uniform over all pixels with a zero point z, x' = s_in·(q − z) after the
@@ -32,7 +36,7 @@ export interface IntLayer {
   outSize: number;
   relu: boolean;
   last: boolean;
-  /** Requantization divisor 2^shift (hidden layers). */
+  /** Requantization divisor 2^shift (hidden layers, and a regression model's output layer). */
   shift?: number;
   conv?: ConvGeom;
   pool?: PoolGeom;
@@ -99,11 +103,15 @@ export interface Quantized {
   tensors: Map<string, Tensor>;
 }
 
+/** Headroom convert leaves in a regression output's shift, for retrains with larger outputs (export-weights cannot change it). */
+const OUTPUT_HEADROOM_BITS = 2;
+
 /**
  * Quantizes `net` for inputs quantized by `iq`, calibrated on the uint8 codes `q` (rows × inSize).
- * `shifts` (one per hidden layer) fixes the requantization shifts of a registered architecture.
+ * `shifts` (one per requantized layer) fixes the requantization shifts of a registered architecture.
+ * `outScale` (s_y) makes the last layer a regression output in steps of s_y.
  */
-export function quantizeNet(net: FloatNet, iq: InputQuant, q: Uint8Array, rows: number, shifts?: number[], zeroPoint?: number): Quantized {
+export function quantizeNet(net: FloatNet, iq: InputQuant, q: Uint8Array, rows: number, shifts?: number[], zeroPoint?: number, outScale?: number): Quantized {
   const cnn = net.layers[0].conv !== undefined;
   let layers: FloatLayer[];
   let hiddenMax: number[];
@@ -150,7 +158,8 @@ export function quantizeNet(net: FloatNet, iq: InputQuant, q: Uint8Array, rows: 
       sw[j] = m > 0 ? m / W_MAX : 1;
       layerMax = Math.max(layerMax, m);
     }
-    if (last) sw.fill(layerMax > 0 ? layerMax / W_MAX : 1);
+    const regression = last && outScale !== undefined;
+    if (last && !regression) sw.fill(layerMax > 0 ? layerMax / W_MAX : 1);
     const wq = new Int8Array(nIn * nOut);
     const absSum = new Float64Array(nOut);
     for (let i = 0; i < nIn; i++) {
@@ -166,14 +175,14 @@ export function quantizeNet(net: FloatNet, iq: InputQuant, q: Uint8Array, rows: 
       if (!Number.isFinite(v) || Math.abs(v) > I32_MAX) throw new ModelError(`layer '${L.source}': ${what} ${v} does not fit in int32 (weights or bias far larger than the inputs' range)`);
       return v;
     };
-    if (last) {
-      if (g) throw new ModelError(`layer '${L.source}': the last layer must be dense (the class logits)`);
+    if (last && g) throw new ModelError(`layer '${L.source}': the last layer must be dense (the ${regression ? 'outputs' : 'class logits'})`);
+    if (last && !regression) {
       for (let j = 0; j < L.outSize; j++) bq[j] = toI32(Math.round(L.b[j] / (sIn * sw[j])), 'bias');
       tensors.set(`${name}.bias`, { type: 'int32', dims: [L.outSize], data: bq });
       out.push({ name, inSize: L.inSize, outSize: L.outSize, relu: false, last: true });
       return;
     }
-    let sOut = Math.max(hiddenMax[l], 1e-9) / ACT_MAX;
+    let sOut = regression ? (outScale as number) : Math.max(hiddenMax[l], 1e-9) / ACT_MAX;
     const plan = (s: number, shift: number) => {
       const b = new Float64Array(nOut);
       const m = new Float64Array(nOut);
@@ -191,8 +200,14 @@ export function quantizeNet(net: FloatNet, iq: InputQuant, q: Uint8Array, rows: 
     if (shift === undefined) {
       shift = MAX_SHIFT;
       while (shift > 0 && plan(sOut, shift).worst > I32_MAX) shift--;
+      if (regression) shift = Math.max(0, shift - OUTPUT_HEADROOM_BITS);
     }
     let p = plan(sOut, shift);
+    if (regression) {
+      // The output step is the dataset's label step: it cannot widen, so the retrain must fit.
+      if (p.worst > I32_MAX) throw new ModelError(`layer '${L.source}': these weights could produce outputs beyond the int32 range of the registered output (step ${outScale}, shift ${shift}); the retrained model's outputs are far larger than the registered one's`);
+      if (p.m.some((v, j) => v === 0 && absSum[j] > 0)) throw new ModelError(`layer '${L.source}': the output multiplier rounds to 0 at shift ${shift}: the inputs' range is too wide for the output step`);
+    }
     // A fixed shift and larger new weights: widen the output step until nothing can wrap.
     for (let tries = 0; p.worst > I32_MAX && tries < 64; tries++) {
       sOut *= (p.worst / I32_MAX) * 1.001;
@@ -206,7 +221,7 @@ export function quantizeNet(net: FloatNet, iq: InputQuant, q: Uint8Array, rows: 
     }
     tensors.set(`${name}.bias`, { type: 'int32', dims: vDims, data: bq });
     tensors.set(`${name}.scale`, { type: 'int32', dims: vDims, data: mq });
-    out.push({ name, inSize: L.inSize, outSize: L.outSize, relu: L.relu, last: false, shift, ...geom });
+    out.push({ name, inSize: L.inSize, outSize: L.outSize, relu: L.relu, last, shift, ...geom });
     sIn = sOut;
     inMax = ACT_MAX;
   });

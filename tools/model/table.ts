@@ -21,6 +21,8 @@ export interface Table {
   x: Float64Array;
   /** Label column values (integers), when a label column was named. */
   y?: Int32Array;
+  /** Regression targets (finite numbers) instead of class labels, with `regression`. */
+  target?: Float64Array;
   /** Read from CSV: messages name a row by its file line. */
   csv?: boolean;
 }
@@ -42,7 +44,11 @@ export interface ReadTableOptions {
   labels?: string;
   /** .safetensors only: the features tensor (default: the one tensor that is not the label). */
   tensor?: string;
+  /** The label is a real-valued regression target (objective neg-sse), read into `target`. */
+  regression?: boolean;
 }
+
+const REGRESSION_HINT = ' (a regression target needs --objective neg-sse)';
 
 /** Parses CSV text; `file` names the source in messages. */
 export function parseCsv(text: string, file: string, opts: ReadTableOptions = {}): Table {
@@ -65,7 +71,8 @@ export function parseCsv(text: string, file: string, opts: ReadTableOptions = {}
   const idx = features.map((f) => header.indexOf(f));
   const rows = lines.length - 1;
   const x = new Float64Array(rows * features.length);
-  const y = labelCol >= 0 ? new Int32Array(rows) : undefined;
+  const y = labelCol >= 0 && !opts.regression ? new Int32Array(rows) : undefined;
+  const target = labelCol >= 0 && opts.regression ? new Float64Array(rows) : undefined;
   for (let r = 0; r < rows; r++) {
     const cells = splitLine(lines[r + 1]);
     const line = r + 2;
@@ -79,11 +86,17 @@ export function parseCsv(text: string, file: string, opts: ReadTableOptions = {}
     if (y) {
       const s = cells[labelCol];
       const v = Number(s);
-      if (s === '' || !Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new ModelError(`${file} line ${line}, label column '${opts.label}': '${s}' is not a class index (an integer 0, 1, …)`);
+      if (s === '' || !Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new ModelError(`${file} line ${line}, label column '${opts.label}': '${s}' is not a class index (an integer 0, 1, …)${s !== '' && Number.isFinite(v) ? REGRESSION_HINT : ''}`);
       y[r] = v;
     }
+    if (target) {
+      const s = cells[labelCol];
+      const v = s === '' ? NaN : Number(s);
+      if (!Number.isFinite(v)) throw new ModelError(`${file} line ${line}, target column '${opts.label}': ${s === '' ? 'empty cell' : `'${s}'`} is not a finite number`);
+      target[r] = v;
+    }
   }
-  return { columns: features, rows, x, y, csv: true };
+  return { columns: features, rows, x, y, target, csv: true };
 }
 
 const EXTENSIONS = ['.csv', '.npy', '.safetensors'];
@@ -111,7 +124,7 @@ export function readTable(path: string, opts: ReadTableOptions = {}): Table {
     if (opts.label !== undefined && opts.labels === undefined) throw new ModelError(`${file}: a .npy file holds one array; give the labels as a second file with --labels LABELS.npy`);
     const x = parseNpy(readBytes(path), file);
     const y = opts.labels === undefined ? undefined : parseNpy(readBytes(opts.labels), basename(opts.labels));
-    return arrayTable(file, x.shape, x.values, opts.features, y && { file: basename(opts.labels!), shape: y.shape, values: y.values });
+    return arrayTable(file, x.shape, x.values, opts.features, y && { file: basename(opts.labels!), shape: y.shape, values: y.values }, opts.regression);
   }
   let st;
   try {
@@ -134,7 +147,7 @@ export function readTable(path: string, opts: ReadTableOptions = {}): Table {
     return { file: `${file} tensor '${name}'`, shape: t.shape, values: tensorValues(t.dtype, t.data, `${file} tensor '${name}'`) };
   };
   const xt = num(xName);
-  return arrayTable(xt.file, xt.shape, xt.values, opts.features, opts.label === undefined ? undefined : num(opts.label));
+  return arrayTable(xt.file, xt.shape, xt.values, opts.features, opts.label === undefined ? undefined : num(opts.label), opts.regression);
 }
 
 function tensorValues(dtype: Dtype, data: Uint8Array, what: string): Float64Array {
@@ -154,7 +167,7 @@ function tensorValues(dtype: Dtype, data: Uint8Array, what: string): Float64Arra
 }
 
 /** A table from a [rows, …] array and an optional [rows] label array. */
-function arrayTable(what: string, shape: number[], values: Float64Array, names: string[] | undefined, labels?: { file: string; shape: number[]; values: Float64Array }): Table {
+function arrayTable(what: string, shape: number[], values: Float64Array, names: string[] | undefined, labels?: { file: string; shape: number[]; values: Float64Array }, regression = false): Table {
   if (shape.length < 1 || shape[0] < 1) throw new ModelError(`${what}: shape [${shape}] has no rows (expected [rows, features…])`);
   const rows = shape[0];
   const F = shape.length === 1 ? 1 : shape.slice(1).reduce((a, d) => a * d, 1);
@@ -166,10 +179,14 @@ function arrayTable(what: string, shape: number[], values: Float64Array, names: 
   const columns = names ?? Array.from({ length: F }, (_, i) => `x${i}`);
   if (!labels) return { columns, rows, x: values };
   if (labels.shape.length === 0 || labels.shape[0] !== rows || labels.shape.slice(1).some((d) => d !== 1)) throw new ModelError(`${labels.file}: shape [${labels.shape}], the features have ${rows} rows (labels must be [${rows}])`);
+  if (regression) {
+    for (let r = 0; r < rows; r++) if (!Number.isFinite(labels.values[r])) throw new ModelError(`${labels.file}: row ${r}: target ${labels.values[r]} is not a finite number`);
+    return { columns, rows, x: values, target: labels.values.slice(0, rows) };
+  }
   const y = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
     const v = labels.values[r];
-    if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new ModelError(`${labels.file}: row ${r}: ${v} is not a class index (an integer 0, 1, …)`);
+    if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new ModelError(`${labels.file}: row ${r}: ${v} is not a class index (an integer 0, 1, …)${Number.isFinite(v) ? REGRESSION_HINT : ''}`);
     y[r] = v;
   }
   return { columns, rows, x: values, y };
@@ -179,6 +196,6 @@ function arrayTable(what: string, shape: number[], values: Float64Array, names: 
 export function checkLabels(t: Table, classes: number, file: string): void {
   if (!t.y) return;
   for (let r = 0; r < t.rows; r++) {
-    if (t.y[r] >= classes) throw new ModelError(`${file} ${t.csv ? `line ${r + 2}` : `row ${r}`}: label ${t.y[r]} is out of range, the model has ${classes} classes (0..${classes - 1})`);
+    if (t.y[r] >= classes) throw new ModelError(`${file} ${t.csv ? `line ${r + 2}` : `row ${r}`}: label ${t.y[r]} is out of range, the model has ${classes} classes (0..${classes - 1})${REGRESSION_HINT}`);
   }
 }

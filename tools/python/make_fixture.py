@@ -3,7 +3,7 @@
 a small PyTorch MLP trained on a real tabular dataset that ships with scikit-learn, exported
 with torch.onnx.export. Not needed by the node or the tests (they use the committed files).
 
-Run: /usr/bin/python3 tools/python/make_fixture.py [outdir] [--only mlp,cnn,npy]
+Run: /usr/bin/python3 tools/python/make_fixture.py [outdir] [--only mlp,cnn,npy,reg]
      (Debian: apt install python3-torch python3-sklearn)
 
 Datasets (scikit-learn copies of UCI data, BSD-3-Clause in scikit-learn; UCI CC BY 4.0):
@@ -20,6 +20,11 @@ who does not want to ship a separate scaler would write it.
   digits-cnn.onnx          a small CNN on scikit-learn's 8x8 digits (1797 images, 10 classes):
                            Conv 3x3 (8) ReLU MaxPool 2 -> Conv 3x3 (16) ReLU -> Flatten -> Linear 10;
                            digits-{train,eval}-x.npy [rows, 1, 8, 8] uint8 and -y.npy int64
+  diabetes-v1.onnx, -v2.onnx  regression (objective neg-sse) on scikit-learn's diabetes data
+                           (442 rows, 10 raw features, target = disease progression 25..346):
+                           10 -> 32 ReLU -> 1, v1 one epoch (registered first), v2 25 epochs;
+                           trained on the standardised target, which is then folded into the
+                           last Linear layer so the exported output is in the target's units
 NumPy files (numpy.save, the --calibration/--labels route of oda-model):
   wine-{train,eval}-x.npy  the wine features [rows, 13] float64, -y.npy labels int64
 """
@@ -28,11 +33,11 @@ import os
 
 import numpy as np
 import torch
-from sklearn.datasets import load_breast_cancer, load_wine
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
 
 _p = argparse.ArgumentParser()
 _p.add_argument('outdir', nargs='?')
-_p.add_argument('--only', default='mlp,cnn,npy', help='comma-separated: mlp, cnn, npy')
+_p.add_argument('--only', default='mlp,cnn,npy,reg', help='comma-separated: mlp, cnn, npy, reg')
 _a = _p.parse_args()
 ONLY = set(_a.only.split(','))
 OUT = _a.outdir or os.path.join(os.path.dirname(__file__), '..', '..', 'test', 'fixtures', 'byom')
@@ -69,11 +74,48 @@ class Mlp(torch.nn.Module):
         return self.net((x - self.mean) / self.std)
 
 
-def write_csv(path, names, x, y):
+def write_csv(path, names, x, y, fmt=lambda v: str(int(v))):
     with open(path, 'w') as f:
         f.write(','.join(names + ['target']) + '\n')
         for row, label in zip(x, y):
-            f.write(','.join(repr(float(v)) for v in row) + ',' + str(int(label)) + '\n')
+            f.write(','.join(repr(float(v)) for v in row) + ',' + fmt(label) + '\n')
+
+
+def regression():
+    d = load_diabetes(scaled=False)
+    x, y = d.data.astype(np.float64), d.target.astype(np.float64)
+    ev = np.arange(len(x)) % 5 == 0
+    write_csv(os.path.join(OUT, 'diabetes-train.csv'), list(d.feature_names), x[~ev], y[~ev], fmt=lambda v: repr(float(v)))
+    write_csv(os.path.join(OUT, 'diabetes-eval.csv'), list(d.feature_names), x[ev], y[ev], fmt=lambda v: repr(float(v)))
+    mean, std = x[~ev].mean(0), x[~ev].std(0) + 1e-6
+    ym, ys = float(y[~ev].mean()), float(y[~ev].std())
+    xt, yt = torch.tensor(x[~ev], dtype=torch.float32), torch.tensor((y[~ev] - ym) / ys, dtype=torch.float32)
+
+    def r2(model, xx, yy):
+        with torch.no_grad():
+            p = model(torch.tensor(xx, dtype=torch.float32))[:, 0].double().numpy()
+        return 1 - ((p - yy) ** 2).sum() / ((yy - yy.mean()) ** 2).sum()
+
+    for tag, epochs in (('v1', 1), ('v2', 25)):
+        torch.manual_seed(0)
+        model = Mlp(mean, std, [10, 32, 1])
+        opt = torch.optim.Adam(model.parameters(), lr=0.003)
+        gen = torch.Generator().manual_seed(1)
+        for _ in range(epochs):
+            perm = torch.randperm(len(xt), generator=gen)
+            for i in range(0, len(xt), 32):
+                idx = perm[i:i + 32]
+                loss = torch.nn.functional.mse_loss(model(xt[idx])[:, 0], yt[idx])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        # Fold the target standardisation into the last layer: the output is in the target's units.
+        last = model.net[-1]
+        with torch.no_grad():
+            last.weight.mul_(ys)
+            last.bias.mul_(ys).add_(ym)
+        print(f'diabetes-{tag}: float R2 train {r2(model, x[~ev], y[~ev]):.4f} eval {r2(model, x[ev], y[ev]):.4f}')
+        export(model, x.shape[1], os.path.join(OUT, f'diabetes-{tag}.onnx'))
 
 
 def train(model, x, y, epochs, lr, binary=False):
@@ -140,6 +182,8 @@ def main():
         cnn()
     if 'npy' in ONLY:
         npy()
+    if 'reg' in ONLY:
+        regression()
     if 'mlp' not in ONLY:
         return
     for name, loader in (('breast-cancer', load_breast_cancer), ('wine', load_wine)):
