@@ -56,7 +56,7 @@ export interface NetworkParams {
    * (or a test) activates one by lowering its height, so the mempool, miner and block
    * validation all see the same switch.
    */
-  activation: { costAwareDifficulty: number; storageProofs: number; registryCommitment: number };
+  activation: { costAwareDifficulty: number; storageProofs: number; registryCommitment: number; privateModels: number };
 }
 
 /** Activation height of a rule that is not deployed (a height no chain reaches). */
@@ -109,7 +109,7 @@ export const regtest: NetworkParams = {
   // Equal to validator/cost.ts MAX_BLOCK_CU (a test pins it): chain/ sits below validator/.
   maxBlockCu: 15_000_000_000n,
   commitRevealDelay: 2,
-  activation: { costAwareDifficulty: NEVER_ACTIVE, storageProofs: NEVER_ACTIVE, registryCommitment: NEVER_ACTIVE },
+  activation: { costAwareDifficulty: NEVER_ACTIVE, storageProofs: NEVER_ACTIVE, registryCommitment: NEVER_ACTIVE, privateModels: NEVER_ACTIVE },
 };
 
 /** A mainnet-style network: real retargeting every 2016 blocks. Its powLimit is low enough for CPU tests. */

@@ -19,6 +19,8 @@ export interface BlockResult extends ExtensionVerdict {
   view: RegistryView;
   txs: AppliedTx[];
   cu: bigint;
+  /** Inference txids this node did not re-execute (its capability class, ODA-BIP-0007b); not consensus. */
+  unverified: string[];
 }
 
 /** Where the registry state is read: a state source, or a chain (its tip state). */
@@ -55,13 +57,13 @@ export async function checkOdaBlock(
     if (a.claim) claims.push(a.claim);
   }
   // The undo's prior reads go to the database while the engine re-executes the claims.
-  await Promise.all([verifyClaims(oc, view, claims, 'block'), view.loadPriors()]);
+  const [unverified] = await Promise.all([verifyClaims(oc, view, claims, 'block'), view.loadPriors()]);
   // The verdict's writes and undo are built when the chain writes the block (benchmarks
   // and callers that only want the CU do not pay for them).
   let writes: BlockResult['writes'] | undefined;
   let undo: Uint8Array | undefined;
   return {
-    view, txs: applied, cu,
+    view, txs: applied, cu, unverified,
     get writes() { return (writes ??= view.writes()); },
     get undo() { return (undo ??= view.undo()); },
   };
@@ -103,6 +105,7 @@ export function payloadBlobs(block: Block): BlobRef[] {
       within(p.dataset, LIMITS.maxDatasetBytes);
       within(p.weights, LIMITS.maxWeightsBytes);
     } else if (p.type === 'reveal-weights') within(p.weights, LIMITS.maxWeightsBytes);
+    else if (p.type === 'approve-version' && p.target.kind === 'new') within(p.target.weights, LIMITS.maxWeightsBytes);
     else if (p.type === 'inference') for (const x of [p.input, p.output]) if (x.kind === 'blob') within(x.blob, MAX_DATA_BLOB);
   }
   return out;
@@ -144,7 +147,7 @@ export function createOdaExtension(opts: { store: BlobStore; maxBlockCu?: bigint
     // names it. Pins are idempotent and outlive a disconnect (an extra pin only delays gc).
     async connectBlock(_ctx: BlockContext, result: BlockResult): Promise<void> {
       for (const tx of result.txs) {
-        if (tx.type !== 'add-model' && tx.type !== 'reveal-weights') continue;
+        if (tx.type !== 'add-model' && tx.type !== 'reveal-weights' && tx.type !== 'approve-version') continue;
         for (const ref of tx.blobs ?? []) await opts.store.pin(ref.root, PIN_TAG);
       }
     },

@@ -50,6 +50,7 @@ export const odaPlugin = {
     // and the model data in the store, inside the block's atomic batch.
     const ext: OdaExtension = createOdaExtension({ store: host.store, maxBlockCu: params.maxBlockCu });
     ext.context.commitRevealDelay = params.commitRevealDelay;
+    ext.context.privateModelsHeight = params.activation.privateModels;
     let policy: OdaMempoolExtension | undefined;
     const wallets = new WeakMap<Wallet, OdaWallet>();
     let parkedTimer: NodeJS.Timeout | undefined;

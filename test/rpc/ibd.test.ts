@@ -14,7 +14,7 @@ test('NetworkParams carry the ODA consensus values unchanged; wave-2 rules are n
   for (const p of [regtest, main]) {
     assert.is(p.maxBlockCu, MAX_BLOCK_CU);
     assert.is(p.commitRevealDelay, COMMIT_REVEAL_DELAY);
-    assert.equal(p.activation, { costAwareDifficulty: NEVER_ACTIVE, storageProofs: NEVER_ACTIVE, registryCommitment: NEVER_ACTIVE });
+    assert.equal(p.activation, { costAwareDifficulty: NEVER_ACTIVE, storageProofs: NEVER_ACTIVE, registryCommitment: NEVER_ACTIVE, privateModels: NEVER_ACTIVE });
     assert.is(p.maxTipAge, 24 * 60 * 60);
   }
 });
