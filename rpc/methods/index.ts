@@ -11,6 +11,8 @@ import { walletMethods } from './wallet.js';
 import { storeMethods } from './store.js';
 import { modelMethods } from './models.js';
 import { progressMethods } from './progress.js';
+import { privateModelMethods, withPrivateAddModel } from './private-models.js';
+import { keyWrapMethods } from './keywrap.js';
 
 export function allMethods(extra: RpcMethod<NodeContext>[] = []): RpcMethod<NodeContext>[] {
   return [
@@ -21,7 +23,9 @@ export function allMethods(extra: RpcMethod<NodeContext>[] = []): RpcMethod<Node
     ...rawTransactionMethods,
     ...utilMethods,
     ...walletMethods,
-    ...modelMethods,
+    ...withPrivateAddModel(modelMethods),
+    ...privateModelMethods,
+    ...keyWrapMethods,
     ...progressMethods,
     // The store's handlers answer -1 "Model store is not available" when ctx.store is absent.
     ...(storeMethods as unknown as RpcMethod<NodeContext>[]),

@@ -122,7 +122,7 @@ test('rollback to v0: an under-signed one and a replay of the approval are rejec
 });
 
 test('inference on a private model is recorded (royalty to the current trainer), not re-executed', async () => {
-  const garbage = inlineData([input({ rows: 1, pixels: new Uint8Array(64).fill(1), labels: new Uint8Array(1) })]);
+  const garbage = inlineData([input({ rows: 1, pixels: new Uint8Array(64).fill(1), labels: new Int32Array(1) })]);
   const inf = buildInferencePayload({ modelId, version: 0, input: garbage, output: garbage });
   await rejects([odaTx(f, buildInferencePayload({ modelId, version: 1, input: garbage, output: garbage }).script, [{ script: CREATOR, value: ROYALTY }])], OdaReason.INFERENCE_STALE);
   await rejects([odaTx(f, inf.script, [{ script: TRAINER1, value: ROYALTY }])], OdaReason.INFERENCE_ROYALTY);
