@@ -33,6 +33,8 @@ export interface NodeOptions {
   wallet: boolean;
   fallbackFee: bigint;
   maxMempool: number;
+  /** -maxvalidationcost: this node's capability class (CU above which inference is not re-executed). */
+  maxValidationCost?: bigint;
   printToConsole: boolean;
   debug: string[];
   /** Raw config, passed to modules that read their own options. */
@@ -75,6 +77,8 @@ export class FullNode {
     return {
       ...added,
       params: this.opts.params,
+      networkDir: this.opts.networkDir,
+      maxValidationCost: this.opts.maxValidationCost,
       get store() { return node.store; },
       get chain() { return node.chain; },
       get mempool() { return node.mempool; },

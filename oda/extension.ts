@@ -80,6 +80,8 @@ export interface OdaExtension extends ChainExtension<BlockResult> {
    * (A model's own blobs were required when it was added and are pinned since.)
    */
   missingBlobs(block: Block): Promise<BlobRef[]>;
+  /** Told, on connect, of inference txs this node's capability class did not re-execute (ODA-BIP-0007b). */
+  onUnverified?: (blockHash: string, txids: readonly string[]) => void;
 }
 
 /** Blob tag pinning the data of registered models and versions against model-store gc. */
@@ -119,7 +121,7 @@ export function createOdaExtension(opts: { store: BlobStore; maxBlockCu?: bigint
   const oc = new OdaContext(opts.store);
   const maxBlockCu = opts.maxBlockCu ?? MAX_BLOCK_CU;
 
-  return {
+  const ext: OdaExtension = {
     name: EXTENSION_NAME,
     context: oc,
     registry: (chain) => new RegistryReader(chain.extensionState(EXTENSION_NAME)),
@@ -145,7 +147,8 @@ export function createOdaExtension(opts: { store: BlobStore; maxBlockCu?: bigint
 
     // Every version stays retrievable: pin what the registry now names, before the batch that
     // names it. Pins are idempotent and outlive a disconnect (an extra pin only delays gc).
-    async connectBlock(_ctx: BlockContext, result: BlockResult): Promise<void> {
+    async connectBlock(ctx: BlockContext, result: BlockResult): Promise<void> {
+      if (result.unverified.length) ext.onUnverified?.(ctx.entry.hash, result.unverified);
       for (const tx of result.txs) {
         if (tx.type !== 'add-model' && tx.type !== 'reveal-weights' && tx.type !== 'approve-version') continue;
         for (const ref of tx.blobs ?? []) await opts.store.pin(ref.root, PIN_TAG);
@@ -156,4 +159,5 @@ export function createOdaExtension(opts: { store: BlobStore; maxBlockCu?: bigint
       return decodeUndo(undo);
     },
   };
+  return ext;
 }

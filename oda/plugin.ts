@@ -16,11 +16,17 @@ import { createOdaMempoolExtension, modelsUpdatedBy, odaModelOf, type OdaMempool
 import type { RegistryReader } from './registry.js';
 import type { BlobRef } from './payload.js';
 import { OdaWallet } from './wallet.js';
+import { UnverifiedLedger, capabilityClass, type CapabilityClass } from './unverified.js';
+import { join } from 'node:path';
 
 /** What RPC handlers get of ODA (NodeContext.oda). */
 export interface OdaService {
   /** Registry queries at the chain's tip. */
   registry(): RegistryReader;
+  /** This node's capability class (-maxvalidationcost, ODA-BIP-0007b). */
+  capability: CapabilityClass;
+  /** Inference txids of a block this node connected without re-executing them. */
+  unverified(blockHash: string): readonly string[];
   /** Blob access, loaded models and the validation cache shared with the mempool and blocks. */
   readonly context: OdaContext;
   /** The mempool's ODA policy (pending conflicts). */
@@ -31,6 +37,8 @@ export interface OdaService {
 
 export interface OdaPluginHost {
   readonly params: NetworkParams;
+  readonly networkDir?: string;
+  readonly maxValidationCost?: bigint;
   readonly store: BlobStore;
   readonly chain: Chain;
   readonly mempool: Mempool;
@@ -51,6 +59,10 @@ export const odaPlugin = {
     const ext: OdaExtension = createOdaExtension({ store: host.store, maxBlockCu: params.maxBlockCu });
     ext.context.commitRevealDelay = params.commitRevealDelay;
     ext.context.privateModelsHeight = params.activation.privateModels;
+    ext.context.maxValidationCost = host.maxValidationCost;
+    const ledger = new UnverifiedLedger(host.networkDir && join(host.networkDir, 'oda-unverified.txt'));
+    ext.onUnverified = (hash, txids) => ledger.record(hash, txids);
+    if (host.maxValidationCost !== undefined) logger.info(`oda: capability class limited: inference above ${host.maxValidationCost} CU is not re-executed (-maxvalidationcost)`);
     let policy: OdaMempoolExtension | undefined;
     const wallets = new WeakMap<Wallet, OdaWallet>();
     let parkedTimer: NodeJS.Timeout | undefined;
@@ -59,6 +71,8 @@ export const odaPlugin = {
 
     const service: OdaService = {
       registry: () => ext.registry(host.chain),
+      capability: capabilityClass(host.maxValidationCost),
+      unverified: (hash) => ledger.of(hash),
       context: ext.context,
       get policy() {
         if (!policy) throw new Error('oda: the mempool is not open yet');
