@@ -20,6 +20,7 @@ import type { Block } from '../chain/block.js';
 import type { P2PNode } from '../p2p/node.js';
 import type { Wallet } from '../wallet/wallet.js';
 import type { NodePlugin, Plugin, PluginContext, PluginHost } from './plugin.js';
+import { BlockFilterIndex } from '../chain/filter-index.js';
 
 export interface NodeOptions {
   params: NetworkParams;
@@ -44,6 +45,8 @@ export interface NodeOptions {
 export class FullNode {
   readonly logger: Logger;
   chain!: Chain;
+  /** BIP 157/158 basic filters of connected blocks (getblockfilter, cfilter messages). */
+  filters!: BlockFilterIndex;
   mempool!: Mempool;
   store!: BlobStore;
   wallets?: WalletManager;
@@ -99,6 +102,7 @@ export class FullNode {
     this.plugins = this.pluginTypes.map((p) => p.init(host));
     this.chain = await Chain.open({ params, dir: opts.networkDir, extensions: this.plugins.flatMap((p) => p.chainExtensions ?? []) });
     logger.info(`Loaded best chain: height=${this.chain.height} hash=${this.chain.tip.hash}`);
+    this.filters = new BlockFilterIndex(this.chain);
 
     this.mempool = new Mempool({
       chain: this.chain, params, file: join(opts.networkDir, 'mempool.dat'), maxSize: opts.maxMempool,
@@ -201,6 +205,7 @@ export class FullNode {
       get wallet() { return node.wallets?.get(''); },
       get store() { return node.store; },
       get p2p() { return node.p2p; },
+      get filters() { return node.filters; },
       config: this.opts.config,
       logger: this.logger,
       startTime: this.startTime,

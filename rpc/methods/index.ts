@@ -13,10 +13,12 @@ import { modelMethods } from './models.js';
 import { progressMethods } from './progress.js';
 import { privateModelMethods, withPrivateAddModel } from './private-models.js';
 import { keyWrapMethods } from './keywrap.js';
+import { blockFilterMethods } from './blockfilter.js';
 
 export function allMethods(extra: RpcMethod<NodeContext>[] = []): RpcMethod<NodeContext>[] {
   return [
     ...blockchainMethods,
+    ...blockFilterMethods,
     ...controlMethods,
     ...miningMethods,
     ...networkMethods,
