@@ -7,6 +7,9 @@ import { basicFilter, filterHeader } from './blockfilter.js';
 
 const ZERO = new Uint8Array(32);
 
+/** What the index needs of a block entry (the chain's BlockEntry, P2P's EntryView). */
+export type FilterEntry = Pick<BlockEntry, 'hash' | 'height' | 'prevHash'>;
+
 export class BlockFilterIndex {
   private readonly headers = new Map<string, Uint8Array>();
   private readonly filters = new Map<string, Uint8Array>();
@@ -21,7 +24,7 @@ export class BlockFilterIndex {
   }
 
   /** The basic filter of a block with data and undo (a connected block), or undefined. */
-  async filter(entry: BlockEntry): Promise<Uint8Array | undefined> {
+  async filter(entry: FilterEntry): Promise<Uint8Array | undefined> {
     const hit = this.filters.get(entry.hash);
     if (hit) return hit;
     const [block, undo] = await Promise.all([this.chain.getBlock(entry.hash), entry.height === 0 ? [] : this.chain.getBlockUndo(entry.hash)]);
@@ -33,11 +36,11 @@ export class BlockFilterIndex {
   }
 
   /** The filter header of a block (internal order), building every missing ancestor's first. */
-  async header(entry: BlockEntry): Promise<Uint8Array | undefined> {
+  async header(entry: FilterEntry): Promise<Uint8Array | undefined> {
     const hit = this.headers.get(entry.hash);
     if (hit) return hit;
-    const path: BlockEntry[] = [];
-    let e: BlockEntry | undefined = entry;
+    const path: FilterEntry[] = [];
+    let e: FilterEntry | undefined = entry;
     while (e && !this.headers.has(e.hash)) {
       path.push(e);
       e = e.height === 0 ? undefined : this.chain.getEntry(e.prevHash);

@@ -129,7 +129,7 @@ export class FullNode {
       const { P2PNode } = await import('../p2p/node.js');
       const gates = this.plugins.flatMap((p) => (p.blobsForBlock ? [p.blobsForBlock.bind(p)] : []));
       this.p2p = new P2PNode({
-        params, chain: this.chain, mempool: this.mempool, store: this.store, logger, dataDir: opts.networkDir, ...opts.p2p,
+        params, chain: this.chain, mempool: this.mempool, store: this.store, filters: this.filters, logger, dataDir: opts.networkDir, ...opts.p2p,
         ...(gates.length ? { blobsForBlock: (block: Block) => gates.flatMap((g) => g(block)) } : {}),
       });
       await this.p2p.start();

@@ -3,6 +3,7 @@
 //   chain 'tip'  → announce the block to peers, schedule more downloads, retry orphan txs
 //   mempool 'tx' → announce the transaction
 // and answers the Network RPCs (rpc/methods/network.ts) with Core's shapes.
+import { CompactFilterServer, CFILTER_COMMANDS, type FilterSource } from './cfilters.js';
 import { Block, type Transaction } from '../chain/block.js';
 import type { NetworkParams } from '../chain/params.js';
 import type { Logger } from '../util/logger.js';
@@ -32,6 +33,8 @@ export interface P2PNodeOptions {
    * layer). When set, a block is handed to the chain only once all of them are held.
    */
   blobsForBlock?: (block: Block) => string[];
+  /** BIP 157/158 basic filters; when present the node advertises NODE_COMPACT_FILTERS and serves them. */
+  filters?: FilterSource;
   /** How long a block waits for its model data before it is requested again (ms). */
   blobWaitTimeout?: number;
   logger: Logger;
@@ -69,6 +72,7 @@ export class P2PNode {
   readonly sync: BlockSync;
   readonly relay: Relay;
   readonly blobs?: BlobExchange;
+  private readonly cfilters?: CompactFilterServer;
   readonly services: bigint;
   readonly maxCostUnits: bigint;
   private readonly onTip: (e: EntryView) => void;
@@ -77,7 +81,9 @@ export class P2PNode {
   constructor(readonly opts: P2PNodeOptions) {
     const { params, chain, logger } = opts;
     this.maxCostUnits = opts.maxCostUnits ?? 1_000_000_000n;
-    this.services = Services.NODE_NETWORK | Services.NODE_WITNESS | Services.NODE_ODA_VALIDATE | (opts.store ? Services.NODE_MODEL_STORE : 0n);
+    this.services = Services.NODE_NETWORK | Services.NODE_WITNESS | Services.NODE_ODA_VALIDATE | (opts.store ? Services.NODE_MODEL_STORE : 0n)
+      | (opts.filters ? Services.NODE_COMPACT_FILTERS : 0n);
+    if (opts.filters) this.cfilters = new CompactFilterServer(chain, opts.filters);
     const ua = opts.userAgentComment ? USER_AGENT.replace(/\/$/, `(${opts.userAgentComment})/`) : USER_AGENT;
     this.pool = new Pool({
       magic: params.magic, defaultPort: params.port, services: this.services, maxCostUnits: this.maxCostUnits, userAgent: ua,
@@ -102,6 +108,11 @@ export class P2PNode {
         if (this.blobs) return this.blobs.onMessage(p, m);
         if (m.cmd === 'getmanifest' || m.cmd === 'getblobhave' || m.cmd === 'getpiece') p.send({ cmd: 'nopiece', root: m.root, index: NO_BLOB });
         return;
+      }
+      if (CFILTER_COMMANDS.has(m.cmd)) {
+        if (this.cfilters) return this.cfilters.onMessage(p, m);
+        // Core: a node without NODE_COMPACT_FILTERS disconnects a peer that asks for filters.
+        return p.misbehave(100, 'cfilter request to a node without NODE_COMPACT_FILTERS');
       }
       return this.relay.onMessage(p, m);
     };

@@ -15,6 +15,8 @@ export const Services = {
   NODE_NETWORK: 1n << 0n,
   NODE_WITNESS: 1n << 3n,
   NODE_NETWORK_LIMITED: 1n << 10n,
+  /** Serves BIP 157 compact filters (getcfilters, getcfheaders), Core's bit 6. */
+  NODE_COMPACT_FILTERS: 1n << 6n,
   /** Validates ODA transactions (executes models) up to the cost units announced in `version.maxCostUnits`. */
   NODE_ODA_VALIDATE: 1n << 24n,
   /** Stores model data and serves pieces (blobhave/getpiece). */
@@ -49,6 +51,9 @@ export const MAX_MANIFEST = 3 + 8 + 32 + MAX_BLOB_PIECES * 32 + 1 + 255;
 export const NO_BLOB = 0xffffffff;
 export const MAX_BLOCK_SERIALIZED = 4_000_000;
 export const MAX_TX_SERIALIZED = 400_000;
+/** BIP 157: filters per getcfilters, filter hashes per cfheaders. */
+export const MAX_GETCFILTERS_SIZE = 1000;
+export const MAX_GETCFHEADERS_SIZE = 2000;
 
 export type Message =
   | { cmd: 'version'; version: number; services: bigint; timestamp: bigint; addrRecv: NetAddr; addrFrom: NetAddr; nonce: bigint; userAgent: string; startHeight: number; relay: boolean; maxCostUnits: bigint }
@@ -74,7 +79,11 @@ export type Message =
   | { cmd: 'havepiece'; root: string; index: number }
   | { cmd: 'getpiece'; root: string; index: number }
   | { cmd: 'piece'; root: string; index: number; data: Uint8Array }
-  | { cmd: 'nopiece'; root: string; index: number };
+  | { cmd: 'nopiece'; root: string; index: number }
+  | { cmd: 'getcfilters'; filterType: number; startHeight: number; stopHash: string }
+  | { cmd: 'cfilter'; filterType: number; blockHash: string; filter: Uint8Array }
+  | { cmd: 'getcfheaders'; filterType: number; startHeight: number; stopHash: string }
+  | { cmd: 'cfheaders'; filterType: number; stopHash: string; prevFilterHeader: string; filterHashes: string[] };
 
 export type Command = Message['cmd'];
 export type MessageOf<C extends Command> = Extract<Message, { cmd: C }>;
@@ -106,6 +115,10 @@ export const MAX_PAYLOAD: Record<Command, number> = {
   getpiece: 36,
   piece: 36 + 5 + PIECE_SIZE,
   nopiece: 36,
+  getcfilters: 37,
+  cfilter: 1 + 32 + 5 + MAX_BLOCK_SERIALIZED,
+  getcfheaders: 37,
+  cfheaders: 1 + 32 + 32 + 3 + MAX_GETCFHEADERS_SIZE * 32,
 };
 
 export const COMMANDS = Object.keys(MAX_PAYLOAD) as Command[];
@@ -215,6 +228,13 @@ export function encodePayload(m: Message): Uint8Array {
     case 'blobhave': w.bytes(rootToBytes(m.root)).u64(m.length).varbytes(m.bitfield); break;
     case 'havepiece': case 'getpiece': case 'nopiece': w.bytes(rootToBytes(m.root)).u32(m.index); break;
     case 'piece': w.bytes(rootToBytes(m.root)).u32(m.index).varbytes(m.data); break;
+    case 'getcfilters': case 'getcfheaders': w.u8(m.filterType).u32(m.startHeight).bytes(hashToBytes(m.stopHash)); break;
+    case 'cfilter': w.u8(m.filterType).bytes(hashToBytes(m.blockHash)).varbytes(m.filter); break;
+    case 'cfheaders':
+      if (m.filterHashes.length > MAX_GETCFHEADERS_SIZE) throw new WireError(`cfheaders with ${m.filterHashes.length} hashes`);
+      w.u8(m.filterType).bytes(hashToBytes(m.stopHash)).bytes(hashToBytes(m.prevFilterHeader)).varint(m.filterHashes.length);
+      for (const h of m.filterHashes) w.bytes(hashToBytes(h));
+      break;
   }
   const out = w.finish();
   if (out.length > MAX_PAYLOAD[m.cmd]) throw new WireError(`${m.cmd} payload ${out.length} exceeds ${MAX_PAYLOAD[m.cmd]}`);
@@ -292,6 +312,18 @@ export function decodePayload(cmd: Command, payload: Uint8Array): Message {
     }
     case 'havepiece': case 'getpiece': case 'nopiece': m = { cmd, root: bytesToRoot(r.bytes(32)), index: r.u32() }; break;
     case 'piece': m = { cmd, root: bytesToRoot(r.bytes(32)), index: r.u32(), data: r.varbytes(PIECE_SIZE) }; break;
+    case 'getcfilters': case 'getcfheaders': m = { cmd, filterType: r.u8(), startHeight: r.u32(), stopHash: bytesToHash(r.bytes(32)) }; break;
+    case 'cfilter': m = { cmd, filterType: r.u8(), blockHash: bytesToHash(r.bytes(32)), filter: r.varbytes(MAX_BLOCK_SERIALIZED) }; break;
+    case 'cfheaders': {
+      const filterType = r.u8();
+      const stopHash = bytesToHash(r.bytes(32));
+      const prevFilterHeader = bytesToHash(r.bytes(32));
+      const n = r.varint(MAX_GETCFHEADERS_SIZE);
+      const filterHashes: string[] = [];
+      for (let i = 0; i < n; i++) filterHashes.push(bytesToHash(r.bytes(32)));
+      m = { cmd, filterType, stopHash, prevFilterHeader, filterHashes };
+      break;
+    }
   }
   r.end();
   return m;
