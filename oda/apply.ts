@@ -166,7 +166,6 @@ async function tensorsOf(oc: OdaContext, d: DataRef, kind: RejectKind, what: str
 }
 
 async function applyAdd(oc: OdaContext, view: RegistryView, p: AddModelPayload, txid: string, height: number, kind: RejectKind): Promise<AppliedTx> {
-  if (p.private && !privateActive(oc, height)) odaReject(kind, OdaReason.TYPE, 'unknown ODA type 5');
   const modelId = modelIdOf(p);
   if (await view.getModel(modelId)) odaReject(kind, OdaReason.MODEL_DUPLICATE, `model ${modelId} exists`);
   if (p.objectiveParams !== '') odaReject(kind, OdaReason.OBJECTIVE, `objective ${p.objective} takes no parameters`);
@@ -254,7 +253,8 @@ async function applyInference(oc: OdaContext, view: RegistryView, tx: Transactio
 
 /** Applies one transaction's ODA payload (if any) to the view; undefined for an ordinary tx. `txid`: tx.getId() when the caller has it. */
 export async function applyTx(oc: OdaContext, view: RegistryView, tx: Transaction, height: number, kind: RejectKind, txid?: string): Promise<AppliedTx | undefined> {
-  const d = decodeOdaTx(tx, kind);
+  // The one activation gate of ODA-BIP-0007b: below it, types 5 and 6 are unknown types.
+  const d = decodeOdaTx(tx, kind, privateActive(oc, height));
   if (!d) return undefined;
   txid ??= txidOf(tx);
   const p = d.payload;

@@ -93,7 +93,7 @@ export function payloadBlobs(block: Block): BlobRef[] {
   for (const tx of (block.transactions ?? []).slice(1)) {
     let d;
     try {
-      d = decodeOdaTx(tx, 'block');
+      d = decodeOdaTx(tx, 'block', true);
     } catch {
       continue;
     }

@@ -76,7 +76,7 @@ export function createOdaMempoolExtension(opts: { chain: Chain; context: OdaCont
     async checkTransaction(tx: Transaction, ctx: { coins: readonly Coin[]; nextHeight: number; inPool?(txid: string): boolean }): Promise<void> {
       const r = await checkOdaTransaction(opts.context, opts.chain, tx, ctx);
       if (!r) return;
-      const d = decodeOdaTx(tx);
+      const d = decodeOdaTx(tx, 'tx', true);
       const mine: PendingOda = { type: r.type, modelId: r.modelId, commitment: d?.payload.type === 'commit-weights' ? d.payload.commitment : undefined };
       for (const [txid, other] of pending) {
         if (txid === r.txid) continue;
@@ -126,7 +126,7 @@ export function createOdaMempoolExtension(opts: { chain: Chain; context: OdaCont
 export function odaModelOf(tx: Transaction): string | undefined {
   let d;
   try {
-    d = decodeOdaTx(tx);
+    d = decodeOdaTx(tx, 'tx', true);
   } catch {
     return undefined;
   }
@@ -144,7 +144,7 @@ export function modelsUpdatedBy(block: Block): Set<string> {
   for (const tx of (block.transactions ?? []).slice(1)) {
     let d;
     try {
-      d = decodeOdaTx(tx);
+      d = decodeOdaTx(tx, 'tx', true);
     } catch {
       continue;
     }

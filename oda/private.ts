@@ -47,7 +47,6 @@ export function checkApprovalSignatures(m: ModelRecord, p: ApproveVersionPayload
 
 /** Applies an approve-version: a new version becomes current, or an earlier one again (rollback). */
 export async function applyApprove(oc: OdaContext, view: RegistryView, p: ApproveVersionPayload, txid: string, height: number, kind: RejectKind): Promise<AppliedTx> {
-  if (!privateActive(oc, height)) odaReject(kind, OdaReason.TYPE, 'unknown ODA type 6');
   const m = await requireModel(view, p.modelId, kind);
   if (!m.private) odaReject(kind, OdaReason.NOT_PRIVATE, `model ${p.modelId} is public: its versions are judged by its objective`);
   checkApprovalSignatures(m, p, kind);

@@ -20,7 +20,7 @@ function data(d: DataRef): Record<string, unknown> {
 export function odaJson(tx: Transaction): Record<string, unknown> | undefined {
   let d;
   try {
-    d = decodeOdaTx(tx);
+    d = decodeOdaTx(tx, 'tx', true);
   } catch (e) {
     if (e instanceof VerifyError) return { error: e.reason, details: e.details };
     throw e;

@@ -441,7 +441,7 @@ export const modelMethods: RpcMethod<Ctx>[] = [
         tx = ctx.mempool.get(txid)?.tx;
         if (!tx) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'No such inference transaction in the chain or the mempool');
       }
-      const decoded = tx ? decodeOdaTx(tx) : undefined;
+      const decoded = tx ? decodeOdaTx(tx, 'tx', true) : undefined;
       const p = decoded?.payload.type === 'inference' ? decoded.payload : undefined;
       if (!rec && !p) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'Transaction is not an inference transaction');
       const modelId = rec?.modelId ?? p!.modelId;

@@ -39,7 +39,9 @@ test('owners are the x-only keys of the listed private keys, sorted', () => {
 test('add-private-model (type 5): encoding, decoding, model id', () => {
   const p = payloadOf(V.addPrivateModel.payload);
   assert.is(Buffer.from(encodeOdaOutput(p)).toString('hex'), V.addPrivateModel.script);
-  assert.equal(decodeOdaTx(txWith(bytes(V.addPrivateModel.script)))!.payload, p);
+  assert.equal(decodeOdaTx(txWith(bytes(V.addPrivateModel.script)), 'tx', true)!.payload, p);
+  // Before activation the same bytes are an unknown type, as they always were.
+  assert.throws(() => decodeOdaTx(txWith(bytes(V.addPrivateModel.script))), (e: VerifyError) => e.reason === 'bad-oda-type');
   assert.is(modelIdOf(p as Extract<OdaPayload, { type: 'add-model' }>), V.addPrivateModel.modelId);
   // The same fields without the private terms are a type-1 add-model with another id.
   const { private: _terms, ...pub } = p as Extract<OdaPayload, { type: 'add-model' }>;
@@ -53,7 +55,8 @@ test('approve-version (type 6): encoding, message, BIP340 signatures and the thr
   for (const a of V.approvals) {
     const p = payloadOf(a.payload) as Extract<OdaPayload, { type: 'approve-version' }>;
     assert.is(Buffer.from(encodeOdaOutput(p)).toString('hex'), a.script, a.description);
-    assert.equal(decodeOdaTx(txWith(bytes(a.script)))!.payload, p, a.description);
+    assert.equal(decodeOdaTx(txWith(bytes(a.script)), 'tx', true)!.payload, p, a.description);
+    assert.throws(() => decodeOdaTx(txWith(bytes(a.script))), (e: VerifyError) => e.reason === 'bad-oda-type');
     assert.is(Buffer.from(approvalMessage(p)).toString('hex'), a.message, a.description);
     // Judge against the model as it stood when the approval was made (its seq).
     const m: ModelRecord = { ...record, private: { approvals: p.seq, versions: 2 } };
