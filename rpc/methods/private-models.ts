@@ -143,6 +143,11 @@ async function approve(ctx: Ctx, m: ModelRecord, target: ApprovalTarget, o: Reco
     sigs.set(s.index, s.signature);
   }
   const given = parseKeys(o.keys);
+  given.forEach((k, i) => {
+    if (!terms.owners.includes(Buffer.from(ecc.pointFromScalar(k, true)!.subarray(1)).toString('hex'))) {
+      throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, `keys[${i}] is not the key of an owner of model ${m.modelId}`);
+    }
+  });
   terms.owners.forEach((owner, i) => {
     if (sigs.has(i)) return;
     const d = given.find((k) => Buffer.from(ecc.pointFromScalar(k, true)!.subarray(1)).toString('hex') === owner) ?? walletOwnerKey(ow.wallet, owner);
