@@ -56,7 +56,7 @@ export interface NetworkParams {
    * (or a test) activates one by lowering its height, so the mempool, miner and block
    * validation all see the same switch.
    */
-  activation: { costAwareDifficulty: number; storageProofs: number; registryCommitment: number };
+  activation: { costAwareDifficulty: number; storageProofs: number; registryCommitment: number; privateModels: number };
 }
 
 /** Activation height of a rule that is not deployed (a height no chain reaches). */
@@ -114,8 +114,9 @@ export const regtest: NetworkParams = {
   commitRevealDelay: 2,
   // ODA-BIP-0005 from a low height, so that regtest chains (and tests) cross the activation;
   // registryCommitment (ODA-BIP-0007) above the heights of ODA-BIP-0003's chain vectors and of
-  // the tests that hand-build blocks, low enough for a functional test to reach.
-  activation: { costAwareDifficulty: REGTEST_COST_AWARE_HEIGHT, storageProofs: NEVER_ACTIVE, registryCommitment: 200 },
+  // the tests that hand-build blocks, low enough for a functional test to reach; private models
+  // (ODA-BIP-0007b) from the same height.
+  activation: { costAwareDifficulty: REGTEST_COST_AWARE_HEIGHT, storageProofs: NEVER_ACTIVE, registryCommitment: 200, privateModels: 200 },
 };
 
 /** A mainnet-style network: real retargeting every 2016 blocks. Its powLimit is low enough for CPU tests. */
@@ -139,7 +140,7 @@ export const main: NetworkParams = {
   subsidyHalvingInterval: 210_000,
   genesis: { time: 1767225600, bits: 0x1e0fffff, nonce: 478552, version: 1, hash: '0000040b135ca97066d626fc855dbab9972c779cfc61187d611994c680f0fe8f' },
   isTestChain: false,
-  activation: { costAwareDifficulty: NEVER_ACTIVE, storageProofs: NEVER_ACTIVE, registryCommitment: NEVER_ACTIVE },
+  activation: { costAwareDifficulty: NEVER_ACTIVE, storageProofs: NEVER_ACTIVE, registryCommitment: NEVER_ACTIVE, privateModels: NEVER_ACTIVE },
 };
 
 export const networks: Record<NetworkName, NetworkParams> = { main, regtest };

@@ -10,6 +10,7 @@ import { isMediaType, manifestToJson, MEDIA_TYPE_CODE } from '../model-store/man
 import { MerkleBuilder, toHex } from '../model-store/merkle.js';
 import { decryptFile, encryptFile, generateKey, KEY_SIZE, readFileChunks, DecryptionError } from '../model-store/encryption.js';
 import { checkMediaFormat } from '../model-store/formats.js';
+import { unwrapKey, wrapKey, WRAPPED_KEY_SIZE } from '../model-store/key-wrap.js';
 import { MAX_HEADER_BYTES, parseSafetensorsHeader, readHeaderLength, SafetensorsError } from '../model-store/safetensors.js';
 
 const USAGE = `Usage: oda-store [options] <command> [args]
@@ -28,6 +29,11 @@ File commands (no store):
   keygen <keyfile>                                write a new random 32-byte key (hex, mode 0600)
   encrypt <in> <out> -keyfile=<keyfile>           AES-256-GCM segment encryption (ODA-BIP-0001)
   decrypt <in> <out> -keyfile=<keyfile>
+  wrapkey <pubkey> <root> -keyfile=<keyfile>      wrap the content key for the holder of a secp256k1
+                                                  public key (33-byte hex), bound to one blob root
+  unwrapkey <wrapped> <root> <out> -privkeyfile=<file>
+                                                  open a wrapped key (hex) with the recipient's
+                                                  private key; write the content key file (0600)
 
 Options:
   -datadir=<dir>   node data dir (default ~/.oda)
@@ -57,9 +63,14 @@ function storeDir(opts: Parsed['opts']): string {
   return join(typeof d === 'string' ? resolve(d) : join(homedir(), '.oda'), 'regtest', 'models');
 }
 
-function readKey(opts: Parsed['opts']): Uint8Array {
-  const f = opts.get('keyfile');
-  if (typeof f !== 'string') throw new UsageError('-keyfile=<file> is required');
+function hexArg(v: string, bytes: number, what: string): Uint8Array {
+  if (!new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(v)) throw new UsageError(`${what} must be ${bytes * 2} hex characters`);
+  return new Uint8Array(Buffer.from(v, 'hex'));
+}
+
+function readKey(opts: Parsed['opts'], name = 'keyfile'): Uint8Array {
+  const f = opts.get(name);
+  if (typeof f !== 'string') throw new UsageError(`-${name}=<file> is required`);
   const raw = readFileSync(f);
   const text = raw.toString('utf8').trim();
   if (/^[0-9a-fA-F]{64}$/.test(text)) return new Uint8Array(Buffer.from(text, 'hex'));
@@ -179,6 +190,19 @@ export async function runStoreCli(argv: string[]): Promise<unknown> {
       const key = readKey(opts);
       const n = await (cmd === 'encrypt' ? encryptFile(rest[0], rest[1], key) : decryptFile(rest[0], rest[1], key));
       return { out: resolve(rest[1]), length: n };
+    }
+    case 'wrapkey': {
+      need(rest, 2, '<pubkey> <root>');
+      const pub = hexArg(rest[0], 33, 'pubkey');
+      return { wrapped: toHex(wrapKey(readKey(opts), pub, hexArg(rest[1], 32, 'root'))), root: rest[1].toLowerCase(), recipient: rest[0].toLowerCase() };
+    }
+    case 'unwrapkey': {
+      need(rest, 3, '<wrapped> <root> <out>');
+      if (existsSync(rest[2])) throw new UsageError(`${rest[2]} already exists`);
+      const priv = readKey(opts, 'privkeyfile');
+      const key = unwrapKey(hexArg(rest[0], WRAPPED_KEY_SIZE, 'wrapped'), priv, hexArg(rest[1], 32, 'root'));
+      writeFileSync(rest[2], toHex(key) + '\n', { mode: 0o600, flag: 'wx' });
+      return { keyfile: resolve(rest[2]) };
     }
     case undefined:
     case 'help':

@@ -51,6 +51,7 @@ export const NODE_OPTIONS: OptionSpec[] = [
   { name: 'explorerbind', type: 'string', arg: '<addr>[:port]', help: 'Bind the explorer to the given address (default: 127.0.0.1)', networkOnly: true },
   { name: 'disablewallet', type: 'bool', help: 'Do not load the wallet and disable wallet RPC calls' },
   { name: 'fallbackfee', type: 'amount', arg: '<amt>', help: 'Fee rate (in BTC/kvB) used when fee estimation has insufficient data (default: 0.0002; 0 disables it)' },
+  { name: 'maxvalidationcost', type: 'string', arg: '<cu>', help: 'Capability class (ODA-BIP-0007b): do not re-execute inference transactions costing more than <cu> compute units; such transactions in blocks are accepted on the miners\' proof of work and marked unverified by getblock, and are not relayed or mined (default: re-execute everything)' },
   { name: 'maxmempool', type: 'int', arg: '<n>', help: `Keep the transaction memory pool below <n> megabytes (default: ${DEFAULT_MAX_MEMPOOL_MB})` },
   { name: 'txindex', type: 'bool', help: 'Maintain a full transaction index (always on in ODA; accepted for compatibility)' },
   { name: 'mine', type: 'bool', help: 'Mine blocks continuously (regtest CPU miner; default: 0)' },
@@ -94,9 +95,18 @@ export interface NodeConfig {
   fallbackFee: bigint;
   /** Bytes (-maxmempool is in MB of 1,000,000 bytes, as Core). */
   maxMempool: number;
+  /** -maxvalidationcost=<cu>: capability class (ODA-BIP-0007b); undefined = full. */
+  maxValidationCost?: bigint;
   /** Always true: ODA keeps a transaction index. */
   txindex: true;
   warnings: string[];
+}
+
+/** -maxvalidationcost: a non-negative integer of compute units (ODA-BIP-0002), or unset. */
+function parseMaxValidationCost(v: string | undefined): bigint | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (!/^[0-9]{1,20}$/.test(v)) throw new ConfigError(`Invalid value for -maxvalidationcost: '${v}' (a non-negative integer of compute units)`);
+  return BigInt(v);
 }
 
 /** Parses odad's argv (without node and script) and config file. Throws ConfigError. */
@@ -192,6 +202,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     wallet: !args.getBool('disablewallet', false),
     fallbackFee,
     maxMempool: getInt('maxmempool', DEFAULT_MAX_MEMPOOL_MB, 5) * 1_000_000,
+    maxValidationCost: parseMaxValidationCost(args.get('maxvalidationcost')),
     txindex: true,
     warnings: args.warnings,
   };
@@ -211,6 +222,7 @@ export function toNodeOptions(cfg: NodeConfig): NodeOptions {
     wallet: cfg.wallet,
     fallbackFee: cfg.fallbackFee,
     maxMempool: cfg.maxMempool,
+    maxValidationCost: cfg.maxValidationCost,
     printToConsole: cfg.printToConsole,
     debug: cfg.debug,
     config: cfg,

@@ -20,6 +20,7 @@ import type { Block } from '../chain/block.js';
 import type { P2PNode } from '../p2p/node.js';
 import type { Wallet } from '../wallet/wallet.js';
 import type { NodePlugin, Plugin, PluginContext, PluginHost } from './plugin.js';
+import { BlockFilterIndex } from '../chain/filter-index.js';
 
 export interface NodeOptions {
   params: NetworkParams;
@@ -33,6 +34,8 @@ export interface NodeOptions {
   wallet: boolean;
   fallbackFee: bigint;
   maxMempool: number;
+  /** -maxvalidationcost: this node's capability class (CU above which inference is not re-executed). */
+  maxValidationCost?: bigint;
   printToConsole: boolean;
   debug: string[];
   /** Raw config, passed to modules that read their own options. */
@@ -42,6 +45,8 @@ export interface NodeOptions {
 export class FullNode {
   readonly logger: Logger;
   chain!: Chain;
+  /** BIP 157/158 basic filters of connected blocks (getblockfilter, cfilter messages). */
+  filters!: BlockFilterIndex;
   mempool!: Mempool;
   store!: BlobStore;
   wallets?: WalletManager;
@@ -75,6 +80,8 @@ export class FullNode {
     return {
       ...added,
       params: this.opts.params,
+      networkDir: this.opts.networkDir,
+      maxValidationCost: this.opts.maxValidationCost,
       get store() { return node.store; },
       get chain() { return node.chain; },
       get mempool() { return node.mempool; },
@@ -95,6 +102,7 @@ export class FullNode {
     this.plugins = this.pluginTypes.map((p) => p.init(host));
     this.chain = await Chain.open({ params, dir: opts.networkDir, extensions: this.plugins.flatMap((p) => p.chainExtensions ?? []) });
     logger.info(`Loaded best chain: height=${this.chain.height} hash=${this.chain.tip.hash}`);
+    this.filters = new BlockFilterIndex(this.chain);
 
     this.mempool = new Mempool({
       chain: this.chain, params, file: join(opts.networkDir, 'mempool.dat'), maxSize: opts.maxMempool,
@@ -121,7 +129,7 @@ export class FullNode {
       const { P2PNode } = await import('../p2p/node.js');
       const gates = this.plugins.flatMap((p) => (p.blobsForBlock ? [p.blobsForBlock.bind(p)] : []));
       this.p2p = new P2PNode({
-        params, chain: this.chain, mempool: this.mempool, store: this.store, logger, dataDir: opts.networkDir, ...opts.p2p,
+        params, chain: this.chain, mempool: this.mempool, store: this.store, filters: this.filters, logger, dataDir: opts.networkDir, ...opts.p2p,
         ...(gates.length ? { blobsForBlock: (block: Block) => gates.flatMap((g) => g(block)) } : {}),
       });
       await this.p2p.start();
@@ -197,6 +205,7 @@ export class FullNode {
       get wallet() { return node.wallets?.get(''); },
       get store() { return node.store; },
       get p2p() { return node.p2p; },
+      get filters() { return node.filters; },
       config: this.opts.config,
       logger: this.logger,
       startTime: this.startTime,

@@ -15,6 +15,10 @@ import type { Logger } from '../util/logger.js';
 
 export interface PluginHost {
   readonly params: NetworkParams;
+  /** <datadir>/<network>: a plugin's own files live below it. */
+  readonly networkDir: string;
+  /** -maxvalidationcost (ODA-BIP-0007b capability class); undefined = re-execute everything. */
+  readonly maxValidationCost?: bigint;
   readonly store: BlobStore;
   /** Open from Plugin.open() on. */
   readonly chain: Chain;

@@ -16,12 +16,14 @@ import { OdaDecodeError, fromHex } from './codec.js';
 import { decodeOdaTx } from './envelope.js';
 import { commitHash, decodedInlineBytes, modelIdOf, type AddModelPayload, type BlobRef, type DataRef, type InferencePayload, type RevealWeightsPayload, type CommitWeightsPayload } from './payload.js';
 import { RegistryView, type ModelRecord } from './registry.js';
-import { COMMIT_CU, COMMIT_REVEAL_DELAY, MissingBlobError, odaReject } from './rules.js';
+import { COMMIT_CU, COMMIT_REVEAL_DELAY, MissingBlobError, odaReject, requireModel } from './rules.js';
 import { decodeTensorList } from './tensors.js';
 import { OdaReason } from './reasons.js';
 import { dataHash } from './build.js';
 import { txidOf } from '../chain/block.js';
 import { EvaluationTracker, type EvaluationLabel } from './evaluations.js';
+import { NEVER_ACTIVE } from '../chain/params.js';
+import { applyApprove, checkPrivateTerms, privateActive } from './private.js';
 
 /** Loaded model: checked architecture and bound dataset, cached by model id. */
 interface LoadedModel { ctx: ModelContext; dataset: Dataset; objective: Objective }
@@ -38,6 +40,13 @@ export class OdaContext {
   commitRevealDelay = COMMIT_REVEAL_DELAY;
   /** Progress of running evaluations (getevaluations, the log); the plugin gives it the node's logger. */
   evaluations = new EvaluationTracker();
+  /** NetworkParams.activation.privateModels (ODA-BIP-0007b), set by the plugin like commitRevealDelay. */
+  privateModelsHeight = NEVER_ACTIVE;
+  /**
+   * Capability class (ODA-BIP-0007b, not consensus): inference claims costing more CU than
+   * this are not re-executed by this node; undefined = re-execute everything.
+   */
+  maxValidationCost: bigint | undefined = undefined;
 
   constructor(readonly store: BlobStore, private readonly cacheSize = 8) {}
 
@@ -118,6 +127,8 @@ export async function asKind<T>(kind: RejectKind, fn: () => Promise<T> | T): Pro
 
 export interface PendingClaim {
   txid: string;
+  /** The claim's inference CU (a capability class skips claims above its limit). */
+  cu: bigint;
   modelId: string;
   version: number;
   claim: InferenceClaim;
@@ -126,7 +137,7 @@ export interface PendingClaim {
 
 export interface AppliedTx {
   txid: string;
-  type: 'add-model' | 'commit-weights' | 'reveal-weights' | 'inference';
+  type: 'add-model' | 'commit-weights' | 'reveal-weights' | 'inference' | 'approve-version';
   cu: bigint;
   modelId: string;
   /** add-model / reveal: the recorded score. */
@@ -170,6 +181,13 @@ async function applyAdd(oc: OdaContext, view: RegistryView, p: AddModelPayload, 
   bound(p.weights, LIMITS.maxWeightsBytes, kind, Reason.WEIGHTS_ENCODING, 'weights');
   bound(p.dataset, LIMITS.maxDatasetBytes, kind, Reason.DATASET_ENCODING, 'dataset');
   await oc.requireBlobs([p.architecture, p.dataset, p.weights]);
+  if (p.private) {
+    // Encrypted: nodes keep the blobs available but cannot read, so nothing is admitted or scored.
+    checkPrivateTerms(p.private, kind);
+    await view.putModel({ modelId, add: p, txid, height, currentVersion: 0, currentScore: 0n, currentWeights: p.weights, trainerScript: p.payoutScript, private: { approvals: 0, versions: 1 } });
+    await view.putVersion(modelId, { version: 0, weights: p.weights, score: 0n, trainerScript: p.payoutScript, txid, height, label: p.versionLabel });
+    return { txid, type: 'add-model', cu: 0n, modelId, score: 0n, blobs: [p.architecture, p.dataset, p.weights] };
+  }
   const [architecture, weights, dataset] = [await oc.blob(p.architecture, true, true), await oc.blob(p.weights, true, true), await oc.blob(p.dataset, true, true)];
   const memo = oc.scoreMemo(modelId, p.weights, p.dataset);
   const res = await oc.evaluations.track(evalLabel('add-model', modelId, txid, kind, height), (observe) =>
@@ -179,14 +197,10 @@ async function applyAdd(oc: OdaContext, view: RegistryView, p: AddModelPayload, 
   return { txid, type: 'add-model', cu: res.cost, modelId, score: res.score, blobs: [p.architecture, p.dataset, p.weights] };
 }
 
-async function requireModel(view: RegistryView, modelId: string, kind: RejectKind): Promise<ModelRecord> {
-  const m = await view.getModel(modelId);
-  if (!m) odaReject(kind, OdaReason.MODEL_UNKNOWN, `model ${modelId}`);
-  return m;
-}
 
 async function applyCommit(view: RegistryView, p: CommitWeightsPayload, txid: string, height: number, kind: RejectKind): Promise<AppliedTx> {
-  await requireModel(view, p.modelId, kind);
+  const m = await requireModel(view, p.modelId, kind);
+  if (m.private) odaReject(kind, OdaReason.PRIVATE_UPDATE, `model ${p.modelId} is private: versions move by owner approval`);
   if (await view.getCommit(p.commitment)) odaReject(kind, OdaReason.COMMIT_DUPLICATE, `commitment ${p.commitment}`);
   await view.putCommit({ commitment: p.commitment, modelId: p.modelId, txid, height });
   return { txid, type: 'commit-weights', cu: COMMIT_CU, modelId: p.modelId };
@@ -194,6 +208,7 @@ async function applyCommit(view: RegistryView, p: CommitWeightsPayload, txid: st
 
 async function applyReveal(oc: OdaContext, view: RegistryView, p: RevealWeightsPayload, txid: string, height: number, kind: RejectKind): Promise<AppliedTx> {
   const m = await requireModel(view, p.modelId, kind);
+  if (m.private) odaReject(kind, OdaReason.PRIVATE_UPDATE, `model ${p.modelId} is private: versions move by owner approval`);
   const commitment = commitHash(p.modelId, p.weights, p.payoutScript, p.salt);
   const c = await view.getCommit(commitment);
   // The commitment binds the submitter: a copied reveal with another payout script has none.
@@ -231,6 +246,11 @@ async function applyInference(oc: OdaContext, view: RegistryView, tx: Transactio
   for (const o of tx.outs) if (trainer.equals(Buffer.from(o.script.buffer, o.script.byteOffset, o.script.length))) paid += o.value;
   if (paid < m.add.royalty) odaReject(kind, OdaReason.INFERENCE_ROYALTY, `pays ${paid} to the trainer, royalty ${m.add.royalty}`);
   await oc.requireBlobs([...dataRefs(p.input), ...dataRefs(p.output)]);
+  if (m.private) {
+    // Recorded, not re-executed: nodes hold neither the key nor a plaintext to run (ODA-BIP-0007b).
+    await view.putInference({ txid, modelId: p.modelId, version: p.version, inputHash: dataHash(p.input), outputHash: dataHash(p.output), rows: 0, royalty: paid, height });
+    return { txid, type: 'inference', cu: 0n, modelId: p.modelId };
+  }
   const lm = await oc.model(m, kind);
   const inputs = await tensorsOf(oc, p.input, kind, 'input');
   const outputs = await tensorsOf(oc, p.output, kind, 'output');
@@ -238,12 +258,13 @@ async function applyInference(oc: OdaContext, view: RegistryView, tx: Transactio
   const cu = inferenceCost(lm.ctx.arch, rows);
   if (cu > MAX_TX_CU) odaReject(kind, OdaReason.TX_CU, `${rows} rows cost ${cu} CU, limit ${MAX_TX_CU}`);
   await view.putInference({ txid, modelId: p.modelId, version: p.version, inputHash: dataHash(p.input), outputHash: dataHash(p.output), rows, royalty: paid, height });
-  return { txid, type: 'inference', cu, modelId: p.modelId, claim: { txid, modelId: p.modelId, version: p.version, claim: { inputs, outputs }, rows } };
+  return { txid, type: 'inference', cu, modelId: p.modelId, claim: { txid, cu, modelId: p.modelId, version: p.version, claim: { inputs, outputs }, rows } };
 }
 
 /** Applies one transaction's ODA payload (if any) to the view; undefined for an ordinary tx. `txid`: tx.getId() when the caller has it. */
 export async function applyTx(oc: OdaContext, view: RegistryView, tx: Transaction, height: number, kind: RejectKind, txid?: string): Promise<AppliedTx | undefined> {
-  const d = decodeOdaTx(tx, kind);
+  // The one activation gate of ODA-BIP-0007b: below it, types 5 and 6 are unknown types.
+  const d = decodeOdaTx(tx, kind, privateActive(oc, height));
   if (!d) return undefined;
   txid ??= txidOf(tx);
   const p = d.payload;
@@ -256,16 +277,24 @@ export async function applyTx(oc: OdaContext, view: RegistryView, tx: Transactio
       return applyReveal(oc, view, p, txid, height, kind);
     case 'inference':
       return applyInference(oc, view, tx, p, txid, height, kind);
+    case 'approve-version':
+      return applyApprove(oc, view, p, txid, height, kind);
   }
 }
 
 /**
  * Re-executes the inference claims: one verifyInferences run per (model, version), split
  * into chunks whose combined rows stay within MAX_TX_CU (the engine's per-run limit).
+ * Returns the txids of claims a capability class left unchecked (oc.maxValidationCost).
  */
-export async function verifyClaims(oc: OdaContext, view: RegistryView, claims: readonly PendingClaim[], kind: RejectKind): Promise<void> {
+export async function verifyClaims(oc: OdaContext, view: RegistryView, claims: readonly PendingClaim[], kind: RejectKind): Promise<string[]> {
   const groups = new Map<string, PendingClaim[]>();
+  const skipped: string[] = [];
   for (const c of claims) {
+    if (oc.maxValidationCost !== undefined && c.cu > oc.maxValidationCost) {
+      skipped.push(c.txid);
+      continue;
+    }
     const k = `${c.modelId}:${c.version}`;
     const g = groups.get(k);
     if (g) g.push(c);
@@ -302,5 +331,6 @@ export async function verifyClaims(oc: OdaContext, view: RegistryView, claims: r
       await run();
     });
   }
+  return skipped;
 }
 

@@ -7,7 +7,7 @@ import { toHex } from './codec.js';
 import { encodeOdaOutput } from './envelope.js';
 import {
   BOUNDS, commitHash, decodedInlineBytes, encodePayloadBody, modelIdOf, type AddModelPayload, type BlobRef, type CommitWeightsPayload, type DataRef,
-  type InferencePayload, type OdaPayload, type RevealWeightsPayload,
+  type InferencePayload, type OdaPayload, type RevealWeightsPayload, type PrivateTerms, type ApproveVersionPayload, type ApprovalTarget, type ApprovalSignature,
 } from './payload.js';
 import { encodeTensorList } from './tensors.js';
 
@@ -25,11 +25,14 @@ function built<P extends OdaPayload>(payload: P): Built<P> {
 export function buildAddModelPayload(a: {
   architecture: BlobRef; dataset: BlobRef; weights: BlobRef; objective: Objective; royalty: bigint; payoutScript: string;
   name: string; description?: string; license?: string; versionLabel?: string;
+  /** A private model (ODA-BIP-0007b): owners' x-only keys are sorted here. */
+  private?: PrivateTerms;
 }): Built<AddModelPayload> & { modelId: string } {
   const payload: AddModelPayload = {
     type: 'add-model', architecture: a.architecture, dataset: a.dataset, weights: a.weights, objective: a.objective, objectiveParams: '',
     royalty: a.royalty, payoutScript: a.payoutScript, name: a.name, description: a.description ?? '', license: a.license ?? '', versionLabel: a.versionLabel ?? '',
   };
+  if (a.private) payload.private = { threshold: a.private.threshold, owners: [...a.private.owners].sort() };
   return { ...built(payload), modelId: modelIdOf(payload) };
 }
 
@@ -62,4 +65,10 @@ export function buildInferencePayload(a: { modelId: string; version: number; inp
 export function dataHash(d: DataRef): string {
   if (d.kind === 'blob') return d.blob.root;
   return hash('sha256', decodedInlineBytes(d) ?? Buffer.from(d.data, 'hex'), 'hex');
+}
+
+/** An approve-version payload (ODA-BIP-0007b); signatures are sorted by owner index here. */
+export function buildApprovePayload(a: { modelId: string; seq: number; target: ApprovalTarget; signatures: ApprovalSignature[] }): Built<ApproveVersionPayload> {
+  const signatures = [...a.signatures].sort((x, y) => x.index - y.index);
+  return built({ type: 'approve-version', modelId: a.modelId, seq: a.seq, target: a.target, signatures });
 }

@@ -10,7 +10,7 @@
 import type { Transaction } from '../chain/block.js';
 import { VerifyError, type RejectKind } from '../chain/errors.js';
 import { OdaDecodeError } from './codec.js';
-import { ODA_VERSION, decodePayloadBody, encodePayloadBody, typeCodeOf, type OdaPayload } from './payload.js';
+import { ODA_VERSION, OdaType, decodePayloadBody, encodePayloadBody, typeCodeOf, type OdaPayload } from './payload.js';
 
 export const ODA_MAGIC = Uint8Array.of(0x4f, 0x44, 0x41); // "ODA"
 const OP_RETURN = 0x6a;
@@ -89,14 +89,21 @@ function bad(kind: RejectKind, reason: string, details: string): never {
   throw new VerifyError(kind, reason, 100, details);
 }
 
+/** Payload types of ODA-BIP-0003, and those ODA-BIP-0007b adds from its activation height. */
+const V1_TYPES: ReadonlySet<number> = new Set([OdaType.ADD_MODEL, OdaType.COMMIT_WEIGHTS, OdaType.REVEAL_WEIGHTS, OdaType.INFERENCE]);
+
 /**
  * The ODA payload of a transaction: undefined for an ordinary transaction, otherwise the
  * decoded payload; throws VerifyError(kind, 'bad-oda-*') for a malformed ODA envelope.
+ * `privateModels`: types 5 and 6 (ODA-BIP-0007b) are known; otherwise they are unknown types
+ * (`bad-oda-type`), exactly as before their activation. Consensus passes whether the rule is
+ * active at the height judged; display and policy helpers pass true.
  */
-export function decodeOdaTx(tx: Transaction, kind: RejectKind = 'tx'): DecodedOda | undefined {
+export function decodeOdaTx(tx: Transaction, kind: RejectKind = 'tx', privateModels = false): DecodedOda | undefined {
   const hit = decoded.get(tx);
-  if (hit && sameOutputs(hit, tx)) return hit.result;
-  const result = decodeOutputs(tx, kind);
+  // A type 5/6 payload remembered by a caller that knows them is still unknown to one that does not.
+  if (hit && sameOutputs(hit, tx) && (privateModels || V1_TYPES.has(typeCodeOf(hit.result.payload)))) return hit.result;
+  const result = decodeOutputs(tx, kind, privateModels);
   // Only ODA transactions are remembered: an ordinary one costs a scan of its outputs, less
   // than a map entry.
   if (result) decoded.set(tx, { scripts: tx.outs.map((o) => o.script), values: tx.outs.map((o) => o.value), result });
@@ -118,7 +125,7 @@ function sameOutputs(m: { scripts: Uint8Array[]; values: bigint[] }, tx: Transac
   return true;
 }
 
-function decodeOutputs(tx: Transaction, kind: RejectKind): DecodedOda | undefined {
+function decodeOutputs(tx: Transaction, kind: RejectKind, privateModels: boolean): DecodedOda | undefined {
   let found: DecodedOda | undefined;
   for (let i = 0; i < tx.outs.length; i++) {
     const out = tx.outs[i];
@@ -130,6 +137,7 @@ function decodeOutputs(tx: Transaction, kind: RejectKind): DecodedOda | undefine
     if (out.value !== 0n) bad(kind, 'bad-oda-envelope', `output ${i}: value ${out.value}, must be 0`);
     if (push.data.length < 5) bad(kind, 'bad-oda-envelope', `output ${i}: no version and type`);
     if (push.data[3] !== ODA_VERSION) bad(kind, 'bad-oda-version', `version ${push.data[3]}`);
+    if (!privateModels && !V1_TYPES.has(push.data[4])) bad(kind, 'bad-oda-type', `unknown ODA type ${push.data[4]}`);
     try {
       found = Object.freeze({ payload: deepFreeze(decodePayloadBody(push.data[4], push.data.subarray(5))), vout: i });
     } catch (e) {

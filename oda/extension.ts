@@ -23,6 +23,8 @@ export interface BlockResult extends ExtensionVerdict {
   cu: bigint;
   /** ODA-BIP-0007 registry root after the block (from its activation height). */
   registryRoot?: Uint8Array;
+  /** Inference txids this node did not re-execute (its capability class, ODA-BIP-0007b); not consensus. */
+  unverified: string[];
 }
 
 /** Where the registry state is read: a state source, or a chain (its tip state). */
@@ -59,13 +61,13 @@ export async function checkOdaBlock(
     if (a.claim) claims.push(a.claim);
   }
   // The undo's prior reads go to the database while the engine re-executes the claims.
-  await Promise.all([verifyClaims(oc, view, claims, 'block'), view.loadPriors()]);
+  const [unverified] = await Promise.all([verifyClaims(oc, view, claims, 'block'), view.loadPriors()]);
   // The verdict's writes and undo are built when the chain writes the block (benchmarks
   // and callers that only want the CU do not pay for them).
   let writes: BlockResult['writes'] | undefined;
   let undo: Uint8Array | undefined;
   return {
-    view, txs: applied, cu,
+    view, txs: applied, cu, unverified,
     get writes() { return (writes ??= view.writes()); },
     get undo() { return (undo ??= view.undo()); },
   };
@@ -82,6 +84,8 @@ export interface OdaExtension extends ChainExtension<BlockResult> {
    * (A model's own blobs were required when it was added and are pinned since.)
    */
   missingBlobs(block: Block): Promise<BlobRef[]>;
+  /** Told, on connect, of inference txs this node's capability class did not re-execute (ODA-BIP-0007b). */
+  onUnverified?: (blockHash: string, txids: readonly string[]) => void;
 }
 
 /** Blob tag pinning the data of registered models and versions against model-store gc. */
@@ -93,7 +97,7 @@ export function payloadBlobs(block: Block): BlobRef[] {
   for (const tx of (block.transactions ?? []).slice(1)) {
     let d;
     try {
-      d = decodeOdaTx(tx, 'block');
+      d = decodeOdaTx(tx, 'block', true);
     } catch {
       continue;
     }
@@ -107,6 +111,7 @@ export function payloadBlobs(block: Block): BlobRef[] {
       within(p.dataset, LIMITS.maxDatasetBytes);
       within(p.weights, LIMITS.maxWeightsBytes);
     } else if (p.type === 'reveal-weights') within(p.weights, LIMITS.maxWeightsBytes);
+    else if (p.type === 'approve-version' && p.target.kind === 'new') within(p.target.weights, LIMITS.maxWeightsBytes);
     else if (p.type === 'inference') for (const x of [p.input, p.output]) if (x.kind === 'blob') within(x.blob, MAX_DATA_BLOB);
   }
   return out;
@@ -120,7 +125,7 @@ export function createOdaExtension(opts: { store: BlobStore; maxBlockCu?: bigint
   const oc = new OdaContext(opts.store);
   const maxBlockCu = opts.maxBlockCu ?? MAX_BLOCK_CU;
 
-  return {
+  const ext: OdaExtension = {
     name: EXTENSION_NAME,
     context: oc,
     registry: (chain) => new RegistryReader(chain.extensionState(EXTENSION_NAME)),
@@ -151,9 +156,10 @@ export function createOdaExtension(opts: { store: BlobStore; maxBlockCu?: bigint
 
     // Every version stays retrievable: pin what the registry now names, before the batch that
     // names it. Pins are idempotent and outlive a disconnect (an extra pin only delays gc).
-    async connectBlock(_ctx: BlockContext, result: BlockResult): Promise<void> {
+    async connectBlock(ctx: BlockContext, result: BlockResult): Promise<void> {
+      if (result.unverified.length) ext.onUnverified?.(ctx.entry.hash, result.unverified);
       for (const tx of result.txs) {
-        if (tx.type !== 'add-model' && tx.type !== 'reveal-weights') continue;
+        if (tx.type !== 'add-model' && tx.type !== 'reveal-weights' && tx.type !== 'approve-version') continue;
         for (const ref of tx.blobs ?? []) await opts.store.pin(ref.root, PIN_TAG);
       }
     },
@@ -162,4 +168,5 @@ export function createOdaExtension(opts: { store: BlobStore; maxBlockCu?: bigint
       return decodeUndo(undo);
     },
   };
+  return ext;
 }

@@ -27,6 +27,10 @@ export async function checkOdaTransaction(oc: OdaContext, chain: Chain, tx: Tran
   let a: AppliedTx | undefined;
   try {
     a = await applyTx(oc, view, tx, ctx.nextHeight, 'tx');
+    // A node of a limited capability class relays and mines only what it has checked itself.
+    if (a?.claim && oc.maxValidationCost !== undefined && a.claim.cu > oc.maxValidationCost) {
+      throw new VerifyError('tx', OdaReason.ABOVE_VALIDATION_COST, 0, `${a.claim.cu} CU, this node re-executes up to -maxvalidationcost=${oc.maxValidationCost}`);
+    }
     if (a?.claim) await verifyClaims(oc, view, [a.claim], 'tx');
   } catch (e) {
     if (e instanceof MissingBlobError) throw new VerifyError('tx', OdaReason.MISSING_BLOB, 0, e.message);
@@ -55,8 +59,8 @@ export interface PendingOda { type: AppliedTx['type']; modelId: string; commitme
 export function conflicts(a: PendingOda, b: PendingOda): boolean {
   if (a.modelId !== b.modelId) return false;
   const pair = (x: string, y: string) => (a.type === x && b.type === y) || (a.type === y && b.type === x);
-  if (a.type === b.type && (a.type === 'add-model' || a.type === 'reveal-weights')) return true;
-  if (pair('reveal-weights', 'inference')) return true;
+  if (a.type === b.type && (a.type === 'add-model' || a.type === 'reveal-weights' || a.type === 'approve-version')) return true;
+  if (pair('reveal-weights', 'inference') || pair('approve-version', 'inference')) return true;
   return a.type === 'commit-weights' && b.type === 'commit-weights' && a.commitment === b.commitment;
 }
 
@@ -72,7 +76,7 @@ export function createOdaMempoolExtension(opts: { chain: Chain; context: OdaCont
     async checkTransaction(tx: Transaction, ctx: { coins: readonly Coin[]; nextHeight: number; inPool?(txid: string): boolean }): Promise<void> {
       const r = await checkOdaTransaction(opts.context, opts.chain, tx, ctx);
       if (!r) return;
-      const d = decodeOdaTx(tx);
+      const d = decodeOdaTx(tx, 'tx', true);
       const mine: PendingOda = { type: r.type, modelId: r.modelId, commitment: d?.payload.type === 'commit-weights' ? d.payload.commitment : undefined };
       for (const [txid, other] of pending) {
         if (txid === r.txid) continue;
@@ -124,7 +128,7 @@ export function createOdaMempoolExtension(opts: { chain: Chain; context: OdaCont
 export function odaModelOf(tx: Transaction): string | undefined {
   let d;
   try {
-    d = decodeOdaTx(tx);
+    d = decodeOdaTx(tx, 'tx', true);
   } catch {
     return undefined;
   }
@@ -142,11 +146,11 @@ export function modelsUpdatedBy(block: Block): Set<string> {
   for (const tx of (block.transactions ?? []).slice(1)) {
     let d;
     try {
-      d = decodeOdaTx(tx);
+      d = decodeOdaTx(tx, 'tx', true);
     } catch {
       continue;
     }
-    if (d?.payload.type === 'reveal-weights') out.add(d.payload.modelId);
+    if (d?.payload.type === 'reveal-weights' || d?.payload.type === 'approve-version') out.add(d.payload.modelId);
   }
   return out;
 }

@@ -8,13 +8,15 @@ import { OdaDecodeError, Reader, Writer, fromHex, toHex, utf8Length } from './co
 
 export const ODA_VERSION = 1;
 
-export const OdaType = { ADD_MODEL: 1, COMMIT_WEIGHTS: 2, REVEAL_WEIGHTS: 3, INFERENCE: 4 } as const;
+export const OdaType = { ADD_MODEL: 1, COMMIT_WEIGHTS: 2, REVEAL_WEIGHTS: 3, INFERENCE: 4, ADD_PRIVATE_MODEL: 5, APPROVE_VERSION: 6 } as const;
 export type OdaTypeCode = (typeof OdaType)[keyof typeof OdaType];
-export const ODA_TYPE_NAME: Record<OdaTypeCode, 'add-model' | 'commit-weights' | 'reveal-weights' | 'inference'> = {
+export const ODA_TYPE_NAME: Record<OdaTypeCode, 'add-model' | 'commit-weights' | 'reveal-weights' | 'inference' | 'add-private-model' | 'approve-version'> = {
   1: 'add-model',
   2: 'commit-weights',
   3: 'reveal-weights',
   4: 'inference',
+  5: 'add-private-model',
+  6: 'approve-version',
 };
 
 /** Field bounds (bytes). */
@@ -30,6 +32,8 @@ export const BOUNDS = {
   MAX_VERSION_LABEL: 32,
   /** Largest inline tensor list in an inference payload; larger data goes in a blob. */
   MAX_INLINE_DATA: 65_536,
+  /** Most owners of a private model (ODA-BIP-0007b): 16 keys and 16 signatures keep an approval under 1.6 kB. */
+  MAX_OWNERS: 16,
   /** 21 million BTC in satoshis. */
   MAX_MONEY: 21_000_000n * 100_000_000n,
 } as const;
@@ -56,6 +60,39 @@ export interface AddModelPayload {
   description: string;
   license: string;
   versionLabel: string;
+  /**
+   * Present only on a private model (type 5, ODA-BIP-0007b): its blobs are encrypted, its
+   * versions are approved by `threshold` of `owners` (BIP340 x-only keys, hex, strictly
+   * ascending) instead of being scored. Absent, the payload is the type-1 add-model, byte for byte.
+   */
+  private?: PrivateTerms;
+}
+
+export interface PrivateTerms {
+  threshold: number;
+  owners: string[];
+}
+
+/** ODA-BIP-0007b: owners move a private model's current version (a new one, or back to an earlier one). */
+export type ApprovalTarget =
+  | { kind: 'new'; weights: BlobRef; payoutScript: string; versionLabel: string }
+  | { kind: 'existing'; version: number };
+
+export interface ApprovalSignature {
+  /** Index of the signing key in the model's owners. */
+  index: number;
+  /** BIP340 signature, 64 bytes hex. */
+  signature: string;
+}
+
+export interface ApproveVersionPayload {
+  type: 'approve-version';
+  modelId: string;
+  /** The model's approval count when signed: each approval is single-use and ordered. */
+  seq: number;
+  target: ApprovalTarget;
+  /** Strictly ascending owner indices. */
+  signatures: ApprovalSignature[];
 }
 
 export interface CommitWeightsPayload {
@@ -88,10 +125,12 @@ export interface InferencePayload {
   output: DataRef;
 }
 
-export type OdaPayload = AddModelPayload | CommitWeightsPayload | RevealWeightsPayload | InferencePayload;
+export type OdaPayload = AddModelPayload | CommitWeightsPayload | RevealWeightsPayload | InferencePayload | ApproveVersionPayload;
 
 const TAG_MODEL = 'ODA/model';
+const TAG_PRIVATE_MODEL = 'ODA/private-model';
 const TAG_COMMIT = 'ODA/commit';
+const TAG_APPROVE = 'ODA/approve';
 
 /** BIP340-style tagged hash: SHA256(SHA256(tag) || SHA256(tag) || msg). */
 export function taggedHash(tag: string, msg: Uint8Array): Uint8Array {
@@ -123,13 +162,77 @@ function hexBytes(h: string, what: string, min: number, max: number): Uint8Array
   return b;
 }
 
-/** The model id: tagged hash of what can never change (architecture, dataset, objective). */
-export function modelIdOf(p: Pick<AddModelPayload, 'architecture' | 'dataset' | 'objective' | 'objectiveParams'>): string {
+/**
+ * The model id: tagged hash of what can never change (architecture, dataset, objective). A
+ * private model's id has its own tag and also commits to its owners and threshold, so it can
+ * never equal a public model's id nor be re-added with other owners.
+ */
+export function modelIdOf(p: Pick<AddModelPayload, 'architecture' | 'dataset' | 'objective' | 'objectiveParams' | 'private'>): string {
   const w = new Writer();
   writeBlob(w, p.architecture, 'architecture');
   writeBlob(w, p.dataset, 'dataset');
   w.str8(p.objective).var8(hexBytes(p.objectiveParams, 'objectiveParams', 0, BOUNDS.MAX_OBJECTIVE_PARAMS));
-  return toHex(taggedHash(TAG_MODEL, w.finish()));
+  if (!p.private) return toHex(taggedHash(TAG_MODEL, w.finish()));
+  writeTerms(w, p.private);
+  return toHex(taggedHash(TAG_PRIVATE_MODEL, w.finish()));
+}
+
+function writeTerms(w: Writer, t: PrivateTerms): void {
+  const n = t.owners.length;
+  if (n < 1 || n > BOUNDS.MAX_OWNERS) throw new RangeError(`owners: ${n}, must be in [1, ${BOUNDS.MAX_OWNERS}]`);
+  if (!Number.isInteger(t.threshold) || t.threshold < 1 || t.threshold > n) throw new RangeError(`threshold ${t.threshold} outside [1, ${n}]`);
+  for (let i = 1; i < n; i++) if (!(t.owners[i - 1] < t.owners[i])) throw new RangeError('owners must be strictly ascending (sorted, no duplicates)');
+  w.u8(t.threshold).u8(n);
+  for (const o of t.owners) w.bytes(fromHex(o, 32, 'owner'));
+}
+
+function readTerms(r: Reader): PrivateTerms {
+  const threshold = r.u8('threshold');
+  const n = r.u8('owners');
+  if (n < 1 || n > BOUNDS.MAX_OWNERS) r.fail(`owners: ${n}, must be in [1, ${BOUNDS.MAX_OWNERS}]`);
+  if (threshold < 1 || threshold > n) r.fail(`threshold ${threshold} outside [1, ${n}]`);
+  const owners: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const o = toHex(r.take(32, 'owner'));
+    if (i > 0 && !(owners[i - 1] < o)) r.fail('owners not strictly ascending');
+    owners.push(o);
+  }
+  return { threshold, owners };
+}
+
+function writeTarget(w: Writer, t: ApprovalTarget): void {
+  if (t.kind === 'new') {
+    checkStr(t.versionLabel, 'versionLabel', 0, BOUNDS.MAX_VERSION_LABEL);
+    writeBlob(w.u8(0), t.weights, 'weights');
+    w.var8(hexBytes(t.payoutScript, 'payoutScript', 1, BOUNDS.MAX_SCRIPT)).str8(t.versionLabel);
+  } else if (t.kind === 'existing') {
+    if (!Number.isInteger(t.version) || t.version < 0 || t.version > 0xffffffff) throw new RangeError('version outside u32');
+    w.u8(1).u32(t.version);
+  } else throw new TypeError('approval target: unknown kind');
+}
+
+function readTarget(r: Reader): ApprovalTarget {
+  const kind = r.u8('target.kind');
+  if (kind === 0) {
+    const weights = readBlob(r, 'weights');
+    const payoutScript = toHex(r.var8('payoutScript', 1, BOUNDS.MAX_SCRIPT));
+    return { kind: 'new', weights, payoutScript, versionLabel: r.str8('versionLabel', 0, BOUNDS.MAX_VERSION_LABEL) };
+  }
+  if (kind === 1) return { kind: 'existing', version: r.u32('version') };
+  return r.fail(`approval target: unknown kind ${kind}`);
+}
+
+/** The unsigned part of an approval: model id, sequence and target. */
+function approvalBody(a: Pick<ApproveVersionPayload, 'modelId' | 'seq' | 'target'>): Uint8Array {
+  if (!Number.isInteger(a.seq) || a.seq < 0 || a.seq > 0xffffffff) throw new RangeError('seq outside u32');
+  const w = new Writer().bytes(fromHex(a.modelId, 32, 'modelId')).u32(a.seq);
+  writeTarget(w, a.target);
+  return w.finish();
+}
+
+/** The 32-byte message every owner signs (BIP340) to approve `target` as approval number `seq`. */
+export function approvalMessage(a: Pick<ApproveVersionPayload, 'modelId' | 'seq' | 'target'>): Uint8Array {
+  return taggedHash(TAG_APPROVE, approvalBody(a));
 }
 
 /** The commit-weights commitment H(model ‖ weights root ‖ weights length ‖ submitter ‖ salt). */
@@ -198,7 +301,20 @@ export function encodePayloadBody(p: OdaPayload): Uint8Array {
       w.str8(p.objective).var8(hexBytes(p.objectiveParams, 'objectiveParams', 0, BOUNDS.MAX_OBJECTIVE_PARAMS));
       w.u64(p.royalty).var8(hexBytes(p.payoutScript, 'payoutScript', 1, BOUNDS.MAX_SCRIPT));
       w.str8(p.name).str8(p.description).str8(p.license).str8(p.versionLabel);
+      if (p.private) writeTerms(w, p.private);
       break;
+    case 'approve-version': {
+      w.bytes(approvalBody(p));
+      const n = p.signatures.length;
+      if (n < 1 || n > BOUNDS.MAX_OWNERS) throw new RangeError(`signatures: ${n}, must be in [1, ${BOUNDS.MAX_OWNERS}]`);
+      w.u8(n);
+      p.signatures.forEach((s, i) => {
+        if (!Number.isInteger(s.index) || s.index < 0 || s.index >= BOUNDS.MAX_OWNERS) throw new RangeError(`signature index ${s.index} outside [0, ${BOUNDS.MAX_OWNERS})`);
+        if (i > 0 && !(p.signatures[i - 1].index < s.index)) throw new RangeError('signature indices must be strictly ascending');
+        w.u8(s.index).bytes(fromHex(s.signature, 64, 'signature'));
+      });
+      break;
+    }
     case 'commit-weights':
       w.bytes(fromHex(p.modelId, 32, 'modelId')).bytes(fromHex(p.commitment, 32, 'commitment'));
       break;
@@ -221,7 +337,8 @@ export function encodePayloadBody(p: OdaPayload): Uint8Array {
 }
 
 export function typeCodeOf(p: OdaPayload): OdaTypeCode {
-  return ({ 'add-model': 1, 'commit-weights': 2, 'reveal-weights': 3, inference: 4 } as const)[p.type];
+  if (p.type === 'add-model' && p.private) return OdaType.ADD_PRIVATE_MODEL;
+  return ({ 'add-model': 1, 'commit-weights': 2, 'reveal-weights': 3, inference: 4, 'approve-version': 6 } as const)[p.type];
 }
 
 /** Decodes a payload body of the given type; throws OdaDecodeError ('bad-oda-payload'). */
@@ -229,7 +346,8 @@ export function decodePayloadBody(type: number, body: Uint8Array): OdaPayload {
   const r = new Reader(body);
   let p: OdaPayload;
   switch (type) {
-    case OdaType.ADD_MODEL: {
+    case OdaType.ADD_MODEL:
+    case OdaType.ADD_PRIVATE_MODEL: {
       const architecture = readBlob(r, 'architecture');
       const dataset = readBlob(r, 'dataset');
       const weights = readBlob(r, 'weights');
@@ -244,6 +362,22 @@ export function decodePayloadBody(type: number, body: Uint8Array): OdaPayload {
       const license = r.str8('license', 0, BOUNDS.MAX_LICENSE);
       const versionLabel = r.str8('versionLabel', 0, BOUNDS.MAX_VERSION_LABEL);
       p = { type: 'add-model', architecture, dataset, weights, objective: objective as Objective, objectiveParams, royalty, payoutScript, name, description, license, versionLabel };
+      if (type === OdaType.ADD_PRIVATE_MODEL) p.private = readTerms(r);
+      break;
+    }
+    case OdaType.APPROVE_VERSION: {
+      const modelId = toHex(r.take(32, 'modelId'));
+      const seq = r.u32('seq');
+      const target = readTarget(r);
+      const n = r.u8('signatures');
+      if (n < 1 || n > BOUNDS.MAX_OWNERS) r.fail(`signatures: ${n}, must be in [1, ${BOUNDS.MAX_OWNERS}]`);
+      const signatures: ApprovalSignature[] = [];
+      for (let i = 0; i < n; i++) {
+        const index = r.u8('signature.index');
+        if (index >= BOUNDS.MAX_OWNERS || (i > 0 && index <= signatures[i - 1].index)) r.fail('signature indices not strictly ascending below MAX_OWNERS');
+        signatures.push({ index, signature: toHex(r.take(64, 'signature')) });
+      }
+      p = { type: 'approve-version', modelId, seq, target, signatures };
       break;
     }
     case OdaType.COMMIT_WEIGHTS:

@@ -21,11 +21,17 @@ import { EvaluationTracker } from './evaluations.js';
 import { createStorageIndexExtension, STORAGE_EXTENSION, type MemoryIndex } from './storage-index.js';
 import { heldShare, storageInfo, type StorageInfo, type StoreModelsMode } from './storage-policy.js';
 import { StoreKeeper } from './storage-keeper.js';
+import { UnverifiedLedger, capabilityClass, type CapabilityClass } from './unverified.js';
+import { join } from 'node:path';
 
 /** What RPC handlers get of ODA (NodeContext.oda). */
 export interface OdaService {
   /** Registry queries at the chain's tip. */
   registry(): RegistryReader;
+  /** This node's capability class (-maxvalidationcost, ODA-BIP-0007b). */
+  capability: CapabilityClass;
+  /** Inference txids of a block this node connected without re-executing them. */
+  unverified(blockHash: string): readonly string[];
   /** Blob access, loaded models and the validation cache shared with the mempool and blocks. */
   readonly context: OdaContext;
   /** The mempool's ODA policy (pending conflicts). */
@@ -49,6 +55,8 @@ export interface OdaPluginOptions {
 
 export interface OdaPluginHost {
   readonly params: NetworkParams;
+  readonly networkDir?: string;
+  readonly maxValidationCost?: bigint;
   readonly store: BlobStore;
   readonly chain: Chain;
   readonly mempool: Mempool;
@@ -82,6 +90,11 @@ function initOda(host: OdaPluginHost, opts: OdaPluginOptions) {
   // and the model data in the store, inside the block's atomic batch.
   const ext: OdaExtension = createOdaExtension({ store: host.store, maxBlockCu: params.maxBlockCu });
   ext.context.commitRevealDelay = params.commitRevealDelay;
+  ext.context.privateModelsHeight = params.activation.privateModels;
+  ext.context.maxValidationCost = host.maxValidationCost;
+  const ledger = new UnverifiedLedger(host.networkDir && join(host.networkDir, 'oda-unverified.txt'));
+  ext.onUnverified = (hash, txids) => ledger.record(hash, txids);
+  if (host.maxValidationCost !== undefined) logger.info(`oda: capability class limited: inference above ${host.maxValidationCost} CU is not re-executed (-maxvalidationcost)`);
   // Long evaluations log a progress line every few seconds (getevaluations lists them too).
   ext.context.evaluations = new EvaluationTracker({ logger });
   // The storage index is state only until params.activation.storageProofs: every node keeps
@@ -108,6 +121,8 @@ function initOda(host: OdaPluginHost, opts: OdaPluginOptions) {
 
   const service: OdaService = {
     registry: () => ext.registry(host.chain),
+    capability: capabilityClass(host.maxValidationCost),
+    unverified: (hash) => ledger.of(hash),
     context: ext.context,
     get policy() {
       if (!policy) throw new Error('oda: the mempool is not open yet');

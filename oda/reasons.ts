@@ -16,10 +16,29 @@ export const OdaReason = {
   BLOCK_CU: 'bad-blk-oda-cu',
   /** ODA-BIP-0007: the coinbase's registry root is missing, malformed or wrong. */
   REGISTRY_COMMITMENT: 'bad-registry-commitment',
+  // ODA-BIP-0007b (private models), from params.activation.privateModels.
+  /** A type-5/6 payload before activation: judged exactly as an unknown type was. */
+  TYPE: 'bad-oda-type',
+  /** A private model's owners/threshold invalid (an owner key not on the curve). */
+  PRIVATE_TERMS: 'bad-oda-private-terms',
+  /** A commit or reveal naming a private model: its versions move only by approval. */
+  PRIVATE_UPDATE: 'bad-oda-private-update',
+  /** An approval naming a public model. */
+  NOT_PRIVATE: 'bad-oda-not-private',
+  /** An approval whose seq is not the model's approval count (replayed or out of order). */
+  APPROVAL_SEQ: 'bad-oda-approval-seq',
+  /** A signature that does not verify for the owner its index names (or an index past the owners). */
+  APPROVAL_SIG: 'bad-oda-approval-sig',
+  /** Fewer valid owner signatures than the model's threshold: an under-signed version or rollback. */
+  APPROVAL_THRESHOLD: 'bad-oda-approval-threshold',
+  /** A rollback to a version that does not exist or is already current. */
+  APPROVAL_VERSION: 'bad-oda-approval-version',
   // Policy: the mempool's own refusals.
   /** The store lacks data the transaction names (score 0: not the sender's fault). */
   MISSING_BLOB: 'oda-missing-blob',
   FEE_BELOW_CU_MINIMUM: 'oda-fee-below-cu-minimum',
+  /** An inference above this node's -maxvalidationcost: not relayed or mined by a node that cannot check it. */
+  ABOVE_VALIDATION_COST: 'oda-above-validation-cost',
   /** Core's reason: a pool transaction already claims what this one needs (mempool-check.ts conflicts). */
   MEMPOOL_CONFLICT: 'txn-mempool-conflict',
 } as const;

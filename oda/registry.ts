@@ -30,6 +30,15 @@ export interface ModelRecord {
   currentWeights: BlobRef;
   /** scriptPubKey (hex) of the current trainer: receives each inference's royalty. */
   trainerScript: string;
+  /** Private models only (ODA-BIP-0007b; owners and threshold are in `add.private`). */
+  private?: PrivateState;
+}
+
+export interface PrivateState {
+  /** Approvals accepted so far: the `seq` the next approval must carry. */
+  approvals: number;
+  /** Versions recorded (0..versions-1); the current one may be any of them after a rollback. */
+  versions: number;
 }
 
 export interface VersionRecord {
@@ -103,23 +112,34 @@ function readBlob(r: Reader): BlobRef {
   return { root: toHex(r.take(32, 'root')), length: Number(r.u64('length')) };
 }
 
+/**
+ * A public model's record is the ODA-BIP-0003 encoding, unchanged. A private model's
+ * (ODA-BIP-0007b) appends approvals u32 | versions u32; its add body is then the type-5 body.
+ */
 export function encodeModel(m: ModelRecord): Uint8Array {
+  if (!m.add.private !== !m.private) throw new TypeError('model record: private state without private terms, or the reverse');
   const w = new Writer().var32(encodePayloadBody(m.add)).bytes(txidBytes(m.txid)).u32(m.height).u32(m.currentVersion).i128(m.currentScore);
   writeBlob(w, m.currentWeights);
-  return w.var8(fromHex(m.trainerScript, m.trainerScript.length / 2, 'trainerScript')).finish();
+  w.var8(fromHex(m.trainerScript, m.trainerScript.length / 2, 'trainerScript'));
+  if (m.private) w.u32(m.private.approvals).u32(m.private.versions);
+  return w.finish();
 }
 
 export function decodeModel(modelId: string, b: Uint8Array): ModelRecord {
   const r = new Reader(b, 'bad-oda-state');
-  const add = decodePayloadBody(OdaType.ADD_MODEL, r.var32('add', 1, 1 << 20)) as AddModelPayload;
+  const body = r.var32('add', 1, 1 << 20);
   const txid = txidHex(r.take(32, 'txid'));
   const height = r.u32('height');
   const currentVersion = r.u32('version');
   const currentScore = r.i128('score');
   const currentWeights = readBlob(r);
   const trainerScript = toHex(r.var8('trainer', 1, 255));
+  const priv = r.remaining > 0 ? { approvals: r.u32('approvals'), versions: r.u32('versions') } : undefined;
   r.end();
-  return { modelId, add, txid, height, currentVersion, currentScore, currentWeights, trainerScript };
+  const add = decodePayloadBody(priv ? OdaType.ADD_PRIVATE_MODEL : OdaType.ADD_MODEL, body) as AddModelPayload;
+  const m: ModelRecord = { modelId, add, txid, height, currentVersion, currentScore, currentWeights, trainerScript };
+  if (priv) m.private = priv;
+  return m;
 }
 
 export function encodeVersion(v: VersionRecord): Uint8Array {
@@ -216,7 +236,9 @@ export class RegistryReader {
     const m = await this.getModel(modelId);
     if (!m) return undefined;
     const out: VersionRecord[] = [];
-    for (let v = 0; v <= m.currentVersion; v++) out.push((await this.getVersion(modelId, v))!);
+    // A private model may have rolled back: its history runs to the newest version, not the current.
+    const last = m.private ? m.private.versions - 1 : m.currentVersion;
+    for (let v = 0; v <= last; v++) out.push((await this.getVersion(modelId, v))!);
     return out;
   }
   /** All models in model-id order (database only). */

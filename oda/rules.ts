@@ -1,6 +1,8 @@
 // ODA consensus constants and reject helpers (ODA-BIP-0003 "Constants", "Reject reasons").
 import { MissingDataError, VerifyError, type RejectKind } from '../chain/errors.js';
 import type { BlobRef } from './payload.js';
+import type { ModelRecord, RegistryReader } from './registry.js';
+import { OdaReason } from './reasons.js';
 
 /** A reveal is valid only at height >= commit height + COMMIT_REVEAL_DELAY. */
 export const COMMIT_REVEAL_DELAY = 2;
@@ -28,4 +30,10 @@ export class MissingBlobError extends MissingDataError {
     super(`missing blobs: ${blobs.map((b) => `${b.root}:${b.length}`).join(', ')}`, blobs);
     this.name = 'MissingBlobError';
   }
+}
+
+export async function requireModel(view: RegistryReader, modelId: string, kind: RejectKind): Promise<ModelRecord> {
+  const m = await view.getModel(modelId);
+  if (!m) odaReject(kind, OdaReason.MODEL_UNKNOWN, `model ${modelId}`);
+  return m;
 }

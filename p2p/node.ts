@@ -4,6 +4,7 @@
 //   mempool 'tx' → announce the transaction
 // and answers the Network RPCs (rpc/methods/network.ts) with Core's shapes.
 import { answerModelProof } from './model-proofs.js';
+import { CompactFilterServer, CFILTER_COMMANDS, type FilterSource } from './cfilters.js';
 import { Block, type Transaction } from '../chain/block.js';
 import type { NetworkParams } from '../chain/params.js';
 import type { Logger } from '../util/logger.js';
@@ -33,6 +34,8 @@ export interface P2PNodeOptions {
    * layer). When set, a block is handed to the chain only once all of them are held.
    */
   blobsForBlock?: (block: Block) => string[];
+  /** BIP 157/158 basic filters; when present the node advertises NODE_COMPACT_FILTERS and serves them. */
+  filters?: FilterSource;
   /** How long a block waits for its model data before it is requested again (ms). */
   blobWaitTimeout?: number;
   logger: Logger;
@@ -70,6 +73,7 @@ export class P2PNode {
   readonly sync: BlockSync;
   readonly relay: Relay;
   readonly blobs?: BlobExchange;
+  private readonly cfilters?: CompactFilterServer;
   readonly services: bigint;
   readonly maxCostUnits: bigint;
   private readonly onTip: (e: EntryView) => void;
@@ -78,7 +82,9 @@ export class P2PNode {
   constructor(readonly opts: P2PNodeOptions) {
     const { params, chain, logger } = opts;
     this.maxCostUnits = opts.maxCostUnits ?? 1_000_000_000n;
-    this.services = Services.NODE_NETWORK | Services.NODE_WITNESS | Services.NODE_ODA_VALIDATE | (opts.store ? Services.NODE_MODEL_STORE : 0n);
+    this.services = Services.NODE_NETWORK | Services.NODE_WITNESS | Services.NODE_ODA_VALIDATE | (opts.store ? Services.NODE_MODEL_STORE : 0n)
+      | (opts.filters ? Services.NODE_COMPACT_FILTERS : 0n);
+    if (opts.filters) this.cfilters = new CompactFilterServer(chain, opts.filters);
     const ua = opts.userAgentComment ? USER_AGENT.replace(/\/$/, `(${opts.userAgentComment})/`) : USER_AGENT;
     this.pool = new Pool({
       magic: params.magic, defaultPort: params.port, services: this.services, maxCostUnits: this.maxCostUnits, userAgent: ua,
@@ -108,6 +114,11 @@ export class P2PNode {
         return answerModelProof(chain, m).then((r) => p.send(r), (err: Error) => logger.error(`getmodelproof: ${err.message}`));
       }
       if (m.cmd === 'modproof' || m.cmd === 'nomodproof') return; // answers to lite clients' requests; a full node asks none
+      if (CFILTER_COMMANDS.has(m.cmd)) {
+        if (this.cfilters) return this.cfilters.onMessage(p, m);
+        // Core: a node without NODE_COMPACT_FILTERS disconnects a peer that asks for filters.
+        return p.misbehave(100, 'cfilter request to a node without NODE_COMPACT_FILTERS');
+      }
       return this.relay.onMessage(p, m);
     };
     this.onTip = (e) => {

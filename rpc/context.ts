@@ -2,6 +2,7 @@
 // (btcd's rpcserverConfig). Optional parts are absent when disabled (-disablewallet,
 // -listen=0 without connections still has a P2P manager). Type-only imports: no module
 // is loaded, so no import cycle arises.
+import type { BlockFilterIndex } from '../chain/filter-index.js';
 import type { Transaction } from '../chain/block.js';
 import type { NetworkParams } from '../chain/params.js';
 import type { Chain } from '../chain/chain.js';
@@ -32,6 +33,8 @@ export interface NodeContext {
   p2p?: P2PHandle;
   /** ODA transaction layer (oda/plugin.ts); absent when the node runs without the plugin. */
   oda?: OdaService;
+  /** BIP 157/158 basic block filters (chain/filter-index.ts). */
+  filters?: BlockFilterIndex;
   /** Raw parsed config (node/config.ts); handlers read only what they document. */
   config: unknown;
   logger: Logger;

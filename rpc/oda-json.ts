@@ -20,7 +20,7 @@ function data(d: DataRef): Record<string, unknown> {
 export function odaJson(tx: Transaction): Record<string, unknown> | undefined {
   let d;
   try {
-    d = decodeOdaTx(tx);
+    d = decodeOdaTx(tx, 'tx', true);
   } catch (e) {
     if (e instanceof VerifyError) return { error: e.reason, details: e.details };
     throw e;
@@ -34,6 +34,7 @@ export function odaJson(tx: Transaction): Record<string, unknown> | undefined {
         ...base, modelid: modelIdOf(p), architecture: blob(p.architecture), dataset: blob(p.dataset), weights: blob(p.weights),
         objective: p.objective, royalty: amount(p.royalty), payoutscript: p.payoutScript, name: p.name, description: p.description,
         license: p.license, versionlabel: p.versionLabel,
+        ...(p.private ? { private: true, owners: p.private.owners, threshold: p.private.threshold } : {}),
       };
     case 'commit-weights':
       return { ...base, modelid: p.modelId, commitment: p.commitment };
@@ -41,6 +42,13 @@ export function odaJson(tx: Transaction): Record<string, unknown> | undefined {
       return { ...base, modelid: p.modelId, weights: blob(p.weights), payoutscript: p.payoutScript, salt: p.salt, versionlabel: p.versionLabel };
     case 'inference':
       return { ...base, modelid: p.modelId, version: p.version, input: data(p.input), output: data(p.output) };
+    case 'approve-version': {
+      const t = p.target;
+      const target = t.kind === 'new'
+        ? { kind: 'new', weights: blob(t.weights), payoutscript: t.payoutScript, versionlabel: t.versionLabel }
+        : { kind: 'rollback', version: t.version };
+      return { ...base, modelid: p.modelId, seq: p.seq, target, signatures: p.signatures.map((x) => ({ index: x.index, signature: x.signature })) };
+    }
   }
 }
 

@@ -469,6 +469,16 @@ export class Wallet {
     return this.keys.lookup(script);
   }
 
+  /**
+   * The 32-byte private key behind one of the wallet's output scripts, for signing something
+   * other than a transaction input (a model approval, ODA-BIP-0007b). Never logged or stored.
+   */
+  privateKeyFor(script: Uint8Array): Uint8Array | undefined {
+    const key = this.keys.lookup(script);
+    const d = key && this.keys.privateNode(key).privateKey;
+    return d ? new Uint8Array(d) : undefined;
+  }
+
   descriptorFor(key: DerivedKey): string {
     return keyDescriptor(key.type, this.fingerprint, key.path, key.publicKey);
   }

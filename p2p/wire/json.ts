@@ -36,7 +36,7 @@ export function messageFromJson(j: Json): Message {
     else if (k === 'headers') m[k] = (v as string[]).map((h) => decodeBlockHeader(Buffer.from(h, 'hex')));
     else if (k === 'block') m[k] = decodeBlock(Buffer.from(v as string, 'hex'));
     else if (k === 'tx') m[k] = Transaction.fromHex(v as string);
-    else if (k === 'bitfield' || k === 'data' || k === 'manifest' || k === 'header' || k === 'proof') m[k] = unhex(v);
+    else if (k === 'bitfield' || k === 'data' || k === 'manifest' || k === 'header' || k === 'proof' || k === 'filter') m[k] = unhex(v);
     else m[k] = v;
   }
   return m as unknown as Message;

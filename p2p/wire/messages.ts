@@ -15,6 +15,8 @@ export const Services = {
   NODE_NETWORK: 1n << 0n,
   NODE_WITNESS: 1n << 3n,
   NODE_NETWORK_LIMITED: 1n << 10n,
+  /** Serves BIP 157 compact filters (getcfilters, getcfheaders), Core's bit 6. */
+  NODE_COMPACT_FILTERS: 1n << 6n,
   /** Validates ODA transactions (executes models) up to the cost units announced in `version.maxCostUnits`. */
   NODE_ODA_VALIDATE: 1n << 24n,
   /** Stores model data and serves pieces (blobhave/getpiece). */
@@ -54,6 +56,9 @@ export const NO_VERSION = 0xffffffff;
 /** ODA-BIP-0007 proof: a coinbase (bounded by the block) and a few paths of at most 256 siblings. */
 export const MAX_MODEL_PROOF = 1 << 20;
 export const MAX_PROOF_REASON = 256;
+/** BIP 157: filters per getcfilters, filter hashes per cfheaders. */
+export const MAX_GETCFILTERS_SIZE = 1000;
+export const MAX_GETCFHEADERS_SIZE = 2000;
 
 export type Message =
   | { cmd: 'version'; version: number; services: bigint; timestamp: bigint; addrRecv: NetAddr; addrFrom: NetAddr; nonce: bigint; userAgent: string; startHeight: number; relay: boolean; maxCostUnits: bigint }
@@ -82,7 +87,11 @@ export type Message =
   | { cmd: 'nopiece'; root: string; index: number }
   | { cmd: 'getmodproof'; modelId: string; version: number }
   | { cmd: 'modproof'; modelId: string; version: number; height: number; header: Uint8Array; proof: Uint8Array }
-  | { cmd: 'nomodproof'; modelId: string; version: number; reason: string };
+  | { cmd: 'nomodproof'; modelId: string; version: number; reason: string }
+  | { cmd: 'getcfilters'; filterType: number; startHeight: number; stopHash: string }
+  | { cmd: 'cfilter'; filterType: number; blockHash: string; filter: Uint8Array }
+  | { cmd: 'getcfheaders'; filterType: number; startHeight: number; stopHash: string }
+  | { cmd: 'cfheaders'; filterType: number; stopHash: string; prevFilterHeader: string; filterHashes: string[] };
 
 export type Command = Message['cmd'];
 export type MessageOf<C extends Command> = Extract<Message, { cmd: C }>;
@@ -117,6 +126,10 @@ export const MAX_PAYLOAD: Record<Command, number> = {
   getmodproof: 36,
   modproof: 36 + 4 + HEADER_SIZE + 5 + MAX_MODEL_PROOF,
   nomodproof: 36 + 3 + MAX_PROOF_REASON,
+  getcfilters: 37,
+  cfilter: 1 + 32 + 5 + MAX_BLOCK_SERIALIZED,
+  getcfheaders: 37,
+  cfheaders: 1 + 32 + 32 + 3 + MAX_GETCFHEADERS_SIZE * 32,
 };
 
 export const COMMANDS = Object.keys(MAX_PAYLOAD) as Command[];
@@ -232,6 +245,13 @@ export function encodePayload(m: Message): Uint8Array {
       w.bytes(rootToBytes(m.modelId)).u32(m.version).u32(m.height).bytes(m.header).varbytes(m.proof);
       break;
     case 'nomodproof': w.bytes(rootToBytes(m.modelId)).u32(m.version).varstr(m.reason); break;
+    case 'getcfilters': case 'getcfheaders': w.u8(m.filterType).u32(m.startHeight).bytes(hashToBytes(m.stopHash)); break;
+    case 'cfilter': w.u8(m.filterType).bytes(hashToBytes(m.blockHash)).varbytes(m.filter); break;
+    case 'cfheaders':
+      if (m.filterHashes.length > MAX_GETCFHEADERS_SIZE) throw new WireError(`cfheaders with ${m.filterHashes.length} hashes`);
+      w.u8(m.filterType).bytes(hashToBytes(m.stopHash)).bytes(hashToBytes(m.prevFilterHeader)).varint(m.filterHashes.length);
+      for (const h of m.filterHashes) w.bytes(hashToBytes(h));
+      break;
   }
   const out = w.finish();
   if (out.length > MAX_PAYLOAD[m.cmd]) throw new WireError(`${m.cmd} payload ${out.length} exceeds ${MAX_PAYLOAD[m.cmd]}`);
@@ -312,6 +332,18 @@ export function decodePayload(cmd: Command, payload: Uint8Array): Message {
     case 'getmodproof': m = { cmd, modelId: bytesToRoot(r.bytes(32)), version: r.u32() }; break;
     case 'modproof': m = { cmd, modelId: bytesToRoot(r.bytes(32)), version: r.u32(), height: r.u32(), header: r.bytes(HEADER_SIZE).slice(), proof: r.varbytes(MAX_MODEL_PROOF).slice() }; break;
     case 'nomodproof': m = { cmd, modelId: bytesToRoot(r.bytes(32)), version: r.u32(), reason: r.varstr(MAX_PROOF_REASON) }; break;
+    case 'getcfilters': case 'getcfheaders': m = { cmd, filterType: r.u8(), startHeight: r.u32(), stopHash: bytesToHash(r.bytes(32)) }; break;
+    case 'cfilter': m = { cmd, filterType: r.u8(), blockHash: bytesToHash(r.bytes(32)), filter: r.varbytes(MAX_BLOCK_SERIALIZED) }; break;
+    case 'cfheaders': {
+      const filterType = r.u8();
+      const stopHash = bytesToHash(r.bytes(32));
+      const prevFilterHeader = bytesToHash(r.bytes(32));
+      const n = r.varint(MAX_GETCFHEADERS_SIZE);
+      const filterHashes: string[] = [];
+      for (let i = 0; i < n; i++) filterHashes.push(bytesToHash(r.bytes(32)));
+      m = { cmd, filterType, stopHash, prevFilterHeader, filterHashes };
+      break;
+    }
   }
   r.end();
   return m;

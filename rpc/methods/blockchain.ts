@@ -161,7 +161,7 @@ export const blockchainMethods: RpcMethod<Ctx>[] = [
   {
     name: 'getblock', category: 'Blockchain',
     params: [{ name: 'blockhash', type: 'string' }, { name: 'verbosity', type: ['number', 'boolean'], optional: true }],
-    help: 'If verbosity is 0, returns a string that is serialized, hex-encoded data for block \'hash\'.\nIf verbosity is 1, returns an Object with information about block <hash>.\nIf verbosity is 2, returns an Object with information about block <hash> and information about each transaction, including fee.',
+    help: 'If verbosity is 0, returns a string that is serialized, hex-encoded data for block \'hash\'.\nIf verbosity is 1, returns an Object with information about block <hash>.\nIf verbosity is 2, returns an Object with information about block <hash> and information about each transaction, including fee.\nOn a node with -maxvalidationcost (ODA-BIP-0007b), "unverified_by_this_node" lists the inference txids this node accepted without re-executing them (verbosity 2 also marks those transactions "verified_by_this_node": false).',
     async handler([hash, verbosityArg], ctx) {
       const h = parseHash(hash, 'blockhash');
       const entry = entryOr404(ctx, h);
@@ -183,6 +183,12 @@ export const blockchainMethods: RpcMethod<Ctx>[] = [
           const j = txToJSON(t, ctx.params, { fee: fees[i], includeHex: true });
           return ctx.oda ? decorateTx(t, j) : j;
         });
+      }
+      // ODA-BIP-0007b: what this node's capability class accepted without re-executing it.
+      const unverified = ctx.oda?.unverified(h) ?? [];
+      if (unverified.length) {
+        out.unverified_by_this_node = [...unverified];
+        if (verbosity >= 2) for (const t of out.tx as Array<Record<string, unknown>>) if (unverified.includes(t.txid as string)) t.verified_by_this_node = false;
       }
       // Reorder to Core's key order: tx sits after merkleroot.
       const { hash: bh, confirmations: c, size, strippedsize, weight, height, version, versionHex, merkleroot, tx, ...rest } = out as any;

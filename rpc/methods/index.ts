@@ -13,17 +13,23 @@ import { modelMethods } from './models.js';
 import { progressMethods } from './progress.js';
 import { proofMethods } from './proofs.js';
 import { storageMethods } from './storage.js';
+import { privateModelMethods, withPrivateAddModel } from './private-models.js';
+import { keyWrapMethods } from './keywrap.js';
+import { blockFilterMethods } from './blockfilter.js';
 
 export function allMethods(extra: RpcMethod<NodeContext>[] = []): RpcMethod<NodeContext>[] {
   return [
     ...blockchainMethods,
+    ...blockFilterMethods,
     ...controlMethods,
     ...miningMethods,
     ...networkMethods,
     ...rawTransactionMethods,
     ...utilMethods,
     ...walletMethods,
-    ...modelMethods,
+    ...withPrivateAddModel(modelMethods),
+    ...privateModelMethods,
+    ...keyWrapMethods,
     ...progressMethods,
     ...proofMethods,
     ...storageMethods,

@@ -41,22 +41,22 @@ import { requiredBurn } from '../../chain/cu-fee.js';
 
 type Ctx = NodeContext;
 
-function oda(ctx: Ctx): OdaService {
+export function oda(ctx: Ctx): OdaService {
   if (!ctx.oda) throw new RpcError(RPC.MISC_ERROR, 'ODA transactions are not enabled on this node');
   return ctx.oda;
 }
 
-function store(ctx: Ctx): BlobStore {
+export function store(ctx: Ctx): BlobStore {
   if (!ctx.store) throw new RpcError(RPC.MISC_ERROR, 'Model store is not available');
   return ctx.store;
 }
 
 /** Scores and CU are bigints: a JSON number while exact, else a decimal string. */
-function num(b: bigint): number | string {
+export function num(b: bigint): number | string {
   return b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b.toString();
 }
 
-function address(scriptHex: string, ctx: Ctx): string | undefined {
+export function address(scriptHex: string, ctx: Ctx): string | undefined {
   try {
     return scriptToAddress(Buffer.from(scriptHex, 'hex'), ctx.params);
   } catch {
@@ -65,7 +65,7 @@ function address(scriptHex: string, ctx: Ctx): string | undefined {
 }
 
 /** The RPC code of an ODA, validator or wallet failure. */
-function toRpc(e: unknown): never {
+export function toRpc(e: unknown): never {
   if (isVerifyError(e)) throw new RpcError(RPC.VERIFY_REJECTED, e.details ? `${e.reason}, ${e.details}` : e.reason);
   if (e instanceof WalletError) throw new RpcError(e.kind === 'param' ? RPC.INVALID_PARAMETER : RPC.WALLET_INSUFFICIENT_FUNDS, e.message);
   if (e instanceof OdaWalletError) throw new RpcError(RPC.WALLET_ERROR, e.message);
@@ -74,7 +74,7 @@ function toRpc(e: unknown): never {
   throw e;
 }
 
-async function rpcCall<T>(fn: () => Promise<T> | T): Promise<T> {
+export async function rpcCall<T>(fn: () => Promise<T> | T): Promise<T> {
   try {
     return await fn();
   } catch (e) {
@@ -82,20 +82,20 @@ async function rpcCall<T>(fn: () => Promise<T> | T): Promise<T> {
   }
 }
 
-function str(v: unknown, name: string, def: string): string {
+export function str(v: unknown, name: string, def: string): string {
   if (v === undefined || v === null) return def;
   if (typeof v !== 'string') throw new RpcError(RPC.TYPE_ERROR, `JSON value of type ${jsonType(v)} for field ${name} is not of expected type string`);
   return v;
 }
 
-function options(v: unknown, allowed: string[]): Record<string, unknown> {
+export function options(v: unknown, allowed: string[]): Record<string, unknown> {
   if (v === undefined) return {};
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new RpcError(RPC.INVALID_PARAMETER, `Unexpected key ${k}`);
   return o;
 }
 
-function parseObjective(v: unknown): Objective {
+export function parseObjective(v: unknown): Objective {
   const s = str(v, 'objective', 'accuracy');
   if (!OBJECTIVES.includes(s as Objective)) throw new RpcError(RPC.INVALID_PARAMETER, `Unknown objective '${s}' (expected one of: ${OBJECTIVES.join(', ')})`);
   return s as Objective;
@@ -119,7 +119,7 @@ interface BlobArg {
 const ROOT_RE = /^[0-9a-fA-F]{64}$/;
 
 /** Reads a blob argument without changing the store (validation comes first). */
-async function readBlobArg(ctx: Ctx, v: unknown, what: string): Promise<BlobArg> {
+export async function readBlobArg(ctx: Ctx, v: unknown, what: string): Promise<BlobArg> {
   if (typeof v !== 'string' || v.length === 0) throw new RpcError(RPC.INVALID_PARAMETER, `${what} must be a blob root or a file path`);
   const path = isAbsolute(v) ? v : resolve(v);
   if (ROOT_RE.test(v) && !existsSync(path)) {
@@ -135,7 +135,7 @@ async function readBlobArg(ctx: Ctx, v: unknown, what: string): Promise<BlobArg>
 }
 
 /** The store's reference a blob argument has or will have once imported (BEP 52 root). */
-function refOf(b: BlobArg): BlobRef {
+export function refOf(b: BlobArg): BlobRef {
   return b.ref ?? { root: toHex(piecesRoot(b.bytes)), length: b.bytes.length };
 }
 
@@ -143,7 +143,7 @@ function refOf(b: BlobArg): BlobRef {
  * Blobs a handler imported into the store, removed again if the handler fails after the
  * import (a refused transaction leaves the store as it found it).
  */
-class Imports {
+export class Imports {
   private readonly added: string[] = [];
   constructor(private readonly ctx: Ctx) {}
 
@@ -177,7 +177,7 @@ class Imports {
 // ---------------------------------------------------------------------------------------------
 // Registry and wallet access.
 
-async function modelOr404(ctx: Ctx, id: unknown): Promise<ModelRecord> {
+export async function modelOr404(ctx: Ctx, id: unknown): Promise<ModelRecord> {
   const modelId = parseHash(id, 'model_id');
   const m = await oda(ctx).registry().getModel(modelId);
   if (!m) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, `Model ${modelId} not found`);
@@ -190,12 +190,12 @@ function loaded(ctx: Ctx, m: ModelRecord) {
 }
 
 /** The wallet of the request (the Wallet category's lookup) and its ODA service. */
-async function odaWallet(ctx: Ctx): Promise<OdaWallet> {
+export async function odaWallet(ctx: Ctx): Promise<OdaWallet> {
   const o = oda(ctx);
   return o.wallet(await getWallet(ctx));
 }
 
-async function payoutScriptOf(ctx: Ctx, w: Wallet, v: unknown, label: string): Promise<string> {
+export async function payoutScriptOf(ctx: Ctx, w: Wallet, v: unknown, label: string): Promise<string> {
   const addr = v === undefined || v === null ? await w.getNewAddress(label) : str(v, 'payout_address', '');
   try {
     return Buffer.from(addressToScript(addr, ctx.params)).toString('hex');
@@ -223,6 +223,12 @@ function modelJson(ctx: Ctx, m: ModelRecord): Record<string, unknown> {
     score: num(m.currentScore),
     weights: m.currentWeights,
     trainer: address(m.trainerScript, ctx) ?? m.trainerScript,
+    private: !!m.private,
+    ...(a.private && m.private ? {
+      owners: a.private.owners, threshold: a.private.threshold, approvals: m.private.approvals, versions: m.private.versions,
+      // ODA-BIP-0007b: what a node did NOT check for this model.
+      verification: 'private model: blobs encrypted; versions approved by owners, not scored (score 0); inference recorded, not re-executed',
+    } : {}),
   };
 }
 
@@ -243,7 +249,7 @@ export const modelMethods: RpcMethod<Ctx>[] = [
       { name: 'weights', type: 'string', optional: true, description: 'Initial weights (.safetensors): path or root' },
       { name: 'dataset', type: 'string', optional: true, description: 'Evaluation dataset (.safetensors): path or root' },
       { name: 'objective', type: 'string', optional: true, description: `Scoring objective: ${OBJECTIVES.join(', ')} (default accuracy)` },
-      { name: 'metadata', type: 'object', optional: true, description: '{"name","description","license","version_label","payout_address" (creator, default a new wallet address)}' },
+      { name: 'metadata', type: 'object', optional: true, description: '{"name","description","license","version_label","payout_address" (creator, default a new wallet address), "private": {"owners": [address or public key...], "threshold": k} (ODA-BIP-0007b: encrypted blobs, owner-approved versions; see addprivatemodel)}' },
       { name: 'royalty', type: 'amount', optional: true, description: 'BTC every inference pays the current trainer (default 0)' },
     ],
     help: 'Registers a model with an add-model transaction. The architecture, weights and dataset are checked and scored locally (the baseline score every validator will compute), imported into the model store, and referenced by their roots; the wallet funds and signs the transaction and it is submitted to the mempool. The architecture may be a directory made by oda-model convert (weights and dataset then omitted).\n\nResult:\n{ "txid": "hex", "model_id": "hex", "baseline_score": n, "cost_units": n, "fee": x.xxx, "architecture": {root,length}, "weights": {...}, "dataset": {...} }',
@@ -395,7 +401,7 @@ export const modelMethods: RpcMethod<Ctx>[] = [
   {
     name: 'getmodel', category: 'Models',
     params: [{ name: 'model_id', type: 'string' }],
-    help: 'Returns the registry record of a model at the chain tip: metadata, blob roots, royalty, and its current version, score, weights and trainer.',
+    help: 'Returns the registry record of a model at the chain tip: metadata, blob roots, royalty, and its current version, score, weights and trainer. A private model (ODA-BIP-0007b) also shows owners (x-only keys), threshold, approvals, versions and "verification": its versions are approved by its owners, not scored, and inference on it is recorded, not re-executed.',
     async handler([idArg], ctx) {
       return modelJson(ctx, await modelOr404(ctx, idArg));
     },
@@ -438,7 +444,7 @@ export const modelMethods: RpcMethod<Ctx>[] = [
         tx = ctx.mempool.get(txid)?.tx;
         if (!tx) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'No such inference transaction in the chain or the mempool');
       }
-      const decoded = tx ? decodeOdaTx(tx) : undefined;
+      const decoded = tx ? decodeOdaTx(tx, 'tx', true) : undefined;
       const p = decoded?.payload.type === 'inference' ? decoded.payload : undefined;
       if (!rec && !p) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'Transaction is not an inference transaction');
       const modelId = rec?.modelId ?? p!.modelId;

@@ -142,6 +142,7 @@ export const networkMethods: RpcMethod<NodeContext>[] = [
         networks: ['ipv4', 'ipv6', 'onion', 'i2p', 'cjdns'].map(reach),
         relayfee: amount(mp?.minRelayFee ?? 1000n), incrementalfee: amount(mp?.incrementalRelayFee ?? 1000n),
         localaddresses: core.localaddresses, warnings: [],
+        ...(ctx.oda ? { capabilityclass: { name: ctx.oda.capability.name, maxvalidationcost: ctx.oda.capability.maxValidationCost === null ? null : Number(ctx.oda.capability.maxValidationCost) } } : {}),
       };
     },
   },

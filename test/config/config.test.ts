@@ -68,6 +68,16 @@ test('-storemodels: all for a miner, pinned otherwise, or as given', () => {
   assert.is(configError(() => parseConfig([dd, '-storemodels=some'], env)), "Invalid value for -storemodels: 'some' (expected all, pinned or none)");
 });
 
+test('-maxvalidationcost: a capability class in compute units; unset is a full node; junk refused', () => {
+  assert.is(parseConfig([dd], env).maxValidationCost, undefined);
+  const c = parseConfig([dd, '-maxvalidationcost=1000000'], env);
+  assert.is(c.maxValidationCost, 1_000_000n);
+  assert.is(toNodeOptions(c).maxValidationCost, 1_000_000n);
+  for (const bad of ['-maxvalidationcost=abc', '-maxvalidationcost=-5', '-maxvalidationcost=1e9']) {
+    assert.throws(() => parseConfig([dd, bad], env), (e: Error) => e instanceof ConfigError && /maxvalidationcost/.test(e.message), bad);
+  }
+});
+
 test('lists collect; -connect implies -listen=0; negation clears', () => {
   const c = parseConfig([dd, '-addnode=127.0.0.1:1', '-addnode=127.0.0.1:2', '-connect=127.0.0.1:3'], env);
   assert.equal(c.p2p.addnode, ['127.0.0.1:1', '127.0.0.1:2']);

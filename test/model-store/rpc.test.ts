@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createECDH } from 'node:crypto';
 import { storeMethods } from '../../rpc/methods/store.js';
 import { runStoreCli } from '../../cli/oda-store.js';
 import { BlobStore } from '../../model-store/store.js';
@@ -84,6 +85,15 @@ test('CLI commands against a store dir', async () => {
   const st = join(dir, 'cli.safetensors');
   writeFileSync(st, encodeSafetensors([{ name: 'b', dtype: 'I64', shape: [2], data: testData(16) }], { k: 'v' }));
   assert.equal(await runStoreCli(['inspect', st, 'safetensors-weights']), { valid: true, length: readFileSync(st).length, metadata: { k: 'v' }, tensors: [{ name: 'b', dtype: 'I64', shape: [2], offsets: [0, 16] }] });
+  // wrapkey/unwrapkey: the content key k handed to a device key (k2 as its private key), bound to one root.
+  const ecdh = createECDH('secp256k1');
+  ecdh.setPrivateKey(Buffer.from(readFileSync(join(dir, 'k2'), 'utf8').trim(), 'hex'));
+  const pub = ecdh.getPublicKey('hex', 'compressed');
+  const w = (await runStoreCli(['wrapkey', pub, m.root, `-keyfile=${join(dir, 'k')}`])) as { wrapped: string };
+  await runStoreCli(['unwrapkey', w.wrapped, m.root, join(dir, 'k.dev'), `-privkeyfile=${join(dir, 'k2')}`]);
+  assert.is(readFileSync(join(dir, 'k.dev'), 'utf8'), readFileSync(join(dir, 'k'), 'utf8'));
+  await runStoreCli(['unwrapkey', w.wrapped, '00'.repeat(32), join(dir, 'k.bad'), `-privkeyfile=${join(dir, 'k2')}`]).then(() => assert.unreachable(), (e) => assert.match(e.message, /does not open/));
+  await runStoreCli(['wrapkey', 'zz', m.root, `-keyfile=${join(dir, 'k')}`]).then(() => assert.unreachable(), (e) => assert.match(e.message, /pubkey must be 66 hex/));
   await runStoreCli(['frobnicate']).then(() => assert.unreachable(), (e) => assert.match(e.message, /unknown command/));
 });
 

@@ -9,6 +9,7 @@ import { messageToJson } from '../../../../p2p/wire/json.js';
 import { Block } from '../../../../chain/block.js';
 import { encodeManifest } from '../../../../model-store/manifest.js';
 import { sha256 } from '../../../../model-store/merkle.js';
+import { basicFilter, filterHash } from '../../../../chain/blockfilter.js';
 const sha256Hex = (b: Uint8Array) => Buffer.from(sha256(b)).toString('hex');
 
 const dir = new URL('.', import.meta.url).pathname;
@@ -18,6 +19,7 @@ const header = Block.fromBuffer(genesis.toBuffer(true));
 const h1 = '1ebac10f6af800d779d0d4fbb920a2e5eb5e7ef81370ddf9520a740839a8c07c';
 const h2 = '00000000000000000000000000000000000000000000000000000000000000ff';
 const root = 'a3f1c0de00112233445566778899aabbccddeeff00112233445566778899aabb';
+const genesisFilter = basicFilter(genesis, []);
 
 const msgs: Message[] = [
   { cmd: 'version', version: PROTOCOL_VERSION, services: Services.NODE_NETWORK | Services.NODE_WITNESS | Services.NODE_ODA_VALIDATE | Services.NODE_MODEL_STORE, timestamp: 1767225600n,
@@ -50,6 +52,11 @@ const msgs: Message[] = [
   { cmd: 'getmodproof', modelId: root, version: 0xffffffff },
   { cmd: 'modproof', modelId: root, version: 1, height: 250, header: header.toBuffer(true), proof: Uint8Array.of(1, 2, 3) },
   { cmd: 'nomodproof', modelId: root, version: 0xffffffff, reason: 'model not in the registry' },
+  // BIP 157 (section 10): the regtest genesis block's basic filter and its hash.
+  { cmd: 'getcfilters', filterType: 0, startHeight: 0, stopHash: h1 },
+  { cmd: 'cfilter', filterType: 0, blockHash: h1, filter: genesisFilter },
+  { cmd: 'getcfheaders', filterType: 0, startHeight: 0, stopHash: h1 },
+  { cmd: 'cfheaders', filterType: 0, stopHash: h1, prevFilterHeader: '0'.repeat(64), filterHashes: [Buffer.from(filterHash(genesisFilter)).reverse().toString('hex')] },
 ];
 
 const valid = msgs.map((m) => ({ message: messageToJson(m), hex: Buffer.from(encodeFrame(magic, m)).toString('hex') }));
@@ -82,6 +89,8 @@ const invalid = [
   { comment: 'block with trailing bytes', hex: withPayload('block', Buffer.concat([genesis.toBuffer(), Buffer.from([0])])), fault: 'payload' },
   { comment: 'tx with trailing bytes', hex: withPayload('tx', Buffer.concat([genesis.transactions![0].toBuffer(), Buffer.from([0])])), fault: 'payload' },
   { comment: 'blobhave spare bits set', hex: badSpare, fault: 'payload' },
+  { comment: 'cfheaders count larger than the hashes present', hex: withPayload('cfheaders', Buffer.concat([Buffer.from([0]), Buffer.alloc(64), Buffer.from([2]), Buffer.alloc(32)])), fault: 'payload' },
+  { comment: 'getcfilters with a trailing byte', hex: withPayload('getcfilters', Buffer.alloc(38)), fault: 'oversize' },
   { comment: 'version relay flag 2', hex: (() => { const b = frame(msgs[0]); b[b.length - 9] = 2; return b; })(), fault: 'payload' },
 ].map((v) => ({ ...v, hex: v.hex.toString('hex') }));
 writeFileSync(dir + 'invalid.json', JSON.stringify({ network: 'regtest', vectors: invalid }, null, 1) + '\n');

@@ -1,0 +1,63 @@
+// BIP 157 serving (ODA-BIP-0004 section 10): getcfilters → one cfilter per block, getcfheaders
+// → cfheaders, for basic filters (type 0) of main-chain blocks up to a stop hash. A request
+// for another type, an unknown or side-chain stop hash, or a range past BIP 157's limits is a
+// protocol violation (Core disconnects such a peer): score 100.
+import { filterHash, BASIC_FILTER_TYPE } from '../chain/blockfilter.js';
+import type { FilterEntry } from '../chain/filter-index.js';
+import { hashToHex } from '../chain/block.js';
+import type { ChainView, EntryView } from './chain-view.js';
+import type { Peer } from './peer.js';
+import { MAX_GETCFHEADERS_SIZE, MAX_GETCFILTERS_SIZE, ZERO_HASH, type Message } from './wire/messages.js';
+
+/** The node's filters (chain/filter-index.ts BlockFilterIndex). */
+export interface FilterSource {
+  filter(e: FilterEntry): Promise<Uint8Array | undefined>;
+  header(e: FilterEntry): Promise<Uint8Array | undefined>;
+}
+
+export const CFILTER_COMMANDS: ReadonlySet<string> = new Set(['getcfilters', 'getcfheaders']);
+
+const display = (b: Uint8Array) => hashToHex(b);
+
+export class CompactFilterServer {
+  constructor(private readonly chain: ChainView, private readonly filters: FilterSource) {}
+
+  /** The main-chain entries [startHeight, stop], or undefined (after penalising the peer) when the request is invalid. */
+  private range(p: Peer, filterType: number, startHeight: number, stopHash: string, max: number): EntryView[] | undefined {
+    const stop = this.chain.getEntry(stopHash);
+    const bad = filterType !== BASIC_FILTER_TYPE ? `filter type ${filterType}`
+      : !stop || !this.chain.isMainChain(stop) ? `stop hash ${stopHash} not on our main chain`
+      : startHeight > stop.height ? `start ${startHeight} above stop ${stop.height}`
+      : stop.height - startHeight >= max ? `range of ${stop.height - startHeight + 1} above ${max}` : undefined;
+    if (bad) {
+      p.misbehave(100, `bad-cfilter-request: ${bad}`);
+      return undefined;
+    }
+    const out: EntryView[] = [];
+    for (let h = startHeight; h <= stop!.height; h++) out.push(this.chain.getEntryByHeight(h)!);
+    return out;
+  }
+
+  async onMessage(p: Peer, m: Message): Promise<void> {
+    if (m.cmd === 'getcfilters') {
+      const entries = this.range(p, m.filterType, m.startHeight, m.stopHash, MAX_GETCFILTERS_SIZE);
+      for (const e of entries ?? []) {
+        const filter = await this.filters.filter(e);
+        if (!filter || p.closed) return;
+        p.send({ cmd: 'cfilter', filterType: m.filterType, blockHash: e.hash, filter });
+      }
+    } else if (m.cmd === 'getcfheaders') {
+      const entries = this.range(p, m.filterType, m.startHeight, m.stopHash, MAX_GETCFHEADERS_SIZE);
+      if (!entries) return;
+      const prevEntry = m.startHeight === 0 ? undefined : this.chain.getEntryByHeight(m.startHeight - 1)!;
+      const prev = prevEntry ? await this.filters.header(prevEntry) : new Uint8Array(32);
+      const hashes: string[] = [];
+      for (const e of entries) {
+        const f = await this.filters.filter(e);
+        if (!f || !prev) return;
+        hashes.push(display(filterHash(f)));
+      }
+      p.send({ cmd: 'cfheaders', filterType: m.filterType, stopHash: m.stopHash, prevFilterHeader: prevEntry ? display(prev!) : ZERO_HASH, filterHashes: hashes });
+    }
+  }
+}
