@@ -17,7 +17,7 @@ import { signApproval } from '../../oda/private.js';
 import type { ModelRecord } from '../../oda/registry.js';
 import {
   Imports, address, modelOr404, num, oda, odaWallet, options, parseObjective, payoutScriptOf, readBlobArg, refOf, rpcCall, str,
-} from './models.js';
+} from './models-common.js';
 
 type Ctx = NodeContext;
 
