@@ -40,9 +40,10 @@ import { ChainDB } from './chaindb.js';
 import { BlockStore } from './blockstore.js';
 import { TxCounts } from './tx-counts.js';
 import { BlockIndex, type ChainTip } from './block-index.js';
-import { BlockStatus, FAILED_MASK, entryFromHeader, isFailed, type BlockEntry } from './entry.js';
+import { BlockStatus, FAILED_MASK, entryFromHeader, isFailed, type BlockEntry, type CostRecord } from './entry.js';
 import { decodeHeader, encodeHeader, hashToHex, headerHash, hexToHash, type BlockHeader } from './header.js';
-import { nextWorkRequired as difficultyRule } from './difficulty.js';
+import { nextWorkRequired as difficultyRule, type HeaderInfo } from './difficulty.js';
+import { assembleCostAware, blockBaseFee, checkCostAwareBlock } from './cost-aware-block.js';
 import { checkBlock, checkBlockHeader, contextualCheckBlock, contextualCheckBlockHeader, type PrevContext } from './check-block.js';
 import { connectBlock, disconnectBlock, type ConnectParams } from './connect.js';
 import { OverlayState, type BlockContext, type ChainExtension, type ExtensionState, type ExtensionVerdict, type KvChange } from './extension.js';
@@ -51,8 +52,16 @@ import { genesisBlock, type NetworkParams } from './params.js';
 import { AsyncLock } from './lock.js';
 import { getBlockSubsidy } from './tx-checks.js';
 import { ByteWriter } from '../util/bytes.js';
+import { BAN_SCORE_INVALID } from './consensus.js';
 
-export type { BlockEntry } from './entry.js';
+/** A block's ODA CU: the sum of the `cu` its extensions' verdicts report (ODA-BIP-0003). */
+function verdictCu(verdicts: ReadonlyMap<string, ExtensionVerdict>): bigint {
+  let cu = 0n;
+  for (const v of verdicts.values()) if (v.cu !== undefined) cu += v.cu;
+  return cu;
+}
+
+export type { BlockEntry, CostRecord } from './entry.js';
 export { BlockStatus } from './entry.js';
 export type { Coin } from './coin.js';
 export type { DbBatch } from './chaindb.js';
@@ -95,7 +104,12 @@ export interface ChainOptions {
 }
 
 interface DisconnectStep { ctx: BlockContext; undo: BlockUndo; view: CoinView; extWrites: Map<string, readonly KvChange[]> }
-interface ConnectStep { ctx: BlockContext; view: CoinView; spent: Coin[]; verdicts: Map<string, ExtensionVerdict> }
+interface ConnectStep { ctx: BlockContext; view: CoinView; spent: Coin[]; verdicts: Map<string, ExtensionVerdict>; cost?: CostRecord }
+
+/** The difficulty rule reads an entry's base bits (ODA-BIP-0005 §1); before activation they are its bits. */
+function baseInfo(e: BlockEntry): HeaderInfo {
+  return e.baseBits === e.bits ? e : { height: e.height, time: e.time, bits: e.baseBits };
+}
 interface Failure { entry: BlockEntry; error: VerifyError }
 
 export class Chain extends EventEmitter<ChainEvents> {
@@ -150,6 +164,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     await this.blocks.open();
     for await (const e of this.db.entries()) this.index.add(e);
     await this.loadTxCounts();
+    await this.loadCostAware();
     const tipHash = await this.db.getTip();
     if (!tipHash) {
       await this.writeGenesis();
@@ -166,6 +181,23 @@ export class Chain extends EventEmitter<ChainEvents> {
       this.index.rebuildCandidates();
       await this.activateBestChain();
     });
+  }
+
+  /**
+   * Base bits are not stored: derive them from the headers again (parents first), then attach
+   * each connected block's ODA-BIP-0005 record.
+   */
+  private async loadCostAware(): Promise<void> {
+    const act = this.params.activation.costAwareDifficulty;
+    const later = [...this.index.values()].filter((e) => e.height >= act).sort((a, b) => a.height - b.height);
+    for (const e of later) {
+      const parent = this.index.parent(e);
+      if (parent) e.baseBits = this.nextWorkRequired(parent, e.time);
+    }
+    for await (const [hash, record] of this.db.costRecords()) {
+      const e = this.index.get(hashToHex(hash));
+      if (e) e.cost = record;
+    }
   }
 
   private async writeGenesis(): Promise<void> {
@@ -227,8 +259,48 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.index.medianTimePast(e);
   }
 
+  /** The base bits of a block after `prev` at `time` (ODA-BIP-0005: a discount may ease them). */
   nextWorkRequired(prev: BlockEntry, time: number): number {
-    return difficultyRule(prev, time, this.params, this.index.ancestorCursor(prev));
+    const cursor = this.index.ancestorCursor(prev);
+    return difficultyRule(baseInfo(prev), time, this.params, (h) => baseInfo(cursor(h)));
+  }
+
+  /** ODA-BIP-0005 applies to a block at `height`. */
+  isCostAware(height: number): boolean {
+    return height >= this.params.activation.costAwareDifficulty;
+  }
+
+  /**
+   * ODA-BIP-0005 base fee of the block after `prev` (undefined before activation); `prev`
+   * must be connected (its record known).
+   */
+  nextBaseFee(prev: BlockEntry = this.tip): bigint | undefined {
+    if (!this.isCostAware(prev.height + 1)) return undefined;
+    return blockBaseFee(this.costRecordOf(prev), this.params.maxBlockCu);
+  }
+
+  /** The ODA-BIP-0005 record of a connected block (undefined before activation). */
+  costRecordOf(e: BlockEntry): CostRecord | undefined {
+    if (!this.isCostAware(e.height)) return undefined;
+    if (!e.cost) throw new Error(`no ODA-BIP-0005 record for block ${e.hash} at height ${e.height}: database corrupt`);
+    return e.cost;
+  }
+
+  /**
+   * The body rule of ODA-BIP-0005 for a block judged on its parent: its CU is the sum of the
+   * extensions' verdicts' `cu`, its reward subsidy + `fees`. Throws VerifyError; returns the
+   * record to store (undefined before activation).
+   */
+  private checkCostAware(ctx: BlockContext, fees: bigint, verdicts: ReadonlyMap<string, ExtensionVerdict>): CostRecord | undefined {
+    if (!this.isCostAware(ctx.height)) return undefined;
+    const parent = this.index.parent(ctx.entry) ?? this.index.get(hashToHex(ctx.block.prevHash!))!;
+    const v = checkCostAwareBlock({
+      outputs: ctx.block.transactions![0].outs, bits: ctx.block.bits, baseBits: ctx.entry.baseBits,
+      cu: verdictCu(verdicts), baseFee: blockBaseFee(this.costRecordOf(parent), this.params.maxBlockCu),
+      maxBlockCu: this.params.maxBlockCu, reward: getBlockSubsidy(ctx.height, this.params) + fees,
+    });
+    if (!v.ok) throw new VerifyError('block', v.reason, BAN_SCORE_INVALID, v.detail);
+    return v.record;
   }
 
   /** The node's notion of now for the future-time rule (setmocktime overrides). */
@@ -329,9 +401,10 @@ export class Chain extends EventEmitter<ChainEvents> {
       contextualCheckBlockHeader(decodeHeader(raw), ctx, this.adjustedTime(), this.params);
       checkBlock(block, this.params);
       contextualCheckBlock(block, ctx, this.params);
-      const entry = entryFromHeader(raw, prev.height + 1, prev.chainwork, 0);
+      const entry = entryFromHeader(raw, prev.height + 1, prev.chainwork, 0, ctx.requiredBits);
       const res = await connectBlock(block, new CoinView(this.db), this.connectParams(entry));
-      await this.checkExtensions(this.blockContext(block, entry, res.txids), new Map());
+      const bctx = this.blockContext(block, entry, res.txids);
+      this.checkCostAware(bctx, res.fees, await this.checkExtensions(bctx, new Map()));
     });
   }
 
@@ -348,25 +421,38 @@ export class Chain extends EventEmitter<ChainEvents> {
       const out = new Map<string, ExtensionVerdict>();
       const assemblers = this.extensions.filter((x) => x.assemble);
       const prev = this.tip;
-      if (assemblers.length === 0 || !block.prevHash || hashToHex(block.prevHash) !== prev.hash) return out;
+      const costAware = this.isCostAware(prev.height + 1);
+      if ((assemblers.length === 0 && !costAware) || !block.prevHash || hashToHex(block.prevHash) !== prev.hash) return out;
       // The merkle root is not final until the coinbase is: the entry only carries the height.
       const header = encodeHeader({
         version: block.version, prevHash: block.prevHash, merkleRoot: block.merkleRoot ?? new Uint8Array(32),
         time: block.timestamp, bits: block.bits, nonce: block.nonce,
       });
-      const entry = entryFromHeader(header, prev.height + 1, prev.chainwork, 0);
+      const baseBits = this.nextWorkRequired(prev, block.timestamp);
+      const entry = entryFromHeader(header, prev.height + 1, prev.chainwork, 0, baseBits);
       const txids = block.transactions!.map((tx) => tx.getHash());
       const ctx = { ...this.blockContext(block, entry, txids), assembling: true };
       const verdicts = await this.checkExtensions(ctx, new Map());
       const subsidy = getBlockSubsidy(entry.height, this.params);
       const coinbase = block.transactions![0];
+      const add = (who: string, o: { script: Uint8Array; value: bigint }) => {
+        if (o.value < 0n || o.value > coinbase.outs[0].value) throw new Error(`${who}: coinbase output of ${o.value} exceeds the payout`);
+        coinbase.outs[0].value -= o.value;
+        coinbase.addOutput(o.script, o.value);
+      };
       for (const ext of assemblers) {
         const outputs = await ext.assemble!({ ...ctx, fees: opts.fees, subsidy }, verdicts.get(ext.name)!);
-        for (const o of outputs) {
-          if (o.value < 0n || o.value > coinbase.outs[0].value) throw new Error(`${ext.name}: coinbase output of ${o.value} exceeds the payout`);
-          coinbase.outs[0].value -= o.value;
-          coinbase.addOutput(o.script, o.value);
-        }
+        for (const o of outputs) add(ext.name, o);
+      }
+      // ODA-BIP-0005 is the chain's own rule: commitment and burn, then the discounted bits
+      // (before grinding, which works on whatever bits the template carries).
+      if (costAware) {
+        const a = assembleCostAware({
+          cu: verdictCu(verdicts), baseFee: blockBaseFee(this.costRecordOf(prev), this.params.maxBlockCu),
+          baseBits, maxBlockCu: this.params.maxBlockCu, reward: subsidy + opts.fees,
+        });
+        if (a.output) add('ODA-BIP-0005', a.output);
+        block.bits = a.bits;
       }
       for (const [k, v] of verdicts) out.set(k, v);
       return out;
@@ -418,7 +504,10 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   private prevContext(prev: BlockEntry, time: number): PrevContext {
-    return { height: prev.height + 1, medianTimePast: this.medianTimePast(prev), requiredBits: this.nextWorkRequired(prev, time) };
+    return {
+      height: prev.height + 1, medianTimePast: this.medianTimePast(prev), requiredBits: this.nextWorkRequired(prev, time),
+      costAware: this.isCostAware(prev.height + 1),
+    };
   }
 
   private async acceptHeader(raw: Uint8Array): Promise<BlockEntry> {
@@ -434,8 +523,9 @@ export class Chain extends EventEmitter<ChainEvents> {
     const prev = this.index.get(hashToHex(h.prevHash));
     if (!prev) throw new VerifyError('block', 'prev-blk-not-found', 0, `previous block ${hashToHex(h.prevHash)} unknown`);
     if (isFailed(prev)) throw new VerifyError('block', 'bad-prevblk', 100, 'previous block is invalid');
-    contextualCheckBlockHeader(h, this.prevContext(prev, h.time), this.adjustedTime(), this.params);
-    const entry = entryFromHeader(raw, prev.height + 1, prev.chainwork, 0);
+    const pctx = this.prevContext(prev, h.time);
+    contextualCheckBlockHeader(h, pctx, this.adjustedTime(), this.params);
+    const entry = entryFromHeader(raw, prev.height + 1, prev.chainwork, 0, pctx.requiredBits);
     const batch = this.db.batch();
     this.db.putEntry(batch, entry);
     await this.db.write(batch);
@@ -598,8 +688,12 @@ export class Chain extends EventEmitter<ChainEvents> {
         const res = await connectBlock(block, view, this.connectParams(e));
         const ctx = this.blockContext(block, e, res.txids);
         const verdicts = await this.checkExtensions(ctx, overlays);
+        const cost = this.checkCostAware(ctx, res.fees, verdicts);
+        // The next block of this branch reads it; it is the block's own fact, so keeping it
+        // in memory when a later block fails and nothing is written is harmless.
+        if (cost) e.cost = cost;
         scratch.merge(view);
-        connectSteps.push({ ctx, view, spent: res.spent, verdicts });
+        connectSteps.push({ ctx, view, spent: res.spent, verdicts, cost });
       } catch (err) {
         if (err instanceof MissingDataError) {
           this.park(e, err.missing);
@@ -662,7 +756,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   private async writeConnect(step: ConnectStep): Promise<void> {
-    const { ctx, view, spent, verdicts } = step;
+    const { ctx, view, spent, verdicts, cost } = step;
     const { entry, block } = ctx;
     for (const ext of this.extensions) {
       const verdict = verdicts.get(ext.name);
@@ -675,6 +769,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       this.db.indexTxs(batch, ctx.txids, entry.hash);
       const status = entry.status | BlockStatus.VALID;
       this.db.putEntry(batch, { ...entry, status });
+      if (cost) this.db.putCostRecord(batch, entry.hash, cost);
       this.db.setTip(batch, entry.hash);
       const extUndo = new Map<string, Uint8Array>();
       for (const [name, verdict] of verdicts) {

@@ -5,7 +5,7 @@
 import { ClassicLevel, type ChainedBatch } from 'classic-level';
 import type { Coin } from './coin.js';
 import { decodeCoin, encodeCoin, type CoinSource } from './coins.js';
-import { decodeEntry, encodeEntry, type BlockEntry } from './entry.js';
+import { decodeCostRecord, decodeEntry, encodeCostRecord, encodeEntry, type BlockEntry, type CostRecord } from './entry.js';
 import type { ExtensionState, KvChange } from './extension.js';
 import { hashToHex, hexToHash } from './header.js';
 import { DB_VERSION, layout } from './layout.js';
@@ -31,7 +31,10 @@ export class ChainDB implements CoinSource {
     const v = await this.level.get(layout.V);
     if (v === undefined) return; // fresh database; the chain writes V with genesis
     const buf = Buffer.from(v);
-    if (buf.readUInt32LE(0) !== DB_VERSION) throw new Error(`chainstate schema version ${buf.readUInt32LE(0)}, expected ${DB_VERSION}`);
+    const version = buf.readUInt32LE(0);
+    if (version !== DB_VERSION) {
+      throw new Error(`chainstate schema version ${version}, expected ${DB_VERSION}: this data directory was written by ${version < DB_VERSION ? 'an older' : 'a newer'} odad (ODA-BIP-0005 block records need version 2); remove ${this.location} and the blocks/ beside it to resync`);
+    }
     if (buf.readUInt32LE(4) !== magic >>> 0) throw new Error('chainstate belongs to a different network');
   }
 
@@ -72,6 +75,11 @@ export class ChainDB implements CoinSource {
     const b = Buffer.alloc(4);
     b.writeUInt32LE(n >>> 0, 0);
     batch.put(layout.n(hexToHash(hash)), b);
+  }
+
+  /** ODA-BIP-0005 record of a connected block: in the batch that connects it. */
+  putCostRecord(batch: DbBatch, hash: string, r: CostRecord): void {
+    batch.put(layout.k(hexToHash(hash)), encodeCostRecord(r));
   }
 
   /** A CoinView's changes: a coin is written, null (spent) deletes it. Outpoints in hex. */
@@ -160,6 +168,11 @@ export class ChainDB implements CoinSource {
       if (k.length !== 33 || v.length !== 4) throw new Error('corrupt tx count record: database corrupt');
       yield [hashToHex(k.subarray(1)), Buffer.from(v).readUInt32LE(0)];
     }
+  }
+
+  /** Every ODA-BIP-0005 record: [block hash (internal order), record]. */
+  async *costRecords(): AsyncGenerator<[Uint8Array, CostRecord]> {
+    for await (const [k, v] of this.level.iterator(layout.range('k'))) yield [k.subarray(1), decodeCostRecord(v)];
   }
 
   /** CoinSource: outpoints are hex of the 36-byte txid||vout-BE key. */

@@ -6,8 +6,9 @@
 import { crypto as bcrypto } from 'bitcoinjs-lib';
 import { Block } from './block.js';
 import { VerifyError } from './errors.js';
-import type { NetworkParams } from './params.js';
+import { NEVER_ACTIVE, type NetworkParams } from './params.js';
 import { checkProofOfWork } from './header.js';
+import { costAwarePowLimit, headerBitsInRange } from './difficulty.js';
 import { checkTransaction, isCoinbaseTx, isFinalTx } from './tx-checks.js';
 import { BAN_SCORE_INVALID, WITNESS_SCALE_FACTOR } from './consensus.js';
 import { bip34HeightScript, getWitnessCommitmentIndex, merkleRoot, witnessMerkleRoot } from './coinbase.js';
@@ -17,9 +18,14 @@ function bad(reason: string, details = '', malleated = false, score = BAN_SCORE_
   return new VerifyError('block', reason, score, details, malleated);
 }
 
-/** Core's CheckBlockHeader: proof of work matches the claimed bits. */
+/**
+ * Core's CheckBlockHeader: proof of work matches the claimed bits. The height is not known
+ * yet, so on a network where ODA-BIP-0005 can activate the limit is its costAwarePowLimit;
+ * before activation the exact bits check (contextualCheckBlockHeader) holds bits to powLimit.
+ */
 export function checkBlockHeader(hash: Uint8Array, bits: number, params: NetworkParams): void {
-  if (!checkProofOfWork(hash, bits, params)) throw bad('high-hash', 'proof of work failed');
+  const limit = params.activation.costAwareDifficulty === NEVER_ACTIVE ? params.powLimit : costAwarePowLimit(params.powLimit);
+  if (!checkProofOfWork(hash, bits, params, limit)) throw bad('high-hash', 'proof of work failed');
 }
 
 /** Core's CheckBlock (after the header check): structure, merkle root, sizes, coinbase, sigops. */
@@ -61,8 +67,10 @@ export interface PrevContext {
   height: number;
   /** Median time past of the parent. */
   medianTimePast: number;
-  /** Bits the difficulty rule requires for the new block. */
+  /** Bits the difficulty rule requires for the new block (its base bits under ODA-BIP-0005). */
   requiredBits: number;
+  /** ODA-BIP-0005 applies: the header's bits may be discounted up to the cap. */
+  costAware?: boolean;
 }
 
 /** Core's ContextualCheckBlockHeader: difficulty, timestamp window, obsolete versions. */
@@ -72,7 +80,10 @@ export function contextualCheckBlockHeader(
   adjustedTime: number,
   params: NetworkParams,
 ): void {
-  if (header.bits !== ctx.requiredBits) throw bad('bad-diffbits', 'incorrect proof of work');
+  // Under ODA-BIP-0005 the exact bits depend on the body (checked when it is connected).
+  if (ctx.costAware ? !headerBitsInRange(header.bits, ctx.requiredBits) : header.bits !== ctx.requiredBits) {
+    throw bad('bad-diffbits', 'incorrect proof of work');
+  }
   if (header.time <= ctx.medianTimePast) throw bad('time-too-old', 'block\'s timestamp is too early');
   // Too far in the future may become valid later: no ban, and the hash is not cached as invalid.
   if (header.time > adjustedTime + params.maxFutureBlockTime) throw new VerifyError('block', 'time-too-new', 0, 'block timestamp too far in the future', true);

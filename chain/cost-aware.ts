@@ -1,11 +1,8 @@
-// ODA-BIP-0005 constants: cost-aware difficulty and the CU fee market. One object so that
-// the integration can move them into NetworkParams (issue 8's `activation` heights and
-// `maxBlockCu`) without touching the rules, which take them as arguments. Every value is
-// derived in the BIP's Rationale.
+// ODA-BIP-0005 constants: cost-aware difficulty and the CU fee market. The activation height
+// and maxBlockCu are per network (NetworkParams.activation.costAwareDifficulty, maxBlockCu);
+// these are the same on every network. Every value is derived in the BIP's Rationale.
 
 export interface CostAwareParams {
-  /** Height from which the rule applies (to move to NetworkParams.activation). */
-  activationHeight: number;
   /** Parts per million: the unit of every discount below. */
   ppm: bigint;
   /** Discount per full block of CU (α), in ppm: worst-case validation time / block interval. */
@@ -23,7 +20,6 @@ export interface CostAwareParams {
 }
 
 export const COST_AWARE: Readonly<CostAwareParams> = Object.freeze({
-  activationHeight: 0,
   ppm: 1_000_000n,
   alphaPpm: 25_000n,
   capPpm: 25_000n,

@@ -3,8 +3,11 @@
 // the header's bits are range-checked from headers alone and matched to this output when
 // the body arrives (BIP, "Where the CU is committed").
 
-/** OP_RETURN, push 20, then 'ODAC'. */
-export const CU_COMMITMENT_PREFIX = Uint8Array.from([0x6a, 0x14, 0x4f, 0x44, 0x41, 0x43]);
+/**
+ * OP_RETURN, push 20, then 'CUCM'. Not 'ODA…': an OP_RETURN push starting with "ODA" is an
+ * ODA-marked output (ODA-BIP-0003), which a coinbase may not carry and which must have value 0.
+ */
+export const CU_COMMITMENT_PREFIX = Uint8Array.from([0x6a, 0x14, 0x43, 0x55, 0x43, 0x4d]);
 export const CU_COMMITMENT_SCRIPT_SIZE = 22;
 const MAX_U64 = (1n << 64n) - 1n;
 

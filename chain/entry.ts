@@ -1,6 +1,9 @@
 // Block index entry (Core's CBlockIndex): one per known header, with cumulative chainwork
-// and validation status flags. The encoding is the value of layout.e[hash].
-import { decodeHeader, getBlockProof, hashToHex, headerHash, HEADER_SIZE } from './header.js';
+// and validation status flags. The encoding is the value of layout.e[hash]; the ODA-BIP-0005
+// record of a connected block (its CU, base fee, burn, discount) is a separate key
+// (layout.k), written with the block's connection, because it is known only from the body.
+import { decodeHeader, hashToHex, headerHash, HEADER_SIZE } from './header.js';
+import { blockWork } from './difficulty.js';
 
 /** Status flags (a subset of Core's BlockStatus, with the same meaning). */
 export const BlockStatus = {
@@ -27,10 +30,31 @@ export interface BlockEntry {
   chainwork: bigint;
   status: number;
   header: Uint8Array;
+  /**
+   * ODA-BIP-0005 base bits: what the difficulty rule requires from headers alone (the header's
+   * bits before activation). Chainwork counts these, not `bits`. Not stored: the chain derives
+   * it again from the ancestors when it loads the index.
+   */
+  baseBits: number;
+  /** ODA-BIP-0005 record, once the block was connected after activation (or loaded). */
+  cost?: CostRecord;
 }
 
-export function entryFromHeader(header: Uint8Array, height: number, prevChainwork: bigint, status = 0): BlockEntry {
+/** What later blocks need to know about a connected block under ODA-BIP-0005. */
+export interface CostRecord {
+  /** The block's ODA CU (ODA-BIP-0003 sum), as its commitment states (0 without one). */
+  cu: bigint;
+  /** Its base fee (satoshis per COST_AWARE.cuPerFeeUnit CU). */
+  baseFee: bigint;
+  /** Satoshis burned in its commitment output (0 without one). */
+  burn: bigint;
+  /** Discount its bits carry, ppm. */
+  discountPpm: bigint;
+}
+
+export function entryFromHeader(header: Uint8Array, height: number, prevChainwork: bigint, status = 0, baseBits?: number): BlockEntry {
   const h = decodeHeader(header);
+  const base = baseBits ?? h.bits;
   return {
     hash: hashToHex(headerHash(header)),
     prevHash: hashToHex(h.prevHash),
@@ -40,9 +64,10 @@ export function entryFromHeader(header: Uint8Array, height: number, prevChainwor
     time: h.time,
     bits: h.bits,
     nonce: h.nonce,
-    chainwork: prevChainwork + getBlockProof(h.bits),
+    chainwork: prevChainwork + blockWork(base),
     status,
     header: Uint8Array.from(header.subarray(0, HEADER_SIZE)),
+    baseBits: base,
   };
 }
 
@@ -70,4 +95,22 @@ export function decodeEntry(raw: Uint8Array): BlockEntry {
 
 export function isFailed(e: BlockEntry): boolean {
   return (e.status & FAILED_MASK) !== 0;
+}
+
+const COST_RECORD_SIZE = 8 * 3 + 4;
+
+/** Value of layout.k[hash]: cu u64 LE | baseFee u64 LE | burn u64 LE | discountPpm u32 LE. */
+export function encodeCostRecord(r: CostRecord): Uint8Array {
+  const buf = Buffer.alloc(COST_RECORD_SIZE);
+  buf.writeBigUInt64LE(r.cu, 0);
+  buf.writeBigUInt64LE(r.baseFee, 8);
+  buf.writeBigUInt64LE(r.burn, 16);
+  buf.writeUInt32LE(Number(r.discountPpm), 24);
+  return buf;
+}
+
+export function decodeCostRecord(raw: Uint8Array): CostRecord {
+  if (raw.length !== COST_RECORD_SIZE) throw new Error(`corrupt ODA-BIP-0005 block record (${raw.length} bytes)`);
+  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.length);
+  return { cu: buf.readBigUInt64LE(0), baseFee: buf.readBigUInt64LE(8), burn: buf.readBigUInt64LE(16), discountPpm: BigInt(buf.readUInt32LE(24)) };
 }

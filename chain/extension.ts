@@ -32,6 +32,11 @@ export interface ExtensionVerdict {
   /** In key order (deterministic batches); every key inside the extension's namespace. */
   readonly writes: readonly KvChange[];
   readonly undo: Uint8Array;
+  /**
+   * Compute units the block's transactions cost under this extension (ODA-BIP-0003); the
+   * chain sums them into the block's CU for ODA-BIP-0005 (commitment, burn, discount).
+   */
+  readonly cu?: bigint;
 }
 
 /** Per-block facts computed once by the chain and handed to every extension hook. */

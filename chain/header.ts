@@ -106,9 +106,9 @@ export function targetToCompact(target: bigint): number {
  * Core's CheckProofOfWork: the bits decode to a positive, non-overflowing target no easier
  * than powLimit, and the header hash (as a number) is at or below it.
  */
-export function checkProofOfWork(hash: Uint8Array, bits: number, params: NetworkParams): boolean {
+export function checkProofOfWork(hash: Uint8Array, bits: number, params: NetworkParams, limit: bigint = params.powLimit): boolean {
   const { target, negative, overflow } = compactToTarget(bits);
-  if (negative || overflow || target === 0n || target > params.powLimit) return false;
+  if (negative || overflow || target === 0n || target > limit) return false;
   return hashToBigInt(hash) <= target;
 }
 

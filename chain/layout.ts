@@ -17,6 +17,11 @@
 //                             upgraded at startup by counting their stored bodies once
 //                             (chain/chain.ts loadTxCounts; derivable data, so a crash during
 //                             that only repeats it).
+//   k[hash:32]             -> ODA-BIP-0005 record of a block connected at or after activation
+//                             (chain/entry.ts encodeCostRecord): cu u64 LE | baseFee u64 LE |
+//                             burn u64 LE | discountPpm u32 LE. Written in the batch that first
+//                             connects the block (so a VALID entry past activation always has
+//                             one); kept when the block leaves the main chain, as its undo file.
 //   c[txid:32][vout:u32BE] -> unspent coin (chain/coins.ts): value u64 LE |
 //                             code u32 LE (height * 2 + coinbase) | scriptPubKey (rest)
 //                             vout is big-endian so iteration is in (txid, vout) order, the
@@ -27,12 +32,14 @@
 //
 // Hashes and txids in keys are in internal byte order (bitcoinjs getHash()).
 
-export const DB_VERSION = 1;
+/** 2: ODA-BIP-0005 records (k). A version-1 directory lacks them for regtest blocks past activation. */
+export const DB_VERSION = 2;
 
 const P_VERSION = 0x56; // 'V'
 const P_TIP = 0x52; // 'R'
 const P_ENTRY = 0x65; // 'e'
 const P_NTX = 0x6e; // 'n'
+const P_COST = 0x6b; // 'k'
 const P_COIN = 0x63; // 'c'
 const P_TX = 0x74; // 't'
 const P_EXT = 0x58; // 'X'
@@ -48,6 +55,10 @@ export const layout = {
   n(hash: Uint8Array): Uint8Array {
     return prefixed(P_NTX, hash);
   },
+  /** ODA-BIP-0005 record of block `hash` (internal order). */
+  k(hash: Uint8Array): Uint8Array {
+    return prefixed(P_COST, hash);
+  },
   /** Unspent coin at (txid, vout); `outpoint` is the 36-byte txid||vout-BE suffix. */
   c(outpoint: Uint8Array): Uint8Array {
     return prefixed(P_COIN, outpoint);
@@ -62,7 +73,7 @@ export const layout = {
     return Buffer.concat([Uint8Array.of(P_EXT), n, Uint8Array.of(0), key]);
   },
   /** [gte, lt) bounds for iterating one prefix. */
-  range(prefix: 'e' | 'n' | 'c' | 't'): { gte: Uint8Array; lt: Uint8Array } {
+  range(prefix: 'e' | 'n' | 'k' | 'c' | 't'): { gte: Uint8Array; lt: Uint8Array } {
     const p = prefix.charCodeAt(0);
     return { gte: Uint8Array.of(p), lt: Uint8Array.of(p + 1) };
   },

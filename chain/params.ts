@@ -64,6 +64,9 @@ export const NEVER_ACTIVE = 0x7fffffff;
 
 export { COIN };
 
+/** Regtest's ODA-BIP-0005 activation height: below coinbase maturity, so every spend-based test runs after it. */
+export const REGTEST_COST_AWARE_HEIGHT = 20;
+
 export const GENESIS_MESSAGE = 'ODA genesis 2026-01-01: open, decentralized AI on Bitcoin';
 /** The genesis output is OP_RETURN: provably unspendable, and never enters the UTXO set (as in Core). */
 export const GENESIS_REWARD = 50n * COIN;
@@ -109,9 +112,10 @@ export const regtest: NetworkParams = {
   // Equal to validator/cost.ts MAX_BLOCK_CU (a test pins it): chain/ sits below validator/.
   maxBlockCu: 15_000_000_000n,
   commitRevealDelay: 2,
-  // registryCommitment (ODA-BIP-0007): above the heights of ODA-BIP-0003's chain vectors and
-  // of the tests that hand-build blocks, low enough for a functional test to reach.
-  activation: { costAwareDifficulty: NEVER_ACTIVE, storageProofs: NEVER_ACTIVE, registryCommitment: 200 },
+  // ODA-BIP-0005 from a low height, so that regtest chains (and tests) cross the activation;
+  // registryCommitment (ODA-BIP-0007) above the heights of ODA-BIP-0003's chain vectors and of
+  // the tests that hand-build blocks, low enough for a functional test to reach.
+  activation: { costAwareDifficulty: REGTEST_COST_AWARE_HEIGHT, storageProofs: NEVER_ACTIVE, registryCommitment: 200 },
 };
 
 /** A mainnet-style network: real retargeting every 2016 blocks. Its powLimit is low enough for CPU tests. */
@@ -135,7 +139,7 @@ export const main: NetworkParams = {
   subsidyHalvingInterval: 210_000,
   genesis: { time: 1767225600, bits: 0x1e0fffff, nonce: 478552, version: 1, hash: '0000040b135ca97066d626fc855dbab9972c779cfc61187d611994c680f0fe8f' },
   isTestChain: false,
-  activation: { ...regtest.activation, registryCommitment: NEVER_ACTIVE },
+  activation: { costAwareDifficulty: NEVER_ACTIVE, storageProofs: NEVER_ACTIVE, registryCommitment: NEVER_ACTIVE },
 };
 
 export const networks: Record<NetworkName, NetworkParams> = { main, regtest };

@@ -45,7 +45,7 @@ export interface MempoolExtension {
    * A per-block budget the extension's consensus rules impose (e.g. ODA compute units);
    * block templates built from this pool respect it (miner/template.ts BlockResource).
    */
-  blockResource?: { name: string; limit: number; cost(entry: MempoolEntry): number };
+  blockResource?: { name: string; limit: number; cost(entry: MempoolEntry): number; cu?: boolean };
   /** Outputs the extension defines and bounds itself (e.g. ODA's envelope), exempt from the datacarrier limit. */
   standardOutput?(script: Uint8Array): boolean;
 }

@@ -11,6 +11,7 @@ import { getBlockSubsidy, isFinalTx } from '../chain/tx-checks.js';
 import type { Mempool, MempoolEntry } from '../mempool/mempool.js';
 import { feeRateCompare } from '../mempool/entry.js';
 import { DEFAULT_BLOCK_MIN_TX_FEE, WITNESS_SCALE_FACTOR, feeForSize } from '../mempool/policy.js';
+import { requiredBurn } from '../chain/cu-fee.js';
 
 /** Core's VERSIONBITS_TOP_BITS: version-bits signalling with no deployment bit set. */
 export const BLOCK_VERSION = 0x20000000;
@@ -33,6 +34,8 @@ export interface TemplateChain {
    * Chain.assembleBlock. Absent for chains without extensions (tests, benches).
    */
   assembleBlock?(block: Block, opts: { fees: bigint }): Promise<unknown>;
+  /** ODA-BIP-0005 base fee of the block after `prev` (undefined before activation or without the rule). */
+  nextBaseFee?(prev: BlockEntry): bigint | undefined;
 }
 
 export interface TemplateTx {
@@ -89,94 +92,164 @@ export interface BlockResource {
   name: string;
   limit: number;
   cost(entry: MempoolEntry): number;
+  /** This budget is the block's CU (ODA-BIP-0005): its base fee is burned, not the miner's. */
+  cu?: boolean;
+  /** Satoshis burned for `cost` units (set by createBlockTemplate from the chain's base fee). */
+  burn?(cost: number): bigint;
 }
 
 interface Package {
   size: number;
   fees: bigint;
   sigOps: number;
+  /** Per-resource cost of the package (resources' order). */
+  costs: number[];
 }
 
-/** Core's addPackageTxs: choose mempool transactions for the block. */
+/** The entries a package selection reads; a Mempool is one. */
+export type PackagePool = Pick<Mempool, 'entries' | 'get' | 'getAncestors' | 'getDescendants'>;
+
+/**
+ * Core's addPackageTxs, for two (or more) resources: choose mempool transactions for the block.
+ *
+ * With only weight to fill this is Core's greedy by ancestor fee rate. With a second budget
+ * (ODA CU) it is the greedy of the multi-dimensional knapsack by value per *aggregate* size
+ * (Toyoda 1975's idea): a package's size is the sum of the shares of each budget it uses
+ * (vsize / max vsize + CU / max CU), its value its priority fee — its fees minus the
+ * ODA-BIP-0005 burn its CU owes, which is not the miner's. The greedy runs a second time by
+ * priority fee per weight alone and the better block wins. A package whose fees do not cover
+ * its burn is skipped (it stays in the pool and is mined once the base fee falls below it).
+ * test/miner/knapsack.test.ts measures the result against the exact optimum.
+ */
 export function selectPackages(
-  mempool: Mempool,
+  mempool: PackagePool,
   opts: { height: number; lockTimeCutoff: number; maxWeight: number; maxSigOps: number; minFeeRate: bigint; resources?: BlockResource[] },
 ): { selected: MempoolEntry[]; weight: number; sigOpCost: number; fees: bigint } {
   const resources = opts.resources ?? [];
   const used = resources.map(() => 0);
   const entries = mempool.entries();
-  // Ancestor score order, best first; equal scores by txid (Core's CompareTxMemPoolEntryByAncestorFee).
-  const byScore = (a: Package & { txid: string }, b: Package & { txid: string }) => {
-    const c = feeRateCompare(b.fees, b.size, a.fees, a.size);
-    return c !== 0 ? c : a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : 0;
-  };
-  const sorted = entries
-    .map((e) => ({ txid: e.txid, size: e.ancestorSize, fees: e.ancestorFees, sigOps: e.ancestorSigOps }))
-    .sort(byScore);
-  const inBlock = new Set<string>();
-  const failed = new Set<string>();
-  const modified = new Map<string, Package>();
-  const selected: MempoolEntry[] = [];
-  let weight = COINBASE_RESERVED_WEIGHT;
-  let sigOpCost = COINBASE_RESERVED_SIGOPS;
-  let fees = 0n;
-  let consecutiveFailed = 0;
-  let idx = 0;
-
-  for (;;) {
-    while (idx < sorted.length && (inBlock.has(sorted[idx].txid) || modified.has(sorted[idx].txid) || failed.has(sorted[idx].txid))) idx++;
-    let best: (Package & { txid: string }) | undefined = idx < sorted.length ? sorted[idx] : undefined;
-    let usingModified = false;
-    for (const [txid, pkg] of modified) {
-      const cand = { txid, ...pkg };
-      if (!best || byScore(cand, best) < 0) {
-        best = cand;
-        usingModified = true;
-      }
-    }
-    if (!best) break;
-    if (!usingModified) idx++;
-
-    // Everything left pays less than the block minimum fee rate.
-    if (best.fees < feeForSize(opts.minFeeRate, best.size)) break;
-
-    const fits = weight + WITNESS_SCALE_FACTOR * best.size < opts.maxWeight && sigOpCost + best.sigOps < opts.maxSigOps;
-    const ancestors = [...mempool.getAncestors(best.txid)].filter((id) => !inBlock.has(id));
-    ancestors.push(best.txid);
-    const pkgEntries = ancestors.map((id) => mempool.get(id)!);
-    const final = pkgEntries.every((e) => isFinalTx(e.tx, opts.height, opts.lockTimeCutoff));
-    const costs = resources.map((r) => pkgEntries.reduce((a, e) => a + r.cost(e), 0));
-    const withinBudgets = costs.every((c, k) => used[k] + c <= resources[k].limit);
-    if (!fits || !final || !withinBudgets) {
-      if (usingModified) modified.delete(best.txid);
-      failed.add(best.txid);
-      consecutiveFailed++;
-      if (consecutiveFailed > MAX_CONSECUTIVE_FAILURES && weight > opts.maxWeight - 4000) break;
-      continue;
-    }
-    consecutiveFailed = 0;
-    costs.forEach((c, k) => (used[k] += c));
-
-    // Parents before children: fewer in-mempool ancestors first.
-    pkgEntries.sort((a, b) => a.ancestorCount - b.ancestorCount || (a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : 0));
-    for (const e of pkgEntries) {
-      selected.push(e);
-      inBlock.add(e.txid);
-      modified.delete(e.txid);
-      weight += e.weight;
-      sigOpCost += e.sigOpCost;
-      fees += e.fee;
-    }
-    for (const e of pkgEntries) {
-      for (const d of mempool.getDescendants(e.txid)) {
-        if (inBlock.has(d)) continue;
-        const de = mempool.get(d)!;
-        const m = modified.get(d) ?? { size: de.ancestorSize, fees: de.ancestorFees, sigOps: de.ancestorSigOps };
-        modified.set(d, { size: m.size - e.vsize, fees: m.fees - e.modifiedFee, sigOps: m.sigOps - e.sigOpCost });
-      }
+  const maxVsize = opts.maxWeight / WITNESS_SCALE_FACTOR;
+  // A resource counts only when some entry uses it; otherwise the order is exactly Core's.
+  const own = new Map<string, number[]>();
+  let anyCost = false;
+  if (resources.length) {
+    for (const e of entries) {
+      const c = resources.map((r) => r.cost(e));
+      if (c.some((x) => x > 0)) anyCost = true;
+      own.set(e.txid, c);
     }
   }
-  return { selected, weight, sigOpCost, fees };
+  const noCosts = resources.map(() => 0);
+  const ancestorCosts = (txid: string): number[] => {
+    if (!anyCost) return noCosts;
+    const c = [...own.get(txid)!];
+    for (const a of mempool.getAncestors(txid)) own.get(a)!.forEach((x, k) => (c[k] += x));
+    return c;
+  };
+  const burnOf = (costs: number[]): bigint => {
+    let b = 0n;
+    resources.forEach((r, k) => { if (r.burn && costs[k] > 0) b += r.burn(costs[k]); });
+    return b;
+  };
+  const shareOf = (costs: number[]): number => {
+    let x = 0;
+    resources.forEach((r, k) => (x += costs[k] / r.limit));
+    return x;
+  };
+  type Scored = Package & { txid: string; value: bigint; share: number };
+  type Selection = { selected: MempoolEntry[]; weight: number; sigOpCost: number; fees: bigint; value: bigint };
+  // The greedy once by aggregate size and once by weight alone, keeping the better block:
+  // either order alone can be far off on some pools (knapsack.test.ts measures both).
+  const run = (aggregate: boolean): Selection => {
+    const score = (txid: string, p: Package): Scored => {
+      const share = aggregate ? shareOf(p.costs) : 0;
+      return { txid, ...p, value: p.fees - burnOf(p.costs), share };
+    };
+    // Best first; equal scores by txid (Core's CompareTxMemPoolEntryByAncestorFee without CU).
+    const byScore = (a: Scored, b: Scored) => {
+      let c: number;
+      if (a.share === 0 && b.share === 0) c = feeRateCompare(b.value, b.size, a.value, a.size);
+      else {
+        const ra = Number(a.value) / (a.size / maxVsize + a.share);
+        const rb = Number(b.value) / (b.size / maxVsize + b.share);
+        c = ra > rb ? -1 : ra < rb ? 1 : 0;
+      }
+      return c !== 0 ? c : a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : 0;
+    };
+    const sorted = entries
+      .map((e) => score(e.txid, { size: e.ancestorSize, fees: e.ancestorFees, sigOps: e.ancestorSigOps, costs: ancestorCosts(e.txid) }))
+      .sort(byScore);
+    const inBlock = new Set<string>();
+    const failed = new Set<string>();
+    const modified = new Map<string, Scored>();
+    const selected: MempoolEntry[] = [];
+    let weight = COINBASE_RESERVED_WEIGHT;
+    let sigOpCost = COINBASE_RESERVED_SIGOPS;
+    let fees = 0n;
+    let value = 0n;
+    let consecutiveFailed = 0;
+    let idx = 0;
+
+    for (;;) {
+      while (idx < sorted.length && (inBlock.has(sorted[idx].txid) || modified.has(sorted[idx].txid) || failed.has(sorted[idx].txid))) idx++;
+      let best: Scored | undefined = idx < sorted.length ? sorted[idx] : undefined;
+      let usingModified = false;
+      for (const cand of modified.values()) {
+        if (!best || byScore(cand, best) < 0) {
+          best = cand;
+          usingModified = true;
+        }
+      }
+      if (!best) break;
+      if (!usingModified) idx++;
+
+      const cheap = best.fees < feeForSize(opts.minFeeRate, best.size);
+      // Sorted by fee rate alone, everything left pays less than the block minimum (Core stops).
+      if (cheap && !anyCost) break;
+      const fits = weight + WITNESS_SCALE_FACTOR * best.size < opts.maxWeight && sigOpCost + best.sigOps < opts.maxSigOps;
+      const ancestors = [...mempool.getAncestors(best.txid)].filter((id) => !inBlock.has(id));
+      ancestors.push(best.txid);
+      const pkgEntries = ancestors.map((id) => mempool.get(id)!);
+      const final = pkgEntries.every((e) => isFinalTx(e.tx, opts.height, opts.lockTimeCutoff));
+      const withinBudgets = best.costs.every((c, k) => used[k] + c <= resources[k].limit);
+      if (cheap || best.value < 0n || !fits || !final || !withinBudgets) {
+        if (usingModified) modified.delete(best.txid);
+        failed.add(best.txid);
+        consecutiveFailed++;
+        if (consecutiveFailed > MAX_CONSECUTIVE_FAILURES && weight > opts.maxWeight - 4000) break;
+        continue;
+      }
+      consecutiveFailed = 0;
+      best.costs.forEach((c, k) => (used[k] += c));
+      value += best.value;
+
+      // Parents before children: fewer in-mempool ancestors first.
+      pkgEntries.sort((a, b) => a.ancestorCount - b.ancestorCount || (a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : 0));
+      for (const e of pkgEntries) {
+        selected.push(e);
+        inBlock.add(e.txid);
+        modified.delete(e.txid);
+        weight += e.weight;
+        sigOpCost += e.sigOpCost;
+        fees += e.fee;
+      }
+      for (const e of pkgEntries) {
+        const ec = anyCost ? own.get(e.txid)! : noCosts;
+        for (const d of mempool.getDescendants(e.txid)) {
+          if (inBlock.has(d)) continue;
+          const de = mempool.get(d)!;
+          const m = modified.get(d) ?? { size: de.ancestorSize, fees: de.ancestorFees, sigOps: de.ancestorSigOps, costs: ancestorCosts(d) };
+          modified.set(d, score(d, { size: m.size - e.vsize, fees: m.fees - e.modifiedFee, sigOps: m.sigOps - e.sigOpCost, costs: m.costs.map((c, k) => c - ec[k]) }));
+        }
+      }
+    }
+    return { selected, weight, sigOpCost, fees, value };
+  };
+  const a = run(true);
+  if (!anyCost) return a;
+  used.fill(0); // run() accumulates into the shared budget counters
+  const b = run(false);
+  return b.value > a.value ? b : a;
 }
 
 let lastTemplate: { weight: number; txCount: number } | undefined;
@@ -205,10 +278,13 @@ export async function createBlockTemplate(opts: TemplateOptions): Promise<BlockT
     sigOpCost = COINBASE_RESERVED_SIGOPS + txs.reduce((a, t) => a + t.sigOpCost, 0);
     fees = txs.reduce((a, t) => a + t.fee, 0n);
   } else if (opts.mempool && !opts.prev) {
+    // Budgets of the pool's consensus extensions apply to every template built from it; the
+    // CU budget's base fee (ODA-BIP-0005) is burned, so packages compete on what is left.
+    const baseFee = chain.nextBaseFee?.(prev);
+    const resources = (opts.resources ?? opts.mempool.extensions.flatMap((e) => (e.blockResource ? [e.blockResource] : [])))
+      .map((r) => (r.cu && baseFee !== undefined ? { ...r, burn: (cu: number) => requiredBurn(baseFee, BigInt(cu)) } : r));
     const sel = selectPackages(opts.mempool, {
-      height, lockTimeCutoff: mtp, maxWeight, maxSigOps: params.maxBlockSigOpsCost, minFeeRate: opts.minFeeRate ?? DEFAULT_BLOCK_MIN_TX_FEE,
-      // Budgets of the pool's consensus extensions apply to every template built from it.
-      resources: opts.resources ?? opts.mempool.extensions.flatMap((e) => (e.blockResource ? [e.blockResource] : [])),
+      height, lockTimeCutoff: mtp, maxWeight, maxSigOps: params.maxBlockSigOpsCost, minFeeRate: opts.minFeeRate ?? DEFAULT_BLOCK_MIN_TX_FEE, resources,
     });
     txs = sel.selected.map((e) => ({ tx: e.tx, txid: e.txid, wtxid: e.wtxid, fee: e.fee, sigOpCost: e.sigOpCost, weight: e.weight }));
     weight = sel.weight;

@@ -114,6 +114,8 @@ export function createOdaMempoolExtension(opts: { chain: Chain; context: OdaCont
       name: 'oda-cu',
       limit: Number(maxBlockCu),
       cost: (entry: { txid: string }) => Number(cuByTxid.get(entry.txid) ?? 0n),
+      // Its base fee is burned (ODA-BIP-0005): templates rank ODA txs by what is left.
+      cu: true,
     },
   };
 }

@@ -15,12 +15,15 @@ import { commitHash, type BlobRef } from './payload.js';
 import { OdaReason, REVEAL_RETRY_REASONS } from './reasons.js';
 import type { ModelRecord, RegistryReader } from './registry.js';
 import { minFeeForCu } from './rules.js';
+import { requiredBurn } from '../chain/cu-fee.js';
 import { updateCost } from '../validator/index.js';
 
 /** What the service needs of the node: small handles, wired by oda/plugin.ts. */
 export interface OdaWalletHost {
   chain: {
     readonly height: number;
+    /** ODA-BIP-0005 base fee of the next block (undefined before activation). */
+    nextBaseFee?(): bigint | undefined;
     on(event: 'tip', fn: (entry: { height: number }) => void): unknown;
     off(event: 'tip', fn: (entry: { height: number }) => void): unknown;
   };
@@ -84,7 +87,11 @@ export class OdaWallet {
 
   private async sendLocked(outputs: { script: Uint8Array; value: bigint }[], cu: bigint, submit: boolean): Promise<Sent> {
     const w = this.wallet;
-    const minFee = minFeeForCu(cu);
+    // The next block burns its base fee for these CU (ODA-BIP-0005): a fee below it would wait.
+    const baseFee = this.host.chain.nextBaseFee?.();
+    const policy = minFeeForCu(cu);
+    const burn = baseFee === undefined ? 0n : requiredBurn(baseFee, cu);
+    const minFee = burn > policy ? burn : policy;
     const fund = (feeRate?: bigint) => {
       const tx = new Transaction();
       tx.version = 2;

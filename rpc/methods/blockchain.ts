@@ -8,6 +8,7 @@ import { parseHash, parseIntParam } from '../params.js';
 import { amount } from '../amount.js';
 import { txToJSON, scriptPubKeyToJSON } from '../tx-json.js';
 import { compactToTarget } from '../../chain/header.js';
+import { blockCostFields } from '../cost-aware-json.js';
 
 type Ctx = NodeContext;
 
@@ -52,6 +53,8 @@ export function headerToJSON(ctx: Ctx, entry: any): Record<string, unknown> {
   };
   if (entry.height > 0) out.previousblockhash = entry.prevHash;
   if (next) out.nextblockhash = next.hash;
+  // ODA-BIP-0005: the block's CU, burn, base fee and discount (after activation).
+  Object.assign(out, blockCostFields(ctx.chain, entry));
   return out;
 }
 

@@ -20,6 +20,9 @@ import { DEFAULT_MAX_TRIES, generateBlocks, type MinerChain } from '../../miner/
 import { grind } from '../../miner/grind.js';
 import { findRegistryCommitment, encodeRegistryCommitmentScript } from '../../oda/registry-commitment.js';
 import { createBlockTemplate, lastTemplateStats, type TemplateTx } from '../../miner/template.js';
+import { findCuCommitment } from '../../chain/cu-commitment.js';
+import { estimateCuFee, feeForCu, nextCostFields } from '../cost-aware-json.js';
+import { amount } from '../amount.js';
 
 type Ctx = NodeContext;
 
@@ -330,6 +333,15 @@ export const miningMethods: RpcMethod<Ctx>[] = [
       }));
       const coinbase = t.block.transactions![0];
       const commitment = coinbase.outs[coinbase.outs.length - 1].script;
+      // ODA-BIP-0005: an external miner's coinbase must carry this output (value = burn,
+      // already taken out of coinbasevalue) for `bits` (the discounted bits) to be valid.
+      const cu = findCuCommitment(coinbase.outs);
+      const next = nextCostFields(ctx.chain);
+      const costAware = next && {
+        ...next,
+        ...(cu.ok ? { cu: Number(cu.commitment.cu), cu_commitment: { script: Buffer.from(coinbase.outs[cu.index].script).toString('hex'), burn: Number(cu.burn) } } : { cu: 0 }),
+        base_bits: hex8(chain.nextWorkRequired(chain.tip, t.block.timestamp)),
+      };
       return {
         capabilities: ['proposal'],
         version: t.block.version,
@@ -354,6 +366,7 @@ export const miningMethods: RpcMethod<Ctx>[] = [
         default_witness_commitment: Buffer.from(commitment).toString('hex'),
         // ODA-BIP-0007: an external miner adds this output to its coinbase (before the witness commitment).
         ...registryCommitmentField(coinbase.outs),
+        ...(costAware ? { cost_aware: costAware } : {}),
       };
     },
   },
@@ -394,10 +407,33 @@ export const miningMethods: RpcMethod<Ctx>[] = [
           bits: hex8(nextBits),
           difficulty: getDifficulty(nextBits),
           target: hex64(compactToTarget(nextBits).target),
+          ...nextCostFields(ctx.chain),
         },
         warnings: [],
       });
       return out;
+    },
+  },
+  {
+    name: 'estimatecufee', category: 'Mining',
+    params: [{ name: 'conf_target', type: 'number', optional: true }, { name: 'cu', type: 'number', optional: true }],
+    help: 'Estimates the fee per compute unit (ODA-BIP-0005) an ODA transaction needs to be mined within conf_target blocks: the highest base fee conf_target blocks can reach (it moves at most 1/8 per block) plus the priority fee of the marginal pending ODA transaction within conf_target blocks of target CU.\n\nArguments:\n1. conf_target    (numeric, optional, default=6) Confirmation target in blocks (1 - 1008)\n2. cu             (numeric, optional) Compute units of the transaction to price (see estimatecost)\n\nResult:\n{\n  "base_fee": n,          (numeric) base fee of the next block, satoshis per cu_per_fee_unit CU (burned)\n  "base_fee_max": n,      (numeric) highest base fee within conf_target blocks\n  "priority_fee": n,      (numeric) priority fee (to the miner), satoshis per cu_per_fee_unit CU\n  "fee_rate": n,          (numeric) base_fee_max + priority_fee\n  "cu_per_fee_unit": n,   (numeric) CU the fees above are per\n  "pending_cu": n,        (numeric) ODA CU waiting in the mempool\n  "fee": x.xxx,           (numeric, with cu) fee for a transaction of cu CU, in coins\n  "blocks": n             (numeric) the confirmation target used\n}\nBefore ODA-BIP-0005 is active: { "errors": [ "str" ], "blocks": n }',
+    handler([target, cuArg], ctx) {
+      const blocks = intArg(target, 6);
+      if (blocks < 1 || blocks > 1008) throw new RpcError(RPC.INVALID_PARAMETER, 'Invalid conf_target, must be between 1 and 1008');
+      let cu: bigint | undefined;
+      if (cuArg !== undefined && cuArg !== null) {
+        if (typeof cuArg !== 'number' || !Number.isSafeInteger(cuArg) || cuArg < 0) throw new RpcError(RPC.INVALID_PARAMETER, 'cu must be a non-negative integer');
+        cu = BigInt(cuArg);
+      }
+      const est = estimateCuFee(ctx.chain, mempoolOf(ctx), blocks);
+      if (!est) return { errors: ['ODA-BIP-0005 (CU fee market) is not active at the next height'], blocks };
+      return {
+        base_fee: Number(est.baseFee), base_fee_max: Number(est.baseFeeMax), priority_fee: Number(est.priorityFee),
+        fee_rate: Number(est.baseFeeMax + est.priorityFee), cu_per_fee_unit: 1_000_000, pending_cu: Number(est.pendingCu),
+        ...(cu !== undefined ? { fee: amount(feeForCu(est, cu)) } : {}),
+        blocks,
+      };
     },
   },
   {

@@ -36,6 +36,8 @@ import { OdaWalletError, type OdaWallet } from '../../oda/wallet.js';
 import { argmaxRows, inferenceData, namedTensors, parseInput, tensorJson } from './models-io.js';
 import { getWallet } from './wallet.js';
 import { expandModelDir, withConvertHint } from '../../tools/model/model-dir.js';
+import { nextCostFields } from '../cost-aware-json.js';
+import { requiredBurn } from '../../chain/cu-fee.js';
 
 type Ctx = NodeContext;
 
@@ -460,7 +462,7 @@ export const modelMethods: RpcMethod<Ctx>[] = [
   {
     name: 'estimatecost', category: 'Models',
     params: [{ name: 'request', type: 'object', description: '{"type": "inference"|"update-weights"|"add-model", "model_id": hex, "rows": n (inference, default 1), "architecture"/"dataset": path or root (add-model)}' }],
-    help: 'Compute units (CU) an ODA transaction costs every validator, and the minimum fee a node requires for it.\n\nResult:\n{ "type": "str", "cost_units": n, "min_fee": x.xxx }',
+    help: 'Compute units (CU) an ODA transaction costs every validator, and the minimum fee a node requires for it (the policy floor, or the ODA-BIP-0005 burn at the next base fee if higher; see estimatecufee for a fee that gets mined).\n\nResult:\n{ "type": "str", "cost_units": n, "min_fee": x.xxx, "burn": x.xxx (after ODA-BIP-0005 activation), "cost_aware": { "base_fee": n, "cu_per_fee_unit": n, "target_cu": n, "max_cu": n, "tip_cu": n, "tip_discount_ppm": n } }',
     async handler([reqArg], ctx) {
       const r = options(reqArg, ['type', 'model_id', 'rows', 'architecture', 'dataset', 'objective']);
       const type = str(r.type, 'type', '');
@@ -488,7 +490,14 @@ export const modelMethods: RpcMethod<Ctx>[] = [
       } else {
         throw new RpcError(RPC.INVALID_PARAMETER, `Unknown type '${type}' (expected inference, update-weights, add-model or commit-weights)`);
       }
-      return { type, cost_units: num(cost!), min_fee: amount(minFeeForCu(cost!)) };
+      // ODA-BIP-0005: the base fee of the next block is burned; a fee below it waits.
+      const next = nextCostFields(ctx.chain);
+      const burn = next ? requiredBurn(BigInt(next.base_fee as number), cost!) : 0n;
+      const policy = minFeeForCu(cost!);
+      return {
+        type, cost_units: num(cost!), min_fee: amount(policy > burn ? policy : burn),
+        ...(next ? { burn: amount(burn), cost_aware: next } : {}),
+      };
     },
   },
 ];

@@ -16,16 +16,34 @@ import { digitsDatasetBlob, digitsSplit, loadDigits } from '../../tools/data/dig
 import { buildMlpModel, DIGITS_MLP } from '../../tools/models/mlp.js';
 import { encodeModel } from '../../validator/onnx/encode.js';
 import { createBlockTemplate, type TemplateChain } from '../../miner/template.js';
+import { assembleCostAware } from '../../chain/cost-aware-block.js';
+import { getBlockSubsidy } from '../../chain/tx-checks.js';
 import { grind } from '../../miner/grind.js';
 import { regtest } from '../../chain/params.js';
 import { addressToScript } from '../../chain/address.js';
 import type { BlockEntry } from '../../chain/chain.js';
 import { decodeOdaTx, encodeOdaOutput, decodeTensorList, inlineData, type InferencePayload } from '../../oda/index.js';
 
-/** A block on `gbt`'s parent holding exactly `txs` (coinbase pays the subsidy only), ground to the target. */
-async function craftBlock(gbt: any, txs: Transaction[], payTo: string): Promise<string> {
+/**
+ * A block on `gbt`'s parent holding exactly `txs` (coinbase pays the subsidy only), ground to
+ * the target. With `cost` (the txs' CU and fees) it carries the ODA-BIP-0005 commitment, burn
+ * and bits an external miner computes from getblocktemplate's cost_aware object.
+ */
+async function craftBlock(gbt: any, txs: Transaction[], payTo: string, cost?: { cu: bigint; fees: bigint }): Promise<string> {
   const prev = { hash: gbt.previousblockhash, height: gbt.height - 1 } as BlockEntry;
-  const chain: TemplateChain = { params: regtest, tip: prev, medianTimePast: () => gbt.mintime - 1, nextWorkRequired: () => parseInt(gbt.bits, 16) };
+  const baseBits = parseInt(gbt.cost_aware?.base_bits ?? gbt.bits, 16);
+  const chain: TemplateChain = {
+    params: regtest, tip: prev, medianTimePast: () => gbt.mintime - 1, nextWorkRequired: () => baseBits,
+    async assembleBlock(b) {
+      if (!cost || !gbt.cost_aware) return;
+      const a = assembleCostAware({ cu: cost.cu, baseFee: BigInt(gbt.cost_aware.base_fee), baseBits, maxBlockCu: regtest.maxBlockCu, reward: getBlockSubsidy(gbt.height, regtest) + cost.fees });
+      if (a.output) {
+        b.transactions![0].outs[0].value -= a.output.value;
+        b.transactions![0].addOutput(a.output.script, a.output.value);
+      }
+      b.bits = a.bits;
+    },
+  };
   const t = await createBlockTemplate({
     chain, outputScript: addressToScript(payTo, regtest), time: gbt.curtime,
     txs: txs.map((tx) => ({ tx, txid: tx.getId(), wtxid: Buffer.from(tx.getHash(true)).reverse().toString('hex'), fee: 0n, sigOpCost: 0, weight: tx.weight() })),
@@ -196,7 +214,7 @@ test('ODA: add-model, inference, commit/reveal update, bad inputs, bad block on 
     assert.is(await b.submitblock(await craftBlock(gbt, [Transaction.fromHex(signed.hex)], addr)), 'bad-inference-output');
     assert.is(await b.getbestblockhash(), tip);
     // The honest twin in the same position is accepted by both.
-    const good = await craftBlock(gbt, [Transaction.fromHex(honest.hex)], addr);
+    const good = await craftBlock(gbt, [Transaction.fromHex(honest.hex)], addr, { cu: BigInt(honest.cost_units), fees: BigInt(Math.round(honest.fee * 1e8)) });
     assert.is(await b.submitblock(good), null);
     assert.is(await a.submitblock(good), null);
     assert.is((await b.getinference(honest.txid)).version, 1);

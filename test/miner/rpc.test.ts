@@ -71,8 +71,12 @@ test('getblocktemplate: segwit rule required; Core shape with mempool txs', asyn
   assert.equal(Object.keys(t), [
     'capabilities', 'version', 'rules', 'vbavailable', 'vbrequired', 'previousblockhash', 'transactions', 'coinbaseaux',
     'coinbasevalue', 'longpollid', 'target', 'mintime', 'mutable', 'noncerange', 'sigoplimit', 'sizelimit', 'weightlimit',
-    'curtime', 'bits', 'height', 'default_witness_commitment',
+    'curtime', 'bits', 'height', 'default_witness_commitment', 'cost_aware',
   ]);
+  // ODA-BIP-0005 (regtest: active): no ODA txs, so no CU commitment and the base bits.
+  assert.equal(Object.keys(t.cost_aware), ['base_fee', 'cu_per_fee_unit', 'target_cu', 'max_cu', 'tip_cu', 'tip_discount_ppm', 'cu', 'base_bits']);
+  assert.is(t.cost_aware.cu, 0);
+  assert.is(t.cost_aware.base_bits, t.bits);
   assert.is(t.previousblockhash, fx.chain.tip.hash);
   assert.is(t.height, fx.chain.height + 1);
   assert.is(t.bits, '207fffff');

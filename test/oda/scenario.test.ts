@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Block } from '../../chain/block.js';
 import { Chain } from '../../chain/chain.js';
 import { VerifyError } from '../../chain/errors.js';
-import { regtest } from '../../chain/params.js';
+import { PRE_BIP5_REGTEST as regtest } from './util.js';
 import { BlobStore } from '../../model-store/store.js';
 import type { MediaType } from '../../model-store/manifest.js';
 import { checkOdaBlock, createOdaExtension } from '../../oda/index.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Transaction } from '../../chain/block.js';
 import { Chain } from '../../chain/chain.js';
-import { regtest, type NetworkParams } from '../../chain/params.js';
+import { NEVER_ACTIVE, regtest, type NetworkParams } from '../../chain/params.js';
 import { BlobStore } from '../../model-store/store.js';
 import type { MediaType } from '../../model-store/manifest.js';
 import { createOdaExtension, type OdaExtension } from '../../oda/extension.js';
@@ -19,6 +19,12 @@ import { rng, randomWeights } from '../validator/helpers.js';
 import { COIN } from '../../chain/params.js';
 
 export const ROWS = 64;
+
+/**
+ * Regtest without ODA-BIP-0005: these fixtures hand-build blocks (no CU commitment) to test
+ * ODA-BIP-0003's rules; the cost-aware rule has its own tests (test/chain/cost-aware*.test.ts).
+ */
+export const PRE_BIP5_REGTEST: NetworkParams = { ...regtest, activation: { ...regtest.activation, costAwareDifficulty: NEVER_ACTIVE } };
 
 export function subset(d: Digits, start: number, rows: number): Digits {
   return { rows, pixels: d.pixels.slice(start * 64, (start + rows) * 64), labels: d.labels.slice(start, start + rows) };
@@ -52,7 +58,7 @@ export async function setup(opts: { maxBlockCu?: bigint; mature?: number; params
   const dir = mkdtempSync(join(tmpdir(), 'oda-test-'));
   const store = await BlobStore.open(join(dir, 'models'));
   const ext = createOdaExtension({ store, maxBlockCu: opts.maxBlockCu });
-  const chain = await Chain.open({ params: opts.params ?? regtest, dir: join(dir, 'chain'), fsync: false, extensions: [ext] });
+  const chain = await Chain.open({ params: opts.params ?? PRE_BIP5_REGTEST, dir: join(dir, 'chain'), fsync: false, extensions: [ext] });
   const digits = loadDigits();
   const ev = subset(digitsSplit(digits, 'eval'), 0, ROWS);
   const arch = buildMlp(DIGITS_MLP);

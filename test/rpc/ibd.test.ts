@@ -10,13 +10,16 @@ import { NEVER_ACTIVE, main, regtest } from '../../chain/params.js';
 import { MAX_BLOCK_CU } from '../../validator/index.js';
 import { COMMIT_REVEAL_DELAY } from '../../oda/rules.js';
 
-test('NetworkParams carry the ODA consensus values unchanged; wave-2 rules are not active', () => {
+test('NetworkParams carry the ODA consensus values unchanged; wave-2 rules activate only on regtest, at a height', () => {
   for (const p of [regtest, main]) {
     assert.is(p.maxBlockCu, MAX_BLOCK_CU);
     assert.is(p.commitRevealDelay, COMMIT_REVEAL_DELAY);
-    assert.equal(p.activation, { costAwareDifficulty: NEVER_ACTIVE, storageProofs: NEVER_ACTIVE, registryCommitment: NEVER_ACTIVE });
     assert.is(p.maxTipAge, 24 * 60 * 60);
   }
+  for (const h of Object.values(main.activation)) assert.is(h, NEVER_ACTIVE);
+  // Regtest activates rules above genesis, so the chains of the earlier BIPs' vectors stay valid.
+  for (const h of Object.values(regtest.activation)) assert.ok(Number.isInteger(h) && h > 0, `activation height ${h}`);
+  assert.is(regtest.activation.registryCommitment, 200); // ODA-BIP-0007
 });
 
 test('isInitialBlockDownload: true while the tip is older than maxTipAge or below minimum work, then latched false', async () => {
