@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { LiteChain } from '../../lite/header-chain.js';
 import { HEADERS_FILE } from '../../lite/header-store.js';
 import { proofAnchor, ProofRefused } from '../../lite/proof.js';
-import { headerId } from '../../chain/header.js';
+import { compactToTarget, headerId, targetToCompact } from '../../chain/header.js';
 import { VerifyError } from '../../chain/errors.js';
+import { blockWork, costAwareBits } from '../../chain/difficulty.js';
+import { COST_AWARE } from '../../chain/cost-aware.js';
 import { mineChain, mineHeader, NOW, params, tipOf } from './util.js';
 
 const dirs: string[] = [];
@@ -89,6 +91,21 @@ test('invalid headers are refused with Core\'s reasons and scores; the valid one
   assert.is(c.height, 5);
   // A child of a refused header is refused as well.
   assert.is(reason(() => c.acceptHeaders([child])), 'bad-prevblk/100');
+  c.close();
+});
+
+test('after ODA-BIP-0005 activation a discounted header is accepted within the cap, credited its base work', () => {
+  const c = open(tmp());
+  c.acceptHeaders(mineChain(tipOf(c.tip), params.activation.costAwareDifficulty));
+  const base = c.tip;
+  const easier = costAwareBits(params.powLimitBits, COST_AWARE.capPpm);
+  const raw = mineHeader(tipOf(base), { bits: easier });
+  c.acceptHeaders([raw]);
+  assert.is(c.tip.hash, headerId(raw));
+  assert.is(c.tip.chainwork - base.chainwork, blockWork(params.powLimitBits), 'work of the base bits, not the discounted ones');
+  const tooEasy = targetToCompact((compactToTarget(easier).target * 104n) / 100n);
+  // Past the cap is past the easiest target any header may carry: refused context-free.
+  assert.is(reason(() => c.acceptHeaders([mineHeader(tipOf(c.tip), { bits: tooEasy })])), 'high-hash/100');
   c.close();
 });
 

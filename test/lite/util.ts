@@ -11,7 +11,7 @@ export function mineHeader(prev: { hash: string; time: number }, opts: { seed?: 
   const merkleRoot = new Uint8Array(createHash('sha256').update(`${prev.hash}:${opts.seed ?? ''}`).digest());
   for (let nonce = 0; ; nonce++) {
     const raw = encodeHeader({ version: 0x20000000, prevHash: hexToHash(prev.hash), merkleRoot, time: opts.time ?? prev.time + 600, bits: opts.bits ?? params.powLimitBits, nonce });
-    if (checkProofOfWork(headerHash(raw), opts.bits ?? params.powLimitBits, params) !== !!opts.badPow) return raw;
+    if (checkProofOfWork(headerHash(raw), opts.bits ?? params.powLimitBits, params, BigInt(2) ** BigInt(256)) !== !!opts.badPow) return raw;
   }
 }
 
