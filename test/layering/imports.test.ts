@@ -20,7 +20,7 @@ const LAYER: Record<string, number> = {
   p2p: 5, tools: 5,
   rpc: 6,
   explorer: 7,
-  node: 8,
+  node: 8, lite: 8,
   cli: 9, regtest: 9, sim: 9,
   bin: 10,
 };

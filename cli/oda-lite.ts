@@ -1,0 +1,180 @@
+// oda-lite: the lite node (ODA-BIP-0007 "Lite node"), a program of its own rather than an
+// odad mode: it links no mempool, wallet, UTXO set, block store or RPC server, so what a
+// device must trust is the header rules and the proof/piece checks, nothing else. It keeps
+// validated headers in <datadir>/<network>/lite/headers.dat and verified blobs in
+// <datadir>/<network>/lite/models/, and talks to full nodes over P2P only (-connect).
+// Exit codes: 0 success, 1 an error (printed as "error: …" on stderr), 2 usage.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { networks, type NetworkName } from '../chain/params.js';
+import { FileLogger } from '../util/logger.js';
+import { RpcError } from '../rpc/errors.js';
+import { LiteNode, LiteError } from '../lite/node.js';
+import { fetchModel, type BlobKind } from '../lite/fetch.js';
+import { inferLocal } from '../lite/infer.js';
+import { provenanceJson } from '../oda/proof-json.js';
+import type { DownloadProgress } from '../p2p/blobs.js';
+
+export const USAGE = `Usage: oda-lite [options] <command> [args]
+
+Commands:
+  sync                                       sync headers from the -connect peers, print the header status
+  status                                     print the stored header status (no network)
+  prove <model_id> [--version N]             ask peers for a model proof, verify it, print the provenance
+  fetch <model_id> [--version N] [--dataset] --out DIR
+                                             prove the current (or given) version, download its blobs
+                                             piece by piece (each verified), write them and provenance.json to DIR
+  infer DIR --input <hex|file|[[rows]]>      run the fetched model locally (exact-class engine); no network
+
+Options:
+  -datadir=<dir>        data dir (default ~/.oda); the lite node uses <datadir>/<network>/lite/
+  -chain=<chain>        regtest (default) or main; -regtest is the same as -chain=regtest
+  -connect=<host:port>  full node to sync from (repeat for several)
+  -timeout=<seconds>    give up a sync, proof or download after this long (default 120)
+  -printtoconsole       echo the log (also in <datadir>/<network>/lite/debug.log) to stdout`;
+
+export class UsageError extends Error {}
+
+interface Parsed { opts: Map<string, string[]>; args: string[] }
+
+/** -name=value / --name=value / --name value (for the value options below) / -flag. */
+function parseArgs(argv: string[]): Parsed {
+  const VALUE = new Set(['version', 'out', 'input', 'datadir', 'connect', 'timeout', 'chain']);
+  const opts = new Map<string, string[]>();
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--?([a-z]+)(?:=(.*))?$/s.exec(argv[i]);
+    if (!m) { args.push(argv[i]); continue; }
+    let v = m[2];
+    if (v === undefined && VALUE.has(m[1]) && argv[i].startsWith('--')) {
+      if (i + 1 >= argv.length) throw new UsageError(`--${m[1]} needs a value`);
+      v = argv[++i];
+    }
+    const list = opts.get(m[1]) ?? [];
+    list.push(v ?? '');
+    opts.set(m[1], list);
+  }
+  return { opts, args };
+}
+
+const one = (p: Parsed, name: string) => p.opts.get(name)?.at(-1);
+
+function parseVersion(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) > 0xfffffffe) throw new UsageError(`--version must be an integer in [0, 4294967294], got '${v}'`);
+  return Number(v);
+}
+
+function parseModelId(v: string | undefined): string {
+  if (!v || !/^[0-9a-fA-F]{64}$/.test(v)) throw new UsageError(`model_id must be 64 hex characters, got '${v ?? ''}'`);
+  return v.toLowerCase();
+}
+
+export interface LiteIo { out: (s: string) => void; err: (s: string) => void }
+
+function progressLine(kind: BlobKind, p: DownloadProgress): string {
+  const pct = p.pieces ? ((p.piecesHave / p.pieces) * 100).toFixed(1) : '0.0';
+  const kib = (p.length / 1024).toFixed(1);
+  return `${kind}: ${p.pieces ? `${p.piecesHave}/${p.pieces} pieces` : 'waiting for a manifest'} (${pct}%) of ${kib} KiB, ${p.root.slice(0, 16)}…, each piece verified`;
+}
+
+async function withNode<T>(p: Parsed, io: LiteIo, fn: (node: LiteNode, timeoutMs: number) => Promise<T>): Promise<T> {
+  const chainName = (one(p, 'chain') ?? 'regtest') as NetworkName;
+  const params = networks[chainName];
+  if (!params) throw new UsageError(`unknown chain '${chainName}' (regtest or main)`);
+  const datadir = resolve(one(p, 'datadir') || join(homedir(), '.oda'));
+  const dir = join(datadir, chainName === 'regtest' ? 'regtest' : 'main', 'lite');
+  const timeoutS = Number(one(p, 'timeout') ?? 120);
+  if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UsageError('-timeout must be a positive number of seconds');
+  const logger = new FileLogger(join(dir, 'debug.log'), p.opts.has('printtoconsole'));
+  const node = await LiteNode.open({ params, dir, logger });
+  try {
+    return await fn(node, timeoutS * 1000);
+  } finally {
+    await node.close();
+  }
+}
+
+async function connectAll(p: Parsed, node: LiteNode, io: LiteIo): Promise<void> {
+  const peers = p.opts.get('connect') ?? [];
+  if (peers.length === 0) throw new UsageError('give at least one full node with -connect=<host:port>');
+  const results = await Promise.allSettled(peers.map((a) => node.connect(a)));
+  results.forEach((r, i) => { if (r.status === 'rejected') io.err(`warning: ${peers[i]}: ${(r.reason as Error).message}`); });
+  if (!results.some((r) => r.status === 'fulfilled')) throw new LiteError('could not connect to any -connect peer');
+}
+
+function status(node: LiteNode): Record<string, unknown> {
+  const t = node.chain.tip;
+  return { chain: node.opts.params.chain ?? 'regtest', headers: t.height, bestblockhash: t.hash, chainwork: t.chainwork.toString(16).padStart(64, '0'), time: t.time, peers: node.readyPeers().length };
+}
+
+export async function runLite(argv: string[], io: LiteIo): Promise<number> {
+  try {
+    const p = parseArgs(argv);
+    if (p.opts.has('help') || p.opts.has('h') || p.args.length === 0) { io.out(USAGE); return p.args.length === 0 && !p.opts.has('help') ? 2 : 0; }
+    const [cmd, ...rest] = p.args;
+    const print = (v: unknown) => io.out(JSON.stringify(v, null, 2));
+    switch (cmd) {
+      case 'status':
+        return await withNode(p, io, async (node) => { print(status(node)); return 0; });
+      case 'sync':
+        return await withNode(p, io, async (node, t) => {
+          await connectAll(p, node, io);
+          await node.syncHeaders(t);
+          print(status(node));
+          return 0;
+        });
+      case 'prove': {
+        const modelId = parseModelId(rest[0]);
+        const version = parseVersion(one(p, 'version'));
+        return await withNode(p, io, async (node, t) => {
+          await connectAll(p, node, io);
+          await node.syncHeaders(t);
+          const proven = await node.proveModel(modelId, version, { timeout: t });
+          print({ ...provenanceJson(proven.verified, proven.entry.height, node.opts.params), proof_bytes: proven.size, verified: true });
+          return 0;
+        });
+      }
+      case 'fetch': {
+        const modelId = parseModelId(rest[0]);
+        const version = parseVersion(one(p, 'version'));
+        const out = one(p, 'out');
+        if (!out) throw new UsageError('fetch needs --out DIR');
+        return await withNode(p, io, async (node, t) => {
+          await connectAll(p, node, io);
+          await node.syncHeaders(t);
+          io.err(`headers synced: ${node.chain.height} (${node.chain.tip.hash})`);
+          let last = '';
+          const prov = await fetchModel(node, {
+            modelId, version, dataset: p.opts.has('dataset'), outDir: resolve(out), timeout: t,
+            onProof: (j) => io.err(`proof verified against block ${(j.block as { hash: string }).hash} at height ${(j.block as { height: number }).height}: current version ${j.version}, score ${j.score}`),
+            onProgress: (kind, pr) => { const line = progressLine(kind, pr); if (line !== last) io.err(line); last = line; },
+          });
+          print(prov);
+          return 0;
+        });
+      }
+      case 'infer': {
+        const dir = rest[0];
+        if (!dir) throw new UsageError('infer needs the directory written by fetch');
+        const input = one(p, 'input');
+        if (input === undefined) throw new UsageError('infer needs --input <hex|file|[[rows]]>');
+        const parsedInput = input.trim().startsWith('[') ? JSON.parse(input) : input;
+        print(await inferLocal(resolve(dir), parsedInput));
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command '${cmd}'`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) { io.err(`error: ${e.message}\n\n${USAGE}`); return 2; }
+    if (e instanceof LiteError || e instanceof RpcError || e instanceof SyntaxError) { io.err(`error: ${e.message}`); return 1; }
+    io.err(`error: ${(e as Error).message ?? e}`);
+    return 1;
+  }
+}
+
+export async function liteMain(): Promise<void> {
+  const code = await runLite(process.argv.slice(2), { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') });
+  process.exitCode = code;
+}

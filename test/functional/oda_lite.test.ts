@@ -1,0 +1,141 @@
+// The lite node against a real odad (ODA-BIP-0007 "Lite node"): odad mines past the registry
+// commitment's activation (regtest 200), registers the digits model and records an inference.
+// An oda-lite process syncs the headers, proves the model's current version, downloads and
+// verifies its blobs and runs the model locally: the output equals the chain's inference.
+// Then, in process, a lite node behind a proxy that corrupts one proof, and one behind a proxy
+// that corrupts one piece: each lie is refused with a clear error, the liar gets ban score 100
+// and is dropped (ODA-BIP-0004 §9/§8), and the same lite node goes on to succeed with the
+// honest node. 1 odad, ~210 blocks; ~30-60 s on a loaded 2-core box.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runFunctionalTest } from './framework.js';
+import { startTamperProxy } from './tamper-proxy.js';
+import { prepareDigitsModel } from '../../regtest/digits-model.js';
+import { LiteNode, LiteError } from '../../lite/node.js';
+import { regtest } from '../../chain/params.js';
+import { FileLogger } from '../../util/logger.js';
+
+const LITE = new URL('../../bin/oda-lite.js', import.meta.url).pathname;
+
+function runLite(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [LITE, ...args], { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+test('oda-lite syncs headers, proves, downloads and runs a model; a forged proof and a bad piece are refused', async () => {
+  await runFunctionalTest({ numNodes: 1 }, async ([a], env) => {
+    mkdirSync(join(env.tmpdir, 'files'));
+    const files = await prepareDigitsModel(join(env.tmpdir, 'files'));
+    const addr = await a.getnewaddress();
+    await a.generatetoaddress(101, addr);
+    const arch = await a.importblob(files.architecture, 'onnx');
+    const weights = await a.importblob(files.baseWeights, 'safetensors-weights');
+    const dataset = await a.importblob(files.dataset, 'safetensors-dataset');
+    const added = await a.addmodel(arch.root, weights.root, dataset.root, 'accuracy', { name: 'digits-lite' });
+    await a.generatetoaddress(100, addr); // past height 200: the registry commitment is active
+    const inf = await a.infer(added.model_id, files.samples[0].hex);
+    await a.generatetoaddress(1, addr);
+    const height = await a.getblockcount();
+    assert.ok(height > regtest.activation.registryCommitment);
+    const best = await a.getbestblockhash();
+    const target = `127.0.0.1:${a.p2pPort}`;
+    const liteData = join(env.tmpdir, 'lite');
+    mkdirSync(liteData);
+
+    // --- the oda-lite program: sync, fetch, infer -----------------------------------------
+    const sync = await runLite([`-datadir=${liteData}`, `-connect=${target}`, 'sync']);
+    assert.is(sync.code, 0, sync.stderr);
+    const st = JSON.parse(sync.stdout);
+    assert.equal([st.headers, st.bestblockhash], [height, best]);
+    assert.ok(existsSync(join(liteData, 'regtest', 'lite', 'headers.dat')));
+    assert.not.ok(existsSync(join(liteData, 'regtest', 'blocks')), 'no block bodies');
+
+    const out = join(env.tmpdir, 'model');
+    const fetched = await runLite([`-datadir=${liteData}`, `-connect=${target}`, 'fetch', added.model_id, '--out', out]);
+    assert.is(fetched.code, 0, fetched.stderr);
+    const prov = JSON.parse(fetched.stdout);
+    const model = await a.getmodel(added.model_id);
+    assert.is(prov.block.hash, best);
+    assert.is(prov.block.height, height);
+    assert.is(prov.version, model.version);
+    assert.is(prov.weights.root, weights.root);
+    assert.is(prov.trainer, model.trainer);
+    assert.equal(prov, JSON.parse(readFileSync(join(out, 'provenance.json'), 'utf8')));
+    assert.match(fetched.stderr, /proof verified against block/);
+    assert.match(fetched.stderr, /weights: 1\/1 pieces \(100\.0%\)/);
+    assert.ok(readFileSync(join(out, 'weights.safetensors')).equals(readFileSync(files.baseWeights)));
+    assert.ok(readFileSync(join(out, 'architecture.onnx')).equals(readFileSync(files.architecture)));
+
+    const ran = await runLite(['infer', out, '--input', files.samples[0].hex]);
+    assert.is(ran.code, 0, ran.stderr);
+    const local = JSON.parse(ran.stdout);
+    const chainInf = await a.getinference(inf.txid);
+    assert.equal(local.output, chainInf.output, 'the lite node computes the output the chain recorded');
+    assert.is(local.provenance.block.hash, best);
+
+    // Bad input to the program: a clear error and exit code, nothing written.
+    const unknown = await runLite([`-datadir=${liteData}`, `-connect=${target}`, 'fetch', 'ab'.repeat(32), '--out', join(env.tmpdir, 'none')]);
+    assert.is(unknown.code, 1);
+    assert.match(unknown.stderr, /no verified proof of model abab/);
+    assert.not.ok(existsSync(join(env.tmpdir, 'none')));
+    const usage = await runLite(['fetch', 'xyz']);
+    assert.is(usage.code, 2);
+    assert.match(usage.stderr, /model_id must be 64 hex/);
+
+    // --- in process: a forged proof ---------------------------------------------------------
+    const logger = new FileLogger(join(env.tmpdir, 'lite-inproc.log'), false);
+    const proofProxy = await startTamperProxy(target, 'modproof');
+    const lite = await LiteNode.open({ params: regtest, dir: join(env.tmpdir, 'lite2'), logger });
+    try {
+      const liar = await lite.connect(`127.0.0.1:${proofProxy.port}`);
+      await lite.syncHeaders(30_000);
+      assert.is(lite.chain.tip.hash, best);
+      let err: Error | undefined;
+      await lite.proveModel(added.model_id).catch((e: Error) => { err = e; });
+      assert.instance(err, LiteError);
+      assert.match(err!.message, /forged or malformed proof/);
+      assert.is(proofProxy.tampered, 1);
+      assert.is(liar.banScore, 100, 'score 100 for a proof that does not verify (ODA-BIP-0004 §9)');
+      assert.ok(liar.closed);
+      assert.ok(lite.discouraged.has(`127.0.0.1:${proofProxy.port}`));
+      await lite.connect(`127.0.0.1:${proofProxy.port}`).then(() => assert.unreachable('redialled a liar'), (e: Error) => assert.match(e.message, /misbehaved earlier/));
+      // Still running: the honest node's proof verifies.
+      await lite.connect(target);
+      const ok = await lite.proveModel(added.model_id);
+      assert.is(ok.verified.model.currentWeights.root, weights.root);
+      assert.is(ok.entry.hash, best);
+    } finally {
+      await lite.close();
+      await proofProxy.close();
+    }
+
+    // --- in process: a tampered piece -----------------------------------------------------------
+    const pieceProxy = await startTamperProxy(target, 'piece');
+    const lite3 = await LiteNode.open({ params: regtest, dir: join(env.tmpdir, 'lite3'), logger });
+    try {
+      const liar = await lite3.connect(`127.0.0.1:${pieceProxy.port}`);
+      const refused = new Promise<string>((r) => lite3.once('misbehaving', (_p, reason: string) => r(reason)));
+      const download = lite3.fetchBlob(weights.root, { timeout: 60_000 });
+      const reason = await refused;
+      assert.match(reason, /does not hash/);
+      assert.is(liar.banScore, 100);
+      assert.not.ok((await lite3.store.getStatus(weights.root))?.complete, 'nothing stored from the bad piece');
+      // Still running: the download goes on with the honest node.
+      await lite3.connect(target);
+      const man = await download;
+      assert.is(man.root, weights.root);
+      assert.equal((await lite3.store.verify(weights.root)).ok, true);
+    } finally {
+      await lite3.close();
+      await pieceProxy.close();
+    }
+  });
+});
+
+test.run();
