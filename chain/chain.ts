@@ -42,7 +42,7 @@ import { TxCounts } from './tx-counts.js';
 import { BlockIndex, type ChainTip } from './block-index.js';
 import { BlockStatus, FAILED_MASK, entryFromHeader, isFailed, type BlockEntry, type CostRecord } from './entry.js';
 import { decodeHeader, encodeHeader, hashToHex, headerHash, hexToHash, type BlockHeader } from './header.js';
-import { nextWorkRequired as difficultyRule, type HeaderInfo } from './difficulty.js';
+import { nextWorkRequired as difficultyRule, baseHeaderInfo } from './difficulty.js';
 import { assembleCostAware, blockBaseFee, checkCostAwareBlock } from './cost-aware-block.js';
 import { checkBlock, checkBlockHeader, contextualCheckBlock, contextualCheckBlockHeader, type PrevContext } from './check-block.js';
 import { connectBlock, disconnectBlock, type ConnectParams } from './connect.js';
@@ -106,10 +106,6 @@ export interface ChainOptions {
 interface DisconnectStep { ctx: BlockContext; undo: BlockUndo; view: CoinView; extWrites: Map<string, readonly KvChange[]> }
 interface ConnectStep { ctx: BlockContext; view: CoinView; spent: Coin[]; verdicts: Map<string, ExtensionVerdict>; cost?: CostRecord }
 
-/** The difficulty rule reads an entry's base bits (ODA-BIP-0005 §1); before activation they are its bits. */
-function baseInfo(e: BlockEntry): HeaderInfo {
-  return e.baseBits === e.bits ? e : { height: e.height, time: e.time, bits: e.baseBits };
-}
 interface Failure { entry: BlockEntry; error: VerifyError }
 
 export class Chain extends EventEmitter<ChainEvents> {
@@ -262,7 +258,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** The base bits of a block after `prev` at `time` (ODA-BIP-0005: a discount may ease them). */
   nextWorkRequired(prev: BlockEntry, time: number): number {
     const cursor = this.index.ancestorCursor(prev);
-    return difficultyRule(baseInfo(prev), time, this.params, (h) => baseInfo(cursor(h)));
+    return difficultyRule(baseHeaderInfo(prev), time, this.params, (h) => baseHeaderInfo(cursor(h)));
   }
 
   /** ODA-BIP-0005 applies to a block at `height`. */

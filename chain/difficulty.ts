@@ -10,6 +10,14 @@ import { COST_AWARE, type CostAwareParams } from './cost-aware.js';
 /** What the rule needs to know about a block in the index. */
 export interface HeaderInfo { height: number; time: number; bits: number }
 
+/**
+ * What the difficulty rule reads of a block: its base bits (ODA-BIP-0005 §1: a discount
+ * never feeds into the next target); before activation they are its bits.
+ */
+export function baseHeaderInfo(e: HeaderInfo & { baseBits: number }): HeaderInfo {
+  return e.baseBits === e.bits ? e : { height: e.height, time: e.time, bits: e.baseBits };
+}
+
 export function difficultyAdjustmentInterval(params: NetworkParams): number {
   return Math.floor(params.powTargetTimespan / params.powTargetSpacing);
 }

@@ -9,16 +9,12 @@ import { BlockIndex } from '../chain/block-index.js';
 import { entryFromHeader, type BlockEntry } from '../chain/entry.js';
 import { decodeHeader, hashToHex, headerHash, HEADER_SIZE } from '../chain/header.js';
 import { checkBlockHeader, contextualCheckBlockHeader } from '../chain/check-block.js';
-import { nextWorkRequired, type HeaderInfo } from '../chain/difficulty.js';
+import { nextWorkRequired, baseHeaderInfo } from '../chain/difficulty.js';
 import { VerifyError, isVerifyError } from '../chain/errors.js';
 import { HeaderStore } from './header-store.js';
 import type { Logger } from '../util/logger.js';
 import { nullLogger } from '../util/logger.js';
 
-/** The difficulty rule reads base bits (ODA-BIP-0005: a discount never feeds into the next target), as chain/chain.ts does. */
-function baseInfo(e: BlockEntry): HeaderInfo {
-  return e.baseBits === e.bits ? e : { height: e.height, time: e.time, bits: e.baseBits };
-}
 
 export interface LiteChainOptions {
   params: NetworkParams;
@@ -105,7 +101,7 @@ export class LiteChain {
       const prev = this.index.get(prevHash);
       if (!prev) throw new VerifyError('block', 'prev-blk-not-found', 0, `previous block ${prevHash} unknown`);
       const cursor = this.index.ancestorCursor(prev);
-      const requiredBits = nextWorkRequired(baseInfo(prev), h.time, this.params, (x) => baseInfo(cursor(x)));
+      const requiredBits = nextWorkRequired(baseHeaderInfo(prev), h.time, this.params, (x) => baseHeaderInfo(cursor(x)));
       // Under ODA-BIP-0005 a header may carry bits discounted up to the cap; the exact
       // discount depends on the body, which a lite node never sees (BIP-0007 "Lite node").
       const costAware = prev.height + 1 >= this.params.activation.costAwareDifficulty;
