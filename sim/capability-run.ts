@@ -1,7 +1,8 @@
 // `npm run sim:capability`: regenerates figure (f) of ODA-BIP-0007b (capability classes) between
 // the SIM-F markers of the BIP. Deterministic; test/sim/capability.test.ts checks the BIP is current.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { capabilityMarkdown, capabilityTable, generateMix } from './capability.js';
+import { writeBipTables } from './bip-tables.js';
 
 export const F_BLOCKS = 2_000;
 export const F_SEED = 7;
@@ -16,9 +17,6 @@ export const NS_URL = new URL('./ns-per-cu.json', import.meta.url);
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ''))) {
   const ns = (JSON.parse(readFileSync(NS_URL, 'utf8')) as { worst: number }).worst;
   const table = figureF(ns);
-  const doc = readFileSync(BIP_URL, 'utf8');
-  const re = /(<!-- BEGIN SIM-F -->\n)[\s\S]*?(<!-- END SIM-F -->)/;
-  if (!re.test(doc)) throw new Error('marker SIM-F missing in the BIP');
-  writeFileSync(BIP_URL, doc.replace(re, `$1${table}\n$2`));
+  writeBipTables(BIP_URL, { 'SIM-F': table });
   console.log(table);
 }

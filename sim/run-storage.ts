@@ -1,9 +1,10 @@
 // `npm run sim:storage`: runs the ODA-BIP-0006 experiments and writes their tables and plots
 // into spec/BIPs/oda-bip-0006/ and between the markers of the BIP. Deterministic (fixed seeds).
 //   SIM_ATTEMPTS=2000 npm run sim:storage     (a quicker, noisier run)
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { experimentE1, experimentE2 } from './storage.js';
 import { lineChart } from './svg.js';
+import { writeBipTables } from './bip-tables.js';
 
 const attempts = Number(process.env.SIM_ATTEMPTS ?? 20_000);
 const seed = 1;
@@ -32,13 +33,7 @@ writeFileSync(new URL('copies-vs-cost.svg', outDir), lineChart('(e) Share of min
   [...new Set(e2.map((r) => r.miners))].map((n) => ({ name: `N = ${n}`, values: e2.filter((r) => r.miners === n).map((r) => r.meanFraction) }))));
 
 try {
-  let doc = readFileSync(bip, 'utf8');
-  for (const [k, v] of Object.entries(tables)) {
-    const re = new RegExp(`(<!-- BEGIN ${k} -->\\n)[\\s\\S]*?(<!-- END ${k} -->)`);
-    if (!re.test(doc)) throw new Error(`marker ${k} missing in the BIP`);
-    doc = doc.replace(re, `$1${v}\n$2`);
-  }
-  writeFileSync(bip, doc);
+  writeBipTables(bip, tables);
 } catch (e) {
   console.error(`BIP not updated: ${(e as Error).message}`);
   process.exitCode = 1;

@@ -1,9 +1,10 @@
 // `npm run sim`: runs the ODA-BIP-0005 experiments and writes their tables and plots into
 // spec/BIPs/oda-bip-0005/ and between the markers of the BIP. Deterministic (fixed seeds).
 //   SIM_BLOCKS=5000 npm run sim     (a quicker, noisier run)
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { experimentA, experimentB, experimentC, experimentLuu, measuredNsPerCu } from './experiments.js';
 import { lineChart } from './svg.js';
+import { writeBipTables } from './bip-tables.js';
 
 const blocks = Number(process.env.SIM_BLOCKS ?? 40_000);
 const seed = 1;
@@ -36,13 +37,7 @@ const fees = [...new Set(c.map((r) => r.userFee))];
 writeFileSync(new URL('heavy-inclusion.svg', outDir), lineChart('(c) Gain from including all heavy CU', 'user fee (sat per 10^6 CU)', 'revenue gain', fees, (['none', 'burn', 'rule'] as const).map((m) => ({ name: m === 'none' ? 'today' : m === 'burn' ? 'burn only' : 'ODA-BIP-0005', values: c.filter((r) => r.mode === m).map((r) => r.gainFull) }))));
 
 try {
-  let doc = readFileSync(bip, 'utf8');
-  for (const [k, v] of Object.entries(tables)) {
-    const re = new RegExp(`(<!-- BEGIN ${k} -->\\n)[\\s\\S]*?(<!-- END ${k} -->)`);
-    if (!re.test(doc)) throw new Error(`marker ${k} missing in the BIP`);
-    doc = doc.replace(re, `$1${v}\n$2`);
-  }
-  writeFileSync(bip, doc);
+  writeBipTables(bip, tables);
 } catch (e) {
   console.error(`BIP not updated: ${(e as Error).message}`);
   process.exitCode = 1;

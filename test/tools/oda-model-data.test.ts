@@ -15,27 +15,16 @@ import { readManifest } from '../../tools/model/manifest.js';
 import { readFloatOnnx } from '../../tools/model/float-onnx.js';
 import { encodeNpy, parseNpy } from '../../tools/model/npy.js';
 import { readTable } from '../../tools/model/table.js';
-import { ModelError } from '../../tools/model/errors.js';
 import { encodeSafetensors, parseSafetensors } from '../../model-store/safetensors.js';
 import { GraphBuilder } from '../../validator/onnx/graph-builder.js';
 import { encodeModel } from '../../validator/onnx/encode.js';
 import { checkModel, clearSessionCache } from '../../validator/index.js';
 import { runOdaModel } from '../../cli/oda-model.js';
+import { FIXTURES, fx, rejects } from './helpers.js';
 
-const FIX = join(import.meta.dirname, '..', 'fixtures', 'byom');
+const FIX = FIXTURES;
 const tmp = mkdtempSync(join(tmpdir(), 'oda-model-data-test-'));
-const fx = (f: string) => join(FIX, f);
 
-async function rejects(p: Promise<unknown> | (() => unknown), pattern: RegExp): Promise<void> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    assert.instance(e, ModelError, `expected a ModelError, got ${(e as Error).stack}`);
-    assert.match((e as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected a rejection matching ${pattern}`);
-}
 
 /** A weights blob's tensors without its metadata (which names the input columns). */
 function weightTensors(path: string): Record<string, string> {

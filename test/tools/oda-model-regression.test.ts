@@ -15,28 +15,17 @@ import { packDatasetFile } from '../../tools/model/pack-dataset.js';
 import { readManifest, MANIFEST_FILE } from '../../tools/model/manifest.js';
 import { readFloatModel } from '../../tools/model/convert.js';
 import { floatForward } from '../../tools/model/float-net.js';
-import { ModelError } from '../../tools/model/errors.js';
 import { runOdaModel } from '../../cli/oda-model.js';
 import { parseSafetensors } from '../../model-store/safetensors.js';
 import { checkModel, runInference, clearSessionCache } from '../../validator/index.js';
 import { readTable } from '../../tools/model/table.js';
+import { FIXTURES, fx, rejects } from './helpers.js';
 
-const FIX = join(import.meta.dirname, '..', 'fixtures', 'byom');
+const FIX = FIXTURES;
 const tmp = mkdtempSync(join(tmpdir(), 'oda-model-reg-'));
-const fx = (f: string) => join(FIX, f);
 /** The stated tolerance: integer R² within this of the float R² (on train and eval rows). */
 const R2_TOLERANCE = 0.01;
 
-async function rejects(p: Promise<unknown> | (() => unknown), pattern: RegExp): Promise<void> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    assert.instance(e, ModelError, `expected a ModelError, got ${(e as Error).stack}`);
-    assert.match((e as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected a rejection matching ${pattern}`);
-}
 
 const dia = (out: string, model = 'diabetes-v1.onnx') =>
   convert({ model: fx(model), calibration: fx('diabetes-train.csv'), dataset: fx('diabetes-eval.csv'), label: 'target', objective: 'neg-sse', out: join(tmp, out) });

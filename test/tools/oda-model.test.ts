@@ -21,22 +21,12 @@ import { encodeModel } from '../../validator/onnx/encode.js';
 import { admitModel, checkModel, clearSessionCache } from '../../validator/index.js';
 import { floatNodes, withConvertHint } from '../../tools/model/model-dir.js';
 import { VerifyError, isVerifyError } from '../../chain/errors.js';
+import { FIXTURES, fx, rejects } from './helpers.js';
 
-const FIX = join(import.meta.dirname, '..', 'fixtures', 'byom');
+const FIX = FIXTURES;
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'oda-model.js');
 const tmp = mkdtempSync(join(tmpdir(), 'oda-model-test-'));
-const fx = (f: string) => join(FIX, f);
 
-async function rejects(p: Promise<unknown> | (() => unknown), pattern: RegExp): Promise<void> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    assert.instance(e, ModelError, `expected a ModelError, got ${(e as Error).stack}`);
-    assert.match((e as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected a rejection matching ${pattern}`);
-}
 
 const bc = (out: string, model = 'breast-cancer-v1.onnx') =>
   convert({ model: fx(model), calibration: fx('breast-cancer-train.csv'), dataset: fx('breast-cancer-eval.csv'), label: 'target', out: join(tmp, out) });
