@@ -95,8 +95,9 @@ export interface Provenance {
 export async function fetchModel(node: LiteNode, o: FetchOptions): Promise<Provenance> {
   const proven = await node.proveModel(o.modelId, o.version, { timeout: o.timeout });
   const j = provenanceJson(proven.verified, proven.entry.height, node.opts.params);
-  o.onProof?.(j);
   const m = proven.verified.model;
+  const priv = privateProvenance(m);
+  o.onProof?.(priv ? { ...j, private: priv } : j);
   const v = proven.verified.version;
   const pv = j.proven_version as { score: number | string; trainer: string } | undefined;
   const weights = v ? v.weights : m.currentWeights;
@@ -109,7 +110,6 @@ export async function fetchModel(node: LiteNode, o: FetchOptions): Promise<Prove
     o.onProgress?.(kind, { root: ref.root, length: man.length, pieces: man.pieceLayer.length, piecesHave: man.pieceLayer.length, progress: 1, bytesReceived: 0, started: 0, rate: 0, peers: 0 });
   }
 
-  const priv = privateProvenance(m);
   const opened = priv && o.key ? resolveContentKey(o.key, [...new Set(wanted.map(([, ref]) => ref.root))]) : undefined;
 
   // Write into a fresh sibling directory, then move it into place: DIR holds a complete
