@@ -141,6 +141,11 @@ export async function fetchModel(node: LiteNode, o: FetchOptions): Promise<Prove
   };
   writeFileSync(join(tmp, PROVENANCE_FILE), JSON.stringify(prov, null, 2) + '\n');
   mkdirSync(o.outDir, { recursive: true });
+  // A file of the other form (ciphertext vs plaintext) from an earlier fetch is not this version.
+  for (const kind of Object.keys(files) as BlobKind[]) {
+    const other = join(o.outDir, files[kind]!.file === FILE_NAMES[kind] ? FILE_NAMES[kind] + ENCRYPTED_SUFFIX : FILE_NAMES[kind]);
+    if (existsSync(other)) rmSync(other);
+  }
   for (const f of [...Object.values(files).map((x) => x!.file), PROVENANCE_FILE]) {
     const dest = join(o.outDir, f);
     if (existsSync(dest)) rmSync(dest);

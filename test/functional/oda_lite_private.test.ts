@@ -79,8 +79,8 @@ test('oda-lite follows a private model: decrypt with a wrapped key, approve v1, 
     assert.is(noKey.code, 1);
     assert.match(noKey.stderr, /private and the files .* are encrypted: a key is needed/);
 
-    // --- v0 with the wrapped key ------------------------------------------------------------
-    const out = join(env.tmpdir, 'model');
+    // --- v0 with the wrapped key (into the same directory: the ciphertext files go) -----------
+    const out = encDir;
     const withWrapped = ['--wrapped', wrapped.wrapped, '--devicekey', deviceKeyFile];
     const v0 = await lite(['fetch', added.model_id, '--out', out, ...withWrapped]);
     assert.is(v0.code, 0, v0.stderr);
@@ -90,6 +90,7 @@ test('oda-lite follows a private model: decrypt with a wrapped key, approve v1, 
     assert.match(prov.verification, /owner-approved, not scored/);
     assert.match(v0.stderr, /proof verified against block .*: current version 0, owner-approved/);
     assert.ok(readFileSync(join(out, 'weights.safetensors')).equals(readFileSync(digits.baseWeights)), 'decrypted to the plaintext weights');
+    assert.equal(readdirSync(out).sort(), ['architecture.onnx', 'provenance.json', 'weights.safetensors']);
     const run0 = await runLite(['infer', out, '--input', sample.hex]);
     assert.is(run0.code, 0, run0.stderr);
     const out0 = JSON.parse(run0.stdout);
