@@ -14,6 +14,8 @@ import { fetchModel, type BlobKind } from '../lite/fetch.js';
 import { inferLocal } from '../lite/infer.js';
 import { provenanceJson } from '../oda/proof-json.js';
 import type { DownloadProgress } from '../p2p/blobs.js';
+import { keyFromHex, readKeyFile, wrappedFromHex, type ContentKeySource } from '../lite/content-key.js';
+import { privateProvenance, VERIFICATION } from '../lite/fetch.js';
 
 export const USAGE = `Usage: oda-lite [options] <command> [args]
 
@@ -21,10 +23,19 @@ Commands:
   sync                                       sync headers from the -connect peers, print the header status
   status                                     print the stored header status (no network)
   prove <model_id> [--version N]             ask peers for a model proof, verify it, print the provenance
-  fetch <model_id> [--version N] [--dataset] --out DIR
+  fetch <model_id> [--version N] [--dataset] --out DIR [key]
                                              prove the current (or given) version, download its blobs
-                                             piece by piece (each verified), write them and provenance.json to DIR
+                                             piece by piece (each verified), write them and provenance.json to DIR;
+                                             a private model (ODA-BIP-0007b) is decrypted with [key], else kept
+                                             encrypted (*.enc)
   infer DIR --input <hex|file|[[rows]]>      run the fetched model locally (exact-class engine); no network
+
+Key of a private model ([key], one of):
+  --key <hex>                                the 32-byte content key
+  --keyfile <file>                           a file holding it (oda-store keygen)
+  --wrapped <hex> --devicekey <file>         a key an owner wrapped for this device (wrapkey, for the
+                                             model's architecture root), opened with the device's
+                                             secp256k1 private key (file: 64 hex characters)
 
 Options:
   -datadir=<dir>        data dir (default ~/.oda); the lite node uses <datadir>/<network>/lite/
@@ -39,7 +50,7 @@ interface Parsed { opts: Map<string, string[]>; args: string[] }
 
 /** -name=value / --name=value / --name value (for the value options below) / -flag. */
 function parseArgs(argv: string[]): Parsed {
-  const VALUE = new Set(['version', 'out', 'input', 'datadir', 'connect', 'timeout', 'chain']);
+  const VALUE = new Set(['version', 'out', 'input', 'datadir', 'connect', 'timeout', 'chain', 'key', 'keyfile', 'wrapped', 'devicekey']);
   const opts = new Map<string, string[]>();
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -68,6 +79,23 @@ function parseVersion(v: string | undefined): number | undefined {
 function parseModelId(v: string | undefined): string {
   if (!v || !/^[0-9a-fA-F]{64}$/.test(v)) throw new UsageError(`model_id must be 64 hex characters, got '${v ?? ''}'`);
   return v.toLowerCase();
+}
+
+/** The [key] options: none, or exactly one way to give a private model's content key. */
+function parseKey(p: Parsed): ContentKeySource | undefined {
+  const key = one(p, 'key'), keyfile = one(p, 'keyfile'), wrapped = one(p, 'wrapped'), device = one(p, 'devicekey');
+  const given = [key, keyfile, wrapped].filter((x) => x !== undefined).length;
+  if (given > 1) throw new UsageError('give one of --key, --keyfile, --wrapped');
+  if ((wrapped === undefined) !== (device === undefined)) throw new UsageError('--wrapped and --devicekey go together');
+  try {
+    if (key !== undefined) return { kind: 'key', key: keyFromHex(key) };
+    if (keyfile !== undefined) return { kind: 'key', key: readKeyFile(keyfile, 'key file') };
+    if (wrapped !== undefined) return { kind: 'wrapped', wrapped: wrappedFromHex(wrapped), devicePriv: readKeyFile(device!, 'device key file') };
+  } catch (e) {
+    if (e instanceof LiteError) throw new UsageError(e.message);
+    throw e;
+  }
+  return undefined;
 }
 
 export interface LiteIo { out: (s: string) => void; err: (s: string) => void }
@@ -131,7 +159,12 @@ export async function runLite(argv: string[], io: LiteIo): Promise<number> {
           await connectAll(p, node, io);
           await node.syncHeaders(t);
           const proven = await node.proveModel(modelId, version, { timeout: t });
-          print({ ...provenanceJson(proven.verified, proven.entry.height, node.opts.params), proof_bytes: proven.size, verified: true });
+          const priv = privateProvenance(proven.verified.model);
+          print({
+            ...provenanceJson(proven.verified, proven.entry.height, node.opts.params),
+            verification: priv ? VERIFICATION.approved : VERIFICATION.scored, ...(priv ? { private: priv } : {}),
+            proof_bytes: proven.size, verified: true,
+          });
           return 0;
         });
       }
@@ -140,16 +173,19 @@ export async function runLite(argv: string[], io: LiteIo): Promise<number> {
         const version = parseVersion(one(p, 'version'));
         const out = one(p, 'out');
         if (!out) throw new UsageError('fetch needs --out DIR');
+        const key = parseKey(p);
         return await withNode(p, io, async (node, t) => {
           await connectAll(p, node, io);
           await node.syncHeaders(t);
           io.err(`headers synced: ${node.chain.height} (${node.chain.tip.hash})`);
           let last = '';
           const prov = await fetchModel(node, {
-            modelId, version, dataset: p.opts.has('dataset'), outDir: resolve(out), timeout: t,
-            onProof: (j) => io.err(`proof verified against block ${(j.block as { hash: string }).hash} at height ${(j.block as { height: number }).height}: current version ${j.version}, score ${j.score}`),
+            modelId, version, dataset: p.opts.has('dataset'), outDir: resolve(out), timeout: t, key,
+            onProof: (j) => io.err(`proof verified against block ${(j.block as { hash: string }).hash} at height ${(j.block as { height: number }).height}: current version ${j.version}, ${(j as { private?: unknown }).private ? 'owner-approved' : `score ${j.score}`}`),
             onProgress: (kind, pr) => { const line = progressLine(kind, pr); if (line !== last) io.err(line); last = line; },
           });
+          if (prov.private && !prov.private.decrypted) io.err(`model ${modelId} is private: its files are kept encrypted (*.enc); give --key, --keyfile or --wrapped with --devicekey to decrypt`);
+          if (!prov.private && key) io.err('note: the model is public; the key was not used');
           print(prov);
           return 0;
         });

@@ -42,9 +42,18 @@ export function proofAnchor(chain: LiteChain, header: Uint8Array, claimedHeight?
   return e;
 }
 
+/**
+ * A peer's proof of a model, checked against our best header chain. It must be against our
+ * best header itself: a proof against an earlier block, though true there, may predate an
+ * approval or a rollback (ODA-BIP-0007b), so a peer that withholds the newer state could
+ * pin the device to an old version. Refused with score 0 (the peer may just lag behind).
+ */
 export function verifyPeerProof(chain: LiteChain, m: MessageOf<'modproof'>, modelId: string, version: number | undefined): ProvenModel {
   if (m.modelId !== modelId || m.version !== (version ?? NO_VERSION)) throw new ProofRefused(`answer names model ${m.modelId} version ${m.version}, not the one asked`, 100);
   const entry = proofAnchor(chain, m.header, m.height);
+  if (entry.hash !== chain.tip.hash) {
+    throw new ProofRefused(`stale proof: against block ${entry.hash} at height ${entry.height}, our best header is ${chain.tip.hash} at ${chain.height}`, 0);
+  }
   let verified: VerifiedModelProof;
   try {
     verified = verifyModelProof(entry.header, decodeModelProof(m.proof), { modelId, version });
