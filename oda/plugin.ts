@@ -12,6 +12,7 @@ import type { BlobStore } from '../model-store/store.js';
 import type { Wallet } from '../wallet/wallet.js';
 import type { OdaContext } from './apply.js';
 import { createOdaExtension, payloadBlobs, type OdaExtension } from './extension.js';
+import { createStorageIndexExtension } from './storage-index.js';
 import { createOdaMempoolExtension, modelsUpdatedBy, odaModelOf, type OdaMempoolExtension } from './mempool-check.js';
 import type { RegistryReader } from './registry.js';
 import type { BlobRef } from './payload.js';
@@ -115,7 +116,8 @@ export const odaPlugin = {
     };
 
     return {
-      chainExtensions: [ext] as ChainExtension[],
+      // ODA-BIP-0006: the storage index (proofs checked from activation; the store feeds the miner).
+      chainExtensions: [ext, createStorageIndexExtension({ store: host.store })] as ChainExtension[],
       mempoolExtensions(): MempoolExtension[] {
         policy = createOdaMempoolExtension({ chain: host.chain, context: ext.context });
         return [policy];

@@ -6,6 +6,7 @@
 // (roots, lengths, cumulative offsets): no block is ever judged on whether a validator holds
 // data. Integers only; every hash input is a canonical byte string.
 import { VerifyError } from '../chain/errors.js';
+import { STORAGE_POW, checkPenalizedPow, penalizedTarget } from '../chain/header.js';
 import { BLOCK_SIZE, HASH_SIZE, blockCount, sha256, blockLength, equalBytes, proofDepth, verifyBlockProof } from '../model-store/merkle.js';
 import { OdaDecodeError, Reader, Writer } from './codec.js';
 import { taggedHash } from './payload.js';
@@ -14,11 +15,11 @@ import type { IndexEntry, IndexLookup } from './storage-index.js';
 /** ODA-BIP-0006 constants; every value is derived in the BIP's Rationale. */
 export const STORAGE = {
   /** Sampled leaves per attempt: a miner holding half the data keeps ≤ 1/10 of its rate ((1/2)^4 = 1/16). */
-  k: 4,
+  k: STORAGE_POW.k,
   /** Blobs are sampled only D blocks after registration, so they can propagate first. */
   lookback: 10,
   /** A skipped live slot halves the target this many times (skip penalty 2^b). */
-  skipPenaltyBits: 2,
+  skipPenaltyBits: STORAGE_POW.skipPenaltyBits,
   /** A blob skipped this many times since its last proof is dormant: its slots are void (free). */
   dormantSkips: 1,
   /** Proof section version. */
@@ -40,8 +41,13 @@ export const StorageReason = {
   PENALTY: 'high-hash-storage-penalty',
 } as const;
 
+/**
+ * A proof failure. The proof section sits in the coinbase witness, which no merkle tree
+ * commits to, so a relayer could have mangled it: `malleated`, so the chain forgets the body
+ * but never marks the header invalid (§6), while the peer that sent it is still scored.
+ */
 function reject(reason: string, details: string): never {
-  throw new VerifyError('block', reason, 100, details);
+  throw new VerifyError('block', reason, 100, details, true);
 }
 
 const TAG_SAMPLE = 'ODA/storage-sample';
@@ -201,8 +207,9 @@ export function decodeStorageProof(b: Uint8Array): SlotProof[] {
   return out;
 }
 
-/** Largest encoded proof section (k slots of a 16 KiB leaf with a 22-hash path). */
+/** Largest encoded proof section (k slots of a 16 KiB leaf with a 22-hash path); chain/header.ts holds the same bound. */
 export const MAX_PROOF_BYTES = 2 + STORAGE.k * (1 + 2 + BLOCK_SIZE + 1 + MAX_PATH * HASH_SIZE);
+if (MAX_PROOF_BYTES !== STORAGE_POW.maxProofBytes) throw new Error('ODA-BIP-0006: chain/header.ts STORAGE_POW.maxProofBytes disagrees with MAX_PROOF_BYTES');
 
 /** What a verified proof tells the chain: the digest, the penalty, and the index updates. */
 export interface StorageVerdict {
@@ -260,16 +267,8 @@ export function checkHeaderSkips(headerSkips: number, v: StorageVerdict): void {
   if (headerSkips !== v.skips) reject(StorageReason.SKIPS, `header claims ${headerSkips} skips, the proof has ${v.skips}`);
 }
 
-/** What a header-only node checks (§5): skips ≤ k and hash ≤ target >> (b · skips). */
-export function checkPenalizedPow(hash: bigint, target: bigint, headerSkips: number): void {
-  if (!Number.isInteger(headerSkips) || headerSkips < 0 || headerSkips > STORAGE.k) reject(StorageReason.SKIPS, `${headerSkips} skips, at most ${STORAGE.k}`);
-  if (hash > penalizedTarget(target, headerSkips * STORAGE.skipPenaltyBits)) reject(StorageReason.PENALTY, `hash above the target lowered by ${headerSkips * STORAGE.skipPenaltyBits} bits`);
-}
-
-/** The PoW target after the skip penalty: target >> (b · skips). */
-export function penalizedTarget(target: bigint, penaltyBits: number): bigint {
-  return target >> BigInt(penaltyBits);
-}
+/** What a header-only node checks (§5): chain/header.ts, where the PoW rule lives. */
+export { checkPenalizedPow, penalizedTarget };
 
 /**
  * Reads what an attempt needs: `leaf` gives a block's bytes or undefined when not held;
@@ -278,6 +277,11 @@ export function penalizedTarget(target: bigint, penaltyBits: number): bigint {
 export interface LeafSource {
   leaf(e: IndexEntry, leaf: number): Uint8Array | undefined | Promise<Uint8Array | undefined>;
   path(e: IndexEntry, leaf: number): Uint8Array[] | Promise<Uint8Array[]>;
+}
+
+/** A source whose leaf reads are synchronous (the per-attempt path must not await). */
+export interface SyncLeafSource extends LeafSource {
+  leaf(e: IndexEntry, leaf: number): Uint8Array | undefined;
 }
 
 /**
@@ -296,6 +300,34 @@ export async function buildStorageProof(seed: Uint8Array, index: IndexLookup, he
     }
   }
   return { slots: out, digest: storageDigest(seed, out), penaltyBits: skips * STORAGE.skipPenaltyBits };
+}
+
+/**
+ * The miner's side of one template (chain/extension.ts StorageMiner): per attempt, sample,
+ * read the held leaves (synchronous reads: StoreLeafSource) and fold them into the digest;
+ * for the winner, the proof section. The proof is rebuilt from the source, so it is checked
+ * against the digest the header committed to (a blob that left the store in between).
+ */
+export function createStorageMiner(index: IndexLookup, height: number, src: SyncLeafSource): { attempt(h80: Uint8Array): { digest: Uint8Array; skips: number }; proof(h80: Uint8Array): Promise<Uint8Array> } {
+  return {
+    attempt(h80) {
+      const seed = storageSeed(h80);
+      let skips = 0;
+      const leaves = sampleSlots(seed, index, height).map((s) => {
+        const leaf = src.leaf(s.entry, s.leaf);
+        if (!leaf && !s.void) skips++;
+        return leaf;
+      });
+      return { digest: digestOfLeaves(seed, leaves), skips };
+    },
+    async proof(h80) {
+      const seed = storageSeed(h80);
+      const built = await buildStorageProof(seed, index, height, src);
+      const want = this.attempt(h80);
+      if (!equalBytes(built.digest, want.digest)) throw new Error('storage proof: the leaves changed while mining (a blob left the store)');
+      return encodeStorageProof(built.slots);
+    },
+  };
 }
 
 function hexBytes(h: string): Uint8Array {

@@ -17,7 +17,7 @@ import { isCoinbaseTx } from '../../chain/tx-checks.js';
 import { descriptorChecksum } from '../../wallet/descriptor.js';
 import type { Mempool } from '../../mempool/mempool.js';
 import { DEFAULT_MAX_TRIES, generateBlocks, type MinerChain } from '../../miner/generate.js';
-import { grind } from '../../miner/grind.js';
+import { grind, sealBlock } from '../../miner/grind.js';
 import { findRegistryCommitment, encodeRegistryCommitmentScript } from '../../oda/registry-commitment.js';
 import { createBlockTemplate, lastTemplateStats, type TemplateTx } from '../../miner/template.js';
 import { findCuCommitment } from '../../chain/cu-commitment.js';
@@ -264,8 +264,9 @@ export const miningMethods: RpcMethod<Ctx>[] = [
         if (e instanceof VerifyError) throw new RpcError(RPC.VERIFY_ERROR, `TestBlockValidity failed: ${stateString(e)}`);
         throw e;
       }
-      const block = grind(template.block, DEFAULT_MAX_TRIES);
-      if (!block) throw new RpcError(RPC.MISC_ERROR, 'Failed to make block.');
+      const found = grind(template.block, DEFAULT_MAX_TRIES, template.storage);
+      if (!found) throw new RpcError(RPC.MISC_ERROR, 'Failed to make block.');
+      const block = await sealBlock(found, template.storage);
       const hash = block.getId();
       if (submit === false) return { hash, hex: block.toHex() };
       try {
