@@ -9,7 +9,7 @@ import { VerifyError } from '../chain/errors.js';
 import { STORAGE_POW, checkPenalizedPow, penalizedTarget } from '../chain/header.js';
 import { BLOCK_SIZE, HASH_SIZE, blockCount, sha256, blockLength, equalBytes, proofDepth, verifyBlockProof } from '../model-store/merkle.js';
 import { OdaDecodeError, Reader, Writer } from './codec.js';
-import { taggedHash } from './payload.js';
+import { createHash, type Hash } from 'node:crypto';
 import type { IndexEntry, IndexLookup } from './storage-index.js';
 
 /** ODA-BIP-0006 constants; every value is derived in the BIP's Rationale. */
@@ -59,15 +59,34 @@ function u32le(n: number): Uint8Array {
   return b;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
+
+/**
+ * ODA-BIP-0003's BIP340-style tagged hash, SHA256(SHA256(tag) ‖ SHA256(tag) ‖ msg), as an open
+ * hasher: the tag prefix is hashed once and copied (the per-attempt path runs it 2k times),
+ * and the message parts are fed without concatenating 16 KiB leaves. Equal to payload.ts
+ * taggedHash (the vectors pin both).
+ */
+const tagPrefixes = new Map<string, Hash>();
+function tagged(tag: string): Hash {
+  let h = tagPrefixes.get(tag);
+  if (!h) {
+    const t = createHash('sha256').update(tag, 'utf8').digest();
+    h = createHash('sha256').update(t).update(t);
+    tagPrefixes.set(tag, h);
+  }
+  return h.copy();
 }
 
-function u256be(b: Uint8Array): bigint {
-  return BigInt('0x' + Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex'));
+function view(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
+
+/** Big-endian 256-bit number mod `m` (< 2^64): four 64-bit limbs, no hex round trip. */
+function u256beMod(b: Uint8Array, m: bigint): bigint {
+  const dv = new DataView(b.buffer, b.byteOffset, 32);
+  let r = 0n;
+  for (let i = 0; i < 32; i += 8) r = ((r << 64n) | dv.getBigUint64(i, false)) % m;
+  return r;
 }
 
 /**
@@ -83,7 +102,7 @@ export function storageSeed(header80: Uint8Array): Uint8Array {
 /** Byte offset of slot i in [0, total): U256(taggedHash(sample, seed ‖ u32le i)) mod total. */
 export function slotOffset(seed: Uint8Array, slot: number, total: bigint): bigint {
   if (total <= 0n) throw new RangeError('no eligible data');
-  return u256be(taggedHash(TAG_SAMPLE, concat(seed, u32le(slot)))) % total;
+  return u256beMod(tagged(TAG_SAMPLE).update(seed).update(u32le(slot)).digest(), total);
 }
 
 /** One sampled leaf: the entry (blob) holding the offset and the 16 KiB block within it. */
@@ -156,16 +175,21 @@ export type SlotProof = { kind: 'skip' } | { kind: 'leaf'; leaf: Uint8Array; pat
  * must read them for each attempt; paths are only needed for the winning attempt.
  */
 export function storageDigest(seed: Uint8Array, slots: readonly SlotProof[]): Uint8Array {
-  let d = seed;
-  slots.forEach((s, i) => {
-    d = taggedHash(TAG_DIGEST, s.kind === 'leaf' ? concat(d, u32le(i), Uint8Array.of(1), s.leaf) : concat(d, u32le(i), Uint8Array.of(0)));
-  });
-  return d;
+  return digestOfLeaves(seed, slots.map((s) => (s.kind === 'leaf' ? s.leaf : undefined)));
 }
+
+const KIND_SKIP = Uint8Array.of(0);
+const KIND_LEAF = Uint8Array.of(1);
 
 /** Digest from the leaf bytes alone (the miner's per-attempt path: undefined = skipped). */
 export function digestOfLeaves(seed: Uint8Array, leaves: readonly (Uint8Array | undefined)[]): Uint8Array {
-  return storageDigest(seed, leaves.map((l) => (l ? { kind: 'leaf' as const, leaf: l, path: [] } : { kind: 'skip' as const })));
+  let d = seed;
+  for (let i = 0; i < leaves.length; i++) {
+    const h = tagged(TAG_DIGEST).update(d).update(u32le(i));
+    const leaf = leaves[i];
+    d = view((leaf ? h.update(KIND_LEAF).update(leaf) : h.update(KIND_SKIP)).digest());
+  }
+  return d;
 }
 
 /** Largest BEP 52 path: a 2^36-byte blob has 2^22 leaves. */
