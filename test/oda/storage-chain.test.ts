@@ -202,6 +202,18 @@ test('liveness: a blob lost everywhere is skipped once, then its slots are void'
   assert.is(validator.tip.hash, miner.tip.hash);
 });
 
+test('invalidate and reconsider across proven, penalised and void blocks: index restored, proofs checked again', async () => {
+  const tip = miner.tip;
+  const dump = async () => (await loadIndex(miner.extensionState(STORAGE_EXTENSION))).entries.map((e) => `${e.root}:${e.skips}`);
+  const before = await dump();
+  const back = miner.getEntryByHeight(tip.height - 8)!;
+  await miner.invalidateBlock(back.hash);
+  assert.is(miner.height, back.height - 1);
+  await miner.reconsiderBlock(back.hash);
+  assert.is(miner.tip.hash, tip.hash);
+  assert.equal(await dump(), before);
+});
+
 test('teardown', async () => {
   await miner.close();
   await validator.close();
