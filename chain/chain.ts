@@ -46,7 +46,7 @@ import { nextWorkRequired as difficultyRule, baseHeaderInfo } from './difficulty
 import { assembleCostAware, blockBaseFee, checkCostAwareBlock } from './cost-aware-block.js';
 import { checkBlock, checkBlockHeader, contextualCheckBlock, contextualCheckBlockHeader, type PrevContext } from './check-block.js';
 import { connectBlock, disconnectBlock, type ConnectParams } from './connect.js';
-import { OverlayState, type BlockContext, type ChainExtension, type ExtensionState, type ExtensionVerdict, type KvChange } from './extension.js';
+import { OverlayState, type BlockContext, type ChainExtension, type ExtensionState, type ExtensionVerdict, type KvChange, type StorageMiner } from './extension.js';
 import { MissingDataError, VerifyError } from './errors.js';
 import { genesisBlock, type NetworkParams } from './params.js';
 import { AsyncLock } from './lock.js';
@@ -66,7 +66,7 @@ export { BlockStatus } from './entry.js';
 export type { Coin } from './coin.js';
 export type { DbBatch } from './chaindb.js';
 export type { ChainTip, ChainTipStatus } from './block-index.js';
-export type { AssemblyContext, BlockContext, ChainExtension, CoinbaseOutput, ExtensionState, ExtensionVerdict, KvChange, KvSource } from './extension.js';
+export type { AssemblyContext, BlockContext, ChainExtension, CoinbaseOutput, ExtensionState, ExtensionVerdict, KvChange, KvSource, StorageMiner } from './extension.js';
 
 /** The Chain's events and their arguments (listeners get these types). */
 export interface ChainEvents {
@@ -392,14 +392,15 @@ export class Chain extends EventEmitter<ChainEvents> {
         throw new VerifyError('block', 'inconclusive-not-best-prevblk', 0);
       }
       const raw = block.toBuffer(true);
-      if (opts.checkPoW) checkBlockHeader(headerHash(raw), block.bits, this.params);
+      if (opts.checkPoW) checkBlockHeader(headerHash(raw), block.bits, this.params, block.storage);
       const ctx = this.prevContext(prev, block.timestamp);
       contextualCheckBlockHeader(decodeHeader(raw), ctx, this.adjustedTime(), this.params);
       checkBlock(block, this.params);
       contextualCheckBlock(block, ctx, this.params);
       const entry = entryFromHeader(raw, prev.height + 1, prev.chainwork, 0, ctx.requiredBits);
       const res = await connectBlock(block, new CoinView(this.db), this.connectParams(entry));
-      const bctx = this.blockContext(block, entry, res.txids);
+      // Without PoW there is no final header for ODA-BIP-0006's proof to be checked against.
+      const bctx = { ...this.blockContext(block, entry, res.txids), unmined: !opts.checkPoW };
       this.checkCostAware(bctx, res.fees, await this.checkExtensions(bctx, new Map()));
     });
   }
@@ -422,7 +423,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       // The merkle root is not final until the coinbase is: the entry only carries the height.
       const header = encodeHeader({
         version: block.version, prevHash: block.prevHash, merkleRoot: block.merkleRoot ?? new Uint8Array(32),
-        time: block.timestamp, bits: block.bits, nonce: block.nonce,
+        time: block.timestamp, bits: block.bits, nonce: block.nonce, storage: block.storage,
       });
       const baseBits = this.nextWorkRequired(prev, block.timestamp);
       const entry = entryFromHeader(header, prev.height + 1, prev.chainwork, 0, baseBits);
@@ -452,6 +453,21 @@ export class Chain extends EventEmitter<ChainEvents> {
       }
       for (const [k, v] of verdicts) out.set(k, v);
       return out;
+    });
+  }
+
+  /**
+   * ODA-BIP-0006: the per-attempt storage work for a block on the tip (undefined before
+   * activation, or without an extension that mines storage). Read once per template.
+   */
+  storageMiner(height: number = this.tip.height + 1): Promise<StorageMiner | undefined> {
+    return this.lock.run(async () => {
+      if (height < this.params.activation.storageProofs) return undefined;
+      for (const x of this.extensions) {
+        const m = await x.storageMiner?.(height, this.db.extensionState(x.name));
+        if (m) return m;
+      }
+      return undefined;
     });
   }
 
@@ -515,7 +531,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       return known;
     }
     const h = decodeHeader(raw);
-    checkBlockHeader(hashBytes, h.bits, this.params);
+    checkBlockHeader(hashBytes, h.bits, this.params, h.storage);
     const prev = this.index.get(hashToHex(h.prevHash));
     if (!prev) throw new VerifyError('block', 'prev-blk-not-found', 0, `previous block ${hashToHex(h.prevHash)} unknown`);
     if (isFailed(prev)) throw new VerifyError('block', 'bad-prevblk', 100, 'previous block is invalid');
@@ -696,7 +712,11 @@ export class Chain extends EventEmitter<ChainEvents> {
           return undefined;
         }
         if (!(err instanceof VerifyError)) throw err;
-        await this.markInvalid(e);
+        // A body a relayer could have mangled (ODA-BIP-0006's proof in the uncommitted
+        // coinbase witness) says nothing about the header: forget the body, keep the header
+        // valid, so an unmangled copy can still be accepted.
+        if (err.malleated) await this.forgetBody(e);
+        else await this.markInvalid(e);
         return { entry: e, error: err };
       }
     }
@@ -817,6 +837,16 @@ export class Chain extends EventEmitter<ChainEvents> {
       this.db.putEntry(batch, d);
       this.index.removeCandidate(d);
     }
+    await this.db.write(batch);
+  }
+
+  /** Drops `e`'s stored body (not its header): it is no candidate until a body arrives again. */
+  private async forgetBody(e: BlockEntry): Promise<void> {
+    this.index.statusChanged();
+    e.status &= ~BlockStatus.HAVE_DATA;
+    this.index.removeCandidate(e);
+    const batch = this.db.batch();
+    this.db.putEntry(batch, e);
     await this.db.write(batch);
   }
 

@@ -7,7 +7,7 @@ import { crypto as bcrypto } from 'bitcoinjs-lib';
 import { Block } from './block.js';
 import { VerifyError } from './errors.js';
 import { NEVER_ACTIVE, type NetworkParams } from './params.js';
-import { checkProofOfWork } from './header.js';
+import { STORAGE_POW, checkPenalizedPow, checkProofOfWork, compactToTarget, hasStorageBit, hashToBigInt, type StorageHeader } from './header.js';
 import { costAwarePowLimit, headerBitsInRange } from './difficulty.js';
 import { checkTransaction, isCoinbaseTx, isFinalTx } from './tx-checks.js';
 import { BAN_SCORE_INVALID, WITNESS_SCALE_FACTOR } from './consensus.js';
@@ -22,10 +22,18 @@ function bad(reason: string, details = '', malleated = false, score = BAN_SCORE_
  * Core's CheckBlockHeader: proof of work matches the claimed bits. The height is not known
  * yet, so on a network where ODA-BIP-0005 can activate the limit is its costAwarePowLimit;
  * before activation the exact bits check (contextualCheckBlockHeader) holds bits to powLimit.
+ * A header with the ODA-BIP-0006 extension must also meet the target lowered by its skips
+ * (the header alone says so: headers-first sync checks all the work that was done).
  */
-export function checkBlockHeader(hash: Uint8Array, bits: number, params: NetworkParams): void {
+export function checkBlockHeader(hash: Uint8Array, bits: number, params: NetworkParams, storage?: StorageHeader): void {
   const limit = params.activation.costAwareDifficulty === NEVER_ACTIVE ? params.powLimit : costAwarePowLimit(params.powLimit);
   if (!checkProofOfWork(hash, bits, params, limit)) throw bad('high-hash', 'proof of work failed');
+  if (storage) checkPenalizedPow(hashToBigInt(hash), compactToTarget(bits).target, storage.skips);
+}
+
+/** ODA-BIP-0006 applies to a block at `height`: extended header, proof in the coinbase witness. */
+export function storageProofsActive(height: number, params: NetworkParams): boolean {
+  return height >= params.activation.storageProofs;
 }
 
 /** Core's CheckBlock (after the header check): structure, merkle root, sizes, coinbase, sigops. */
@@ -84,6 +92,11 @@ export function contextualCheckBlockHeader(
   if (ctx.costAware ? !headerBitsInRange(header.bits, ctx.requiredBits) : header.bits !== ctx.requiredBits) {
     throw bad('bad-diffbits', 'incorrect proof of work');
   }
+  // The extension is there exactly from ODA-BIP-0006's activation (the decoder knows its
+  // length from the version; the height decides whether it must be there).
+  if (hasStorageBit(header.version) !== storageProofsActive(ctx.height, params)) {
+    throw bad('bad-storage-header', hasStorageBit(header.version) ? 'storage header extension before ODA-BIP-0006 activation' : 'storage header extension missing');
+  }
   if (header.time <= ctx.medianTimePast) throw bad('time-too-old', 'block\'s timestamp is too early');
   // Too far in the future may become valid later: no ban, and the hash is not cached as invalid.
   if (header.time > adjustedTime + params.maxFutureBlockTime) throw new VerifyError('block', 'time-too-new', 0, 'block timestamp too far in the future', true);
@@ -110,13 +123,24 @@ export function contextualCheckBlock(block: Block, ctx: PrevContext, params: Net
     }
   }
 
+  // ODA-BIP-0006: from activation the coinbase witness is [reserved value, proof section]
+  // (the proof is checked against the storage index by the storage extension). Neither
+  // merkle tree commits to it, so a bad stack is a mutation, not an invalid block.
+  const storage = storageProofsActive(ctx.height, params);
+  if (storage) {
+    const witness = txs[0].ins[0].witness;
+    if (witness.length !== 2 || witness[0].length !== 32 || witness[1].length > STORAGE_POW.maxProofBytes) {
+      throw bad('bad-storage-witness', 'coinbase witness must be [32-byte reserved value, storage proof]', true);
+    }
+  }
+
   let haveWitnessCommitment = false;
   if (ctx.height >= params.segwitHeight) {
     const pos = getWitnessCommitmentIndex(txs[0]);
     if (pos >= 0) {
       haveWitnessCommitment = true;
       const witness = txs[0].ins[0].witness;
-      if (witness.length !== 1 || witness[0].length !== 32) {
+      if (witness.length !== (storage ? 2 : 1) || witness[0].length !== 32) {
         throw bad('bad-witness-nonce-size', 'invalid witness reserved value size', true);
       }
       const { root } = witnessMerkleRoot(txs);
@@ -128,7 +152,7 @@ export function contextualCheckBlock(block: Block, ctx: PrevContext, params: Net
   }
   // No commitment: witness data would be uncommitted, hence malleable.
   if (!haveWitnessCommitment) {
-    for (const tx of txs) if (tx.hasWitnesses()) throw bad('unexpected-witness', 'unexpected witness data found', true);
+    for (const tx of txs) if (tx.hasWitnesses() && !(storage && tx === txs[0])) throw bad('unexpected-witness', 'unexpected witness data found', true);
   }
 
   if (block.weight() > params.maxBlockWeight) throw bad('bad-blk-weight', 'weight limit failed');

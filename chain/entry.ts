@@ -2,7 +2,7 @@
 // and validation status flags. The encoding is the value of layout.e[hash]; the ODA-BIP-0005
 // record of a connected block (its CU, base fee, burn, discount) is a separate key
 // (layout.k), written with the block's connection, because it is known only from the body.
-import { decodeHeader, hashToHex, headerHash, HEADER_SIZE } from './header.js';
+import { decodeHeader, hashToHex, headerHash, headerLength, HEADER_SIZE, type StorageHeader } from './header.js';
 import { blockWork } from './difficulty.js';
 
 /** Status flags (a subset of Core's BlockStatus, with the same meaning). */
@@ -29,7 +29,10 @@ export interface BlockEntry {
   nonce: number;
   chainwork: bigint;
   status: number;
+  /** The whole header: 80 bytes, or 113 with the ODA-BIP-0006 storage extension. */
   header: Uint8Array;
+  /** ODA-BIP-0006 header extension (the header's digest and skip count), when present. */
+  storage?: StorageHeader;
   /**
    * ODA-BIP-0005 base bits: what the difficulty rule requires from headers alone (the header's
    * bits before activation). Chainwork counts these, not `bits`. Not stored: the chain derives
@@ -55,7 +58,7 @@ export interface CostRecord {
 export function entryFromHeader(header: Uint8Array, height: number, prevChainwork: bigint, status = 0, baseBits?: number): BlockEntry {
   const h = decodeHeader(header);
   const base = baseBits ?? h.bits;
-  return {
+  const e: BlockEntry = {
     hash: hashToHex(headerHash(header)),
     prevHash: hashToHex(h.prevHash),
     height,
@@ -66,29 +69,38 @@ export function entryFromHeader(header: Uint8Array, height: number, prevChainwor
     nonce: h.nonce,
     chainwork: prevChainwork + blockWork(base),
     status,
-    header: Uint8Array.from(header.subarray(0, HEADER_SIZE)),
+    header: Uint8Array.from(header.subarray(0, headerLength(header))),
     baseBits: base,
   };
+  if (h.storage) e.storage = h.storage;
+  return e;
 }
 
-const ENTRY_SIZE = HEADER_SIZE + 4 + 4 + 32;
+/** After the header: height u32 LE | status u32 LE | chainwork 32 BE. */
+const ENTRY_TAIL = 4 + 4 + 32;
 
+/**
+ * header (80 or 113 bytes, its length known from its version: chain/header.ts) | height |
+ * status | chainwork. Entries of 80-byte headers are byte for byte what they always were.
+ */
 export function encodeEntry(e: BlockEntry): Uint8Array {
-  const buf = Buffer.alloc(ENTRY_SIZE);
+  const at = e.header.length;
+  const buf = Buffer.alloc(at + ENTRY_TAIL);
   buf.set(e.header, 0);
-  buf.writeUInt32LE(e.height, HEADER_SIZE);
-  buf.writeUInt32LE(e.status >>> 0, 84);
-  buf.set(Buffer.from(e.chainwork.toString(16).padStart(64, '0'), 'hex'), 88);
+  buf.writeUInt32LE(e.height, at);
+  buf.writeUInt32LE(e.status >>> 0, at + 4);
+  buf.set(Buffer.from(e.chainwork.toString(16).padStart(64, '0'), 'hex'), at + 8);
   return buf;
 }
 
 export function decodeEntry(raw: Uint8Array): BlockEntry {
-  if (raw.length !== ENTRY_SIZE) throw new Error(`corrupt block index entry (${raw.length} bytes)`);
+  const at = raw.length >= HEADER_SIZE ? headerLength(raw) : HEADER_SIZE;
+  if (raw.length !== at + ENTRY_TAIL) throw new Error(`corrupt block index entry (${raw.length} bytes)`);
   const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.length);
-  const height = buf.readUInt32LE(HEADER_SIZE);
-  const status = buf.readUInt32LE(84);
-  const chainwork = BigInt('0x' + buf.subarray(88, 120).toString('hex'));
-  const e = entryFromHeader(buf.subarray(0, HEADER_SIZE), height, 0n, status);
+  const height = buf.readUInt32LE(at);
+  const status = buf.readUInt32LE(at + 4);
+  const chainwork = BigInt('0x' + buf.subarray(at + 8, at + 40).toString('hex'));
+  const e = entryFromHeader(buf.subarray(0, at), height, 0n, status);
   e.chainwork = chainwork;
   return e;
 }

@@ -3,6 +3,7 @@
 // namespace X<name>\0 (chain/layout.ts) through an ExtensionState, and its writes reach the
 // database only as the KvChanges it returns, which the chain puts into the block's batch.
 import type { Block } from './block.js';
+import type { StorageHeader } from './header.js';
 import type { BlockEntry } from './entry.js';
 import type { NetworkParams } from './params.js';
 
@@ -52,6 +53,11 @@ export interface BlockContext {
    * does not carry the extensions' commitments yet, so checks of them are skipped.
    */
   assembling?: boolean;
+  /**
+   * True when the block has not been ground yet (a template checked by testBlockValidity):
+   * nothing bound to the final header, such as ODA-BIP-0006's storage proof, can be checked.
+   */
+  unmined?: boolean;
 }
 
 /** A coinbase output an extension adds to a block being assembled (a commitment, a burn). */
@@ -65,6 +71,17 @@ export interface CoinbaseOutput {
 export interface AssemblyContext extends BlockContext {
   fees: bigint;
   subsidy: bigint;
+}
+
+/**
+ * ODA-BIP-0006's per-attempt work for one template height (the miner's seam for the header
+ * extension): the grinder calls `attempt` for every nonce and `proof` once for the winner.
+ */
+export interface StorageMiner {
+  /** The storage extension (digest, live slots skipped) of the attempt whose 80-byte header is `header80`. */
+  attempt(header80: Uint8Array): StorageHeader;
+  /** The proof section (coinbase witness item 2) of the winning attempt. */
+  proof(header80: Uint8Array): Promise<Uint8Array>;
 }
 
 /**
@@ -92,6 +109,8 @@ export interface ChainExtension<V extends ExtensionVerdict = ExtensionVerdict> {
    * missing data is neither connected nor marked invalid: it waits (see Chain.retryWaiting).
    */
   missingData?(block: Block): Promise<unknown[]>;
+  /** The per-attempt storage work of a block at `height` on the tip's `state` (ODA-BIP-0006 mining). */
+  storageMiner?(height: number, state: ExtensionState): Promise<StorageMiner | undefined>;
 }
 
 function hexKey(k: Uint8Array): string {

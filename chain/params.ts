@@ -163,3 +163,38 @@ export function genesisBlock(params: NetworkParams): Block {
   block.merkleRoot = Block.calculateMerkleRoot([cb]);
   return block;
 }
+
+/** Names Core's -testactivationheight takes (its own five, then ODA's wave-2 rules). */
+const TEST_ACTIVATION_NAMES = {
+  segwit: (p: NetworkParams, h: number) => { p.segwitHeight = h; },
+  bip34: (p: NetworkParams, h: number) => { p.bip34Height = h; },
+  dersig: (p: NetworkParams, h: number) => { p.bip66Height = h; },
+  cltv: (p: NetworkParams, h: number) => { p.bip65Height = h; },
+  csv: (p: NetworkParams, h: number) => { p.csvHeight = h; },
+  costawaredifficulty: (p: NetworkParams, h: number) => { p.activation.costAwareDifficulty = h; },
+  storageproofs: (p: NetworkParams, h: number) => { p.activation.storageProofs = h; },
+  registrycommitment: (p: NetworkParams, h: number) => { p.activation.registryCommitment = h; },
+} as const;
+
+/**
+ * Core's -testactivationheight=name@height (regtest only): a copy of `params` with those
+ * heights, so one node (a functional test) moves a rule without touching the shared object.
+ * Throws Error with Core's messages.
+ */
+export function withTestActivationHeights(params: NetworkParams, specs: readonly string[]): NetworkParams {
+  if (specs.length === 0) return params;
+  if (params.name !== 'regtest') throw new Error('-testactivationheight is only allowed on regtest');
+  const out: NetworkParams = { ...params, activation: { ...params.activation } };
+  for (const spec of specs) {
+    const at = spec.indexOf('@');
+    if (at < 0) throw new Error(`Invalid format (${spec}) for -testactivationheight=name@height.`);
+    const name = spec.slice(0, at);
+    const value = spec.slice(at + 1);
+    const height = /^[0-9]{1,10}$/.test(value) ? Number(value) : NaN;
+    if (!(height >= 0 && height < NEVER_ACTIVE)) throw new Error(`Invalid height value (${spec}) for -testactivationheight=name@height.`);
+    const set = (TEST_ACTIVATION_NAMES as Record<string, (p: NetworkParams, h: number) => void>)[name];
+    if (!set || !Object.prototype.hasOwnProperty.call(TEST_ACTIVATION_NAMES, name)) throw new Error(`Invalid name (${spec}) for -testactivationheight=name@height.`);
+    set(out, height);
+  }
+  return out;
+}

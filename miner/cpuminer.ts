@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Block } from '../chain/block.js';
 import type { Mempool } from '../mempool/mempool.js';
 import type { MinerChain } from './generate.js';
-import { grind } from './grind.js';
+import { grind, sealBlock } from './grind.js';
 import { type BlockResource, createBlockTemplate } from './template.js';
 
 export const DEFAULT_MINE_INTERVAL = 10;
@@ -100,8 +100,8 @@ export class CpuMiner extends EventEmitter {
     const template = await createBlockTemplate({ chain, mempool, outputScript: await this.outputScript(), resources: this.opts.resources });
     while (this.running) {
       if (chain.tip.hash !== template.prevHash) return undefined;
-      const found = grind(template.block, NONCES_PER_BATCH);
-      if (found) return found;
+      const found = grind(template.block, NONCES_PER_BATCH, template.storage);
+      if (found) return sealBlock(found, template.storage);
       await yieldToLoop();
     }
     return undefined;

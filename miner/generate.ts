@@ -2,9 +2,10 @@
 // it, hand it to the chain. Shared by generatetoaddress, generateblock, the -mine loop and
 // the benchmark.
 import type { Block } from '../chain/block.js';
+import type { StorageMiner } from '../chain/extension.js';
 import type { BlockEntry } from '../chain/entry.js';
 import type { Mempool } from '../mempool/mempool.js';
-import { grind } from './grind.js';
+import { grind, sealBlock } from './grind.js';
 import { type BlockResource, type TemplateChain, type TemplateTx, createBlockTemplate } from './template.js';
 
 /** What mining needs from the chain; chain/chain.ts's Chain satisfies it. */
@@ -39,8 +40,9 @@ export async function generateBlocks(opts: GenerateOptions): Promise<string[]> {
     // never repeats a transaction the previous block confirmed.
     await opts.mempool?.flush();
     const template = await createBlockTemplate({ chain: opts.chain, mempool: opts.mempool, outputScript: opts.outputScript, resources: opts.resources });
-    const block = mineTemplateBlock(template.block, () => triesLeft, (n) => (triesLeft -= n));
-    if (!block) break;
+    const found = mineTemplateBlock(template.block, template.storage, () => triesLeft, (n) => (triesLeft -= n));
+    if (!found) break;
+    const block = await sealBlock(found, template.storage);
     opts.onBlock?.(block);
     const entry = await opts.chain.processBlock(block);
     hashes.push(entry.hash);
@@ -52,9 +54,9 @@ export async function generateBlocks(opts: GenerateOptions): Promise<string[]> {
  * Grinds with a shared try budget; undefined when the budget is spent. As Core's
  * GenerateBlock, maxtries hashes are tried and only failed ones are charged to the budget.
  */
-function mineTemplateBlock(block: Block, left: () => number, spend: (n: number) => void): Block | undefined {
+function mineTemplateBlock(block: Block, storage: StorageMiner | undefined, left: () => number, spend: (n: number) => void): Block | undefined {
   const start = block.nonce;
-  const found = grind(block, left());
+  const found = grind(block, left(), storage);
   spend(found ? (block.nonce - start) >>> 0 : left());
   return found;
 }
@@ -65,5 +67,6 @@ function mineTemplateBlock(block: Block, left: () => number, spend: (n: number) 
  */
 export async function buildBlockWithTxs(opts: { chain: TemplateChain; outputScript: Uint8Array; txs: TemplateTx[]; maxTries?: number }): Promise<Block | undefined> {
   const template = await createBlockTemplate({ chain: opts.chain, outputScript: opts.outputScript, txs: opts.txs });
-  return grind(template.block, opts.maxTries ?? DEFAULT_MAX_TRIES);
+  const found = grind(template.block, opts.maxTries ?? DEFAULT_MAX_TRIES, template.storage);
+  return found && sealBlock(found, template.storage);
 }

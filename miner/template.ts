@@ -12,6 +12,9 @@ import type { Mempool, MempoolEntry } from '../mempool/mempool.js';
 import { feeRateCompare } from '../mempool/entry.js';
 import { DEFAULT_BLOCK_MIN_TX_FEE, WITNESS_SCALE_FACTOR, feeForSize } from '../mempool/policy.js';
 import { requiredBurn } from '../chain/cu-fee.js';
+import { MAX_HEADER_SIZE, HEADER_SIZE, STORAGE_POW, withStorageBit } from '../chain/header.js';
+import type { StorageMiner } from '../chain/extension.js';
+import { NO_STORAGE } from './grind.js';
 
 /** Core's VERSIONBITS_TOP_BITS: version-bits signalling with no deployment bit set. */
 export const BLOCK_VERSION = 0x20000000;
@@ -36,7 +39,15 @@ export interface TemplateChain {
   assembleBlock?(block: Block, opts: { fees: bigint }): Promise<unknown>;
   /** ODA-BIP-0005 base fee of the block after `prev` (undefined before activation or without the rule). */
   nextBaseFee?(prev: BlockEntry): bigint | undefined;
+  /** ODA-BIP-0006 per-attempt storage work for a block on the tip (Chain.storageMiner). */
+  storageMiner?(height: number): Promise<StorageMiner | undefined>;
 }
+
+/**
+ * Weight kept free for ODA-BIP-0006 from its activation: the largest proof section (coinbase
+ * witness, 1 WU per byte, plus its stack-item length) and the 33 header bytes (4 WU each).
+ */
+export const STORAGE_RESERVED_WEIGHT = STORAGE_POW.maxProofBytes + 5 + (MAX_HEADER_SIZE - HEADER_SIZE) * WITNESS_SCALE_FACTOR;
 
 export interface TemplateTx {
   tx: Transaction;
@@ -64,6 +75,8 @@ export interface BlockTemplate {
   minTime: number;
   bits: number;
   outputScript: Uint8Array;
+  /** ODA-BIP-0006 (from activation): the per-attempt work grind() and sealBlock() need. */
+  storage?: StorageMiner;
 }
 
 export interface TemplateOptions {
@@ -266,7 +279,8 @@ export async function createBlockTemplate(opts: TemplateOptions): Promise<BlockT
   const height = prev.height + 1;
   const mtp = chain.medianTimePast(prev);
   const time = opts.time ?? Math.max(mtp + 1, Math.floor(Date.now() / 1000));
-  const maxWeight = Math.max(4000, Math.min(opts.maxWeight ?? DEFAULT_BLOCK_MAX_WEIGHT, params.maxBlockWeight - 4000));
+  const storage = height >= params.activation.storageProofs;
+  const maxWeight = Math.max(4000, Math.min(opts.maxWeight ?? DEFAULT_BLOCK_MAX_WEIGHT, params.maxBlockWeight - 4000) - (storage ? STORAGE_RESERVED_WEIGHT : 0));
 
   let txs: TemplateTx[];
   let weight: number;
@@ -301,6 +315,11 @@ export async function createBlockTemplate(opts: TemplateOptions): Promise<BlockT
   const coinbase = createCoinbase({ height, outputScript: opts.outputScript, value: coinbaseValue });
   const block = new Block();
   block.version = BLOCK_VERSION;
+  // ODA-BIP-0006: the extended header, its digest and skips filled in per attempt by grind().
+  if (storage) {
+    block.version = withStorageBit(BLOCK_VERSION);
+    block.storage = { digest: new Uint8Array(32), skips: 0 };
+  }
   block.prevHash = hexToHash(prev.hash);
   block.timestamp = time;
   block.bits = chain.nextWorkRequired(prev, time);
@@ -311,9 +330,12 @@ export async function createBlockTemplate(opts: TemplateOptions): Promise<BlockT
   if (chain.assembleBlock && !opts.prev) await chain.assembleBlock(block, { fees });
   // Segwit is active from genesis on ODA networks, so every block commits to witnesses.
   addWitnessCommitment(block);
+  // The proof section's place in the coinbase witness (sealBlock fills it for the winner).
+  if (storage) coinbase.setWitness(0, [coinbase.ins[0].witness[0], new Uint8Array(0)]);
+  const storageMiner = storage ? ((!opts.prev && (await chain.storageMiner?.(height))) || NO_STORAGE) : undefined;
   lastTemplate = { weight, txCount: txs.length };
   return {
     block, height, prevHash: prev.hash, txs, coinbaseValue: coinbase.outs[0].value, fees, weight, sigOpCost,
-    minTime: mtp + 1, bits: block.bits, outputScript: opts.outputScript,
+    minTime: mtp + 1, bits: block.bits, outputScript: opts.outputScript, storage: storageMiner,
   };
 }

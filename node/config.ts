@@ -2,7 +2,7 @@
 // data dir, network dir, config file with [main]/[regtest] sections, ports, RPC auth, P2P,
 // mining and logging. ODA is regtest-first: without -chain the node runs its own regtest.
 import { isAbsolute, join } from 'node:path';
-import { networks, type NetworkName, type NetworkParams } from '../chain/params.js';
+import { networks, withTestActivationHeights, type NetworkName, type NetworkParams } from '../chain/params.js';
 import { parseFixedPoint } from '../util/amount.js';
 import { ArgsManager, ConfigError, type OptionSpec } from '../util/args.js';
 import { CONFIG_FILENAME, DEFAULT_DATADIR_NAME, loadArgs, networkDirFor, parsePort, splitHostPort } from '../util/datadir.js';
@@ -56,6 +56,7 @@ export const NODE_OPTIONS: OptionSpec[] = [
   { name: 'txindex', type: 'bool', help: 'Maintain a full transaction index (always on in ODA; accepted for compatibility)' },
   { name: 'mine', type: 'bool', help: 'Mine blocks continuously (regtest CPU miner; default: 0)' },
   { name: 'mineaddress', type: 'string', arg: '<address>', help: 'Pay mined blocks to <address> (default: a new address of the default wallet)' },
+  { name: 'testactivationheight', type: 'list', arg: '<name@height>', help: 'Set the activation height of \'name\' (segwit, bip34, dersig, cltv, csv, costawaredifficulty, storageproofs, registrycommitment). (regtest-only)' },
   { name: 'mineinterval', type: 'int', arg: '<seconds>', help: `Seconds between mined blocks with -mine (default: ${DEFAULT_MINE_INTERVAL})` },
   { name: 'storemodels', type: 'string', arg: '<policy>', help: 'Which registered model data to keep (ODA-BIP-0006): all (and fetch what is missing from peers in the background), pinned (what this node holds), none (removed once its block is connected) (default: all with -mine, else pinned)' },
 ];
@@ -113,7 +114,12 @@ function parseMaxValidationCost(v: string | undefined): bigint | undefined {
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): NodeConfig {
   const args = new ArgsManager(NODE_OPTIONS);
   const { datadir, confFile, chain } = loadArgs(args, argv, env);
-  const params = networks[chain];
+  let params = networks[chain];
+  try {
+    params = withTestActivationHeights(params, args.getList('testactivationheight'));
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
   const networkDir = networkDirFor(datadir, chain);
 
   const getInt = (name: string, def: number, min = 0): number => {

@@ -100,7 +100,7 @@ function initOda(host: OdaPluginHost, opts: OdaPluginOptions) {
   // The storage index is state only until params.activation.storageProofs: every node keeps
   // it from genesis, so activation needs no rebuild. It runs after the ODA extension, whose
   // verdict decides whether the block's registrations happen at all.
-  const storage = createStorageIndexExtension();
+  const storage = createStorageIndexExtension({ store: host.store });
   const storageIndex = () => storage.index(host.chain.extensionState(STORAGE_EXTENSION));
   const keeper = new StoreKeeper({
     mode: opts.storeModels ?? 'pinned',

@@ -9,7 +9,7 @@
 //             | non-empty siblings x 32 | terminal u8 (0 empty, 1 leaf) | [keyHash 32 | valueHash 32]
 import { createHash } from 'node:crypto';
 import { Transaction } from '../chain/block.js';
-import { decodeHeader, HEADER_SIZE, headerId } from '../chain/header.js';
+import { decodeHeader, HEADER_SIZE, headerId, headerLength } from '../chain/header.js';
 import { Reader, Writer, fromHex, toHex } from './codec.js';
 import { findRegistryCommitment } from './registry-commitment.js';
 import { EMPTY_HASH, bit, proofRoot, sha256, type TreeProof } from './registry-tree.js';
@@ -161,7 +161,7 @@ function checkRecord(root: Uint8Array, rec: ProvenRecord): void {
  * The caller checks that the header is on its best chain. Throws ModelProofError.
  */
 export function verifyModelProof(header: Uint8Array, proof: ModelProof, want: { modelId: string; version?: number }): VerifiedModelProof {
-  if (header.length !== HEADER_SIZE) fail(`header is ${header.length} bytes`);
+  if (header.length < HEADER_SIZE || header.length !== headerLength(header)) fail(`header is ${header.length} bytes`);
   const h = decodeHeader(header);
   let tx: Transaction;
   try {

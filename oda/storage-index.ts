@@ -11,12 +11,16 @@
 // counter is the one mutable field (proven: 0, skipped while live: +1, saturating at 255).
 // The index is maintained from genesis (state only: no block bytes depend on it) and read by
 // the consensus rule from params.activation.storageProofs.
-import type { Block } from '../chain/block.js';
-import type { BlockContext, ChainExtension, ExtensionState, ExtensionVerdict, KvChange, KvSource } from '../chain/extension.js';
+import { blockHeader80, type Block } from '../chain/block.js';
+import type { BlockContext, ChainExtension, ExtensionState, ExtensionVerdict, KvChange, KvSource, StorageMiner } from '../chain/extension.js';
+import type { BlobStore } from '../model-store/store.js';
 import { layout } from '../chain/layout.js';
 import { Reader, Writer, fromHex, toHex } from './codec.js';
 import { decodeOdaTx } from './envelope.js';
 import type { BlobRef } from './payload.js';
+import { checkHeaderSkips, checkStorageProof, createStorageMiner, storageSeed, StorageReason } from './storage-proof.js';
+import { VerifyError } from '../chain/errors.js';
+import { StoreLeafSource } from './storage-source.js';
 
 export const STORAGE_EXTENSION = 'storage';
 
@@ -222,18 +226,44 @@ export function decodeIndexUndo(b: Uint8Array): KvChange[] {
 }
 
 /**
- * The extension keeping the index. Until the PoW integration (ODA-BIP-0006 "Reference
- * implementation") passes each block's proof outcome, it records registrations only.
+ * ODA-BIP-0006 §6 for one block on its parent's index: the proof section (coinbase witness
+ * item 2; chain/check-block.ts enforced the stack's shape) checked against the seed of the
+ * block's 80-byte header and its header digest, then the header's skip count. Returns the
+ * outcome for the index. Needs no blob data.
  */
-export function createStorageIndexExtension(): ChainExtension<IndexVerdict> & { index(state: ExtensionState): Promise<MemoryIndex> } {
+export async function checkBlockStorage(ctx: BlockContext, state: Pick<KvSource, 'iterator'>): Promise<ProofOutcome> {
+  const storage = ctx.block.storage;
+  const proof = ctx.block.transactions?.[0]?.ins[0]?.witness[1];
+  if (!storage || !proof) throw new VerifyError('block', StorageReason.ENCODING, 100, 'no storage header or proof section', true);
+  const v = checkStorageProof(storageSeed(blockHeader80(ctx.block)), storage.digest, await loadIndex(state), ctx.height, proof);
+  checkHeaderSkips(storage.skips, v);
+  return v;
+}
+
+/**
+ * The extension keeping the index and, from params.activation.storageProofs, checking each
+ * block's storage proof against it (skipped while a template is assembled or not yet ground:
+ * its header is not final). With a model store it also gives the miner its per-attempt work.
+ */
+export function createStorageIndexExtension(opts: { store?: BlobStore } = {}): ChainExtension<IndexVerdict> & { index(state: ExtensionState): Promise<MemoryIndex> } {
+  const source = opts.store ? new StoreLeafSource(opts.store) : undefined;
   return {
     name: STORAGE_EXTENSION,
     index: (state) => loadIndex(state),
-    checkBlock(ctx: BlockContext, state: ExtensionState): Promise<IndexVerdict> {
-      return indexBlock(state, ctx.height, registeredBlobs(ctx.block));
+    async checkBlock(ctx: BlockContext, state: ExtensionState): Promise<IndexVerdict> {
+      const proven = ctx.height >= ctx.params.activation.storageProofs && !ctx.assembling && !ctx.unmined;
+      const outcome = proven ? await checkBlockStorage(ctx, state) : undefined;
+      return indexBlock(state, ctx.height, registeredBlobs(ctx.block), outcome);
     },
     disconnectBlock(_ctx: BlockContext, undo: Uint8Array) {
       return decodeIndexUndo(undo);
+    },
+    async storageMiner(height: number, state: ExtensionState): Promise<StorageMiner | undefined> {
+      if (!source) return undefined;
+      const index = await loadIndex(state);
+      // Which blobs are complete is read once per template: the per-attempt path only reads files.
+      await source.refresh(index.entries.map((e) => e.root));
+      return createStorageMiner(index, height, source);
     },
   };
 }

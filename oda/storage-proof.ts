@@ -6,19 +6,20 @@
 // (roots, lengths, cumulative offsets): no block is ever judged on whether a validator holds
 // data. Integers only; every hash input is a canonical byte string.
 import { VerifyError } from '../chain/errors.js';
+import { STORAGE_POW, checkPenalizedPow, penalizedTarget } from '../chain/header.js';
 import { BLOCK_SIZE, HASH_SIZE, blockCount, sha256, blockLength, equalBytes, proofDepth, verifyBlockProof } from '../model-store/merkle.js';
 import { OdaDecodeError, Reader, Writer } from './codec.js';
-import { taggedHash } from './payload.js';
+import { createHash, type Hash } from 'node:crypto';
 import type { IndexEntry, IndexLookup } from './storage-index.js';
 
 /** ODA-BIP-0006 constants; every value is derived in the BIP's Rationale. */
 export const STORAGE = {
   /** Sampled leaves per attempt: a miner holding half the data keeps ≤ 1/10 of its rate ((1/2)^4 = 1/16). */
-  k: 4,
+  k: STORAGE_POW.k,
   /** Blobs are sampled only D blocks after registration, so they can propagate first. */
   lookback: 10,
   /** A skipped live slot halves the target this many times (skip penalty 2^b). */
-  skipPenaltyBits: 2,
+  skipPenaltyBits: STORAGE_POW.skipPenaltyBits,
   /** A blob skipped this many times since its last proof is dormant: its slots are void (free). */
   dormantSkips: 1,
   /** Proof section version. */
@@ -40,8 +41,13 @@ export const StorageReason = {
   PENALTY: 'high-hash-storage-penalty',
 } as const;
 
+/**
+ * A proof failure. The proof section sits in the coinbase witness, which no merkle tree
+ * commits to, so a relayer could have mangled it: `malleated`, so the chain forgets the body
+ * but never marks the header invalid (§6), while the peer that sent it is still scored.
+ */
 function reject(reason: string, details: string): never {
-  throw new VerifyError('block', reason, 100, details);
+  throw new VerifyError('block', reason, 100, details, true);
 }
 
 const TAG_SAMPLE = 'ODA/storage-sample';
@@ -53,15 +59,34 @@ function u32le(n: number): Uint8Array {
   return b;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
+
+/**
+ * ODA-BIP-0003's BIP340-style tagged hash, SHA256(SHA256(tag) ‖ SHA256(tag) ‖ msg), as an open
+ * hasher: the tag prefix is hashed once and copied (the per-attempt path runs it 2k times),
+ * and the message parts are fed without concatenating 16 KiB leaves. Equal to payload.ts
+ * taggedHash (the vectors pin both).
+ */
+const tagPrefixes = new Map<string, Hash>();
+function tagged(tag: string): Hash {
+  let h = tagPrefixes.get(tag);
+  if (!h) {
+    const t = createHash('sha256').update(tag, 'utf8').digest();
+    h = createHash('sha256').update(t).update(t);
+    tagPrefixes.set(tag, h);
+  }
+  return h.copy();
 }
 
-function u256be(b: Uint8Array): bigint {
-  return BigInt('0x' + Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex'));
+function view(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
+
+/** Big-endian 256-bit number mod `m` (< 2^64): four 64-bit limbs, no hex round trip. */
+function u256beMod(b: Uint8Array, m: bigint): bigint {
+  const dv = new DataView(b.buffer, b.byteOffset, 32);
+  let r = 0n;
+  for (let i = 0; i < 32; i += 8) r = ((r << 64n) | dv.getBigUint64(i, false)) % m;
+  return r;
 }
 
 /**
@@ -77,7 +102,7 @@ export function storageSeed(header80: Uint8Array): Uint8Array {
 /** Byte offset of slot i in [0, total): U256(taggedHash(sample, seed ‖ u32le i)) mod total. */
 export function slotOffset(seed: Uint8Array, slot: number, total: bigint): bigint {
   if (total <= 0n) throw new RangeError('no eligible data');
-  return u256be(taggedHash(TAG_SAMPLE, concat(seed, u32le(slot)))) % total;
+  return u256beMod(tagged(TAG_SAMPLE).update(seed).update(u32le(slot)).digest(), total);
 }
 
 /** One sampled leaf: the entry (blob) holding the offset and the 16 KiB block within it. */
@@ -150,16 +175,21 @@ export type SlotProof = { kind: 'skip' } | { kind: 'leaf'; leaf: Uint8Array; pat
  * must read them for each attempt; paths are only needed for the winning attempt.
  */
 export function storageDigest(seed: Uint8Array, slots: readonly SlotProof[]): Uint8Array {
-  let d = seed;
-  slots.forEach((s, i) => {
-    d = taggedHash(TAG_DIGEST, s.kind === 'leaf' ? concat(d, u32le(i), Uint8Array.of(1), s.leaf) : concat(d, u32le(i), Uint8Array.of(0)));
-  });
-  return d;
+  return digestOfLeaves(seed, slots.map((s) => (s.kind === 'leaf' ? s.leaf : undefined)));
 }
+
+const KIND_SKIP = Uint8Array.of(0);
+const KIND_LEAF = Uint8Array.of(1);
 
 /** Digest from the leaf bytes alone (the miner's per-attempt path: undefined = skipped). */
 export function digestOfLeaves(seed: Uint8Array, leaves: readonly (Uint8Array | undefined)[]): Uint8Array {
-  return storageDigest(seed, leaves.map((l) => (l ? { kind: 'leaf' as const, leaf: l, path: [] } : { kind: 'skip' as const })));
+  let d = seed;
+  for (let i = 0; i < leaves.length; i++) {
+    const h = tagged(TAG_DIGEST).update(d).update(u32le(i));
+    const leaf = leaves[i];
+    d = view((leaf ? h.update(KIND_LEAF).update(leaf) : h.update(KIND_SKIP)).digest());
+  }
+  return d;
 }
 
 /** Largest BEP 52 path: a 2^36-byte blob has 2^22 leaves. */
@@ -201,8 +231,9 @@ export function decodeStorageProof(b: Uint8Array): SlotProof[] {
   return out;
 }
 
-/** Largest encoded proof section (k slots of a 16 KiB leaf with a 22-hash path). */
+/** Largest encoded proof section (k slots of a 16 KiB leaf with a 22-hash path); chain/header.ts holds the same bound. */
 export const MAX_PROOF_BYTES = 2 + STORAGE.k * (1 + 2 + BLOCK_SIZE + 1 + MAX_PATH * HASH_SIZE);
+if (MAX_PROOF_BYTES !== STORAGE_POW.maxProofBytes) throw new Error('ODA-BIP-0006: chain/header.ts STORAGE_POW.maxProofBytes disagrees with MAX_PROOF_BYTES');
 
 /** What a verified proof tells the chain: the digest, the penalty, and the index updates. */
 export interface StorageVerdict {
@@ -260,16 +291,8 @@ export function checkHeaderSkips(headerSkips: number, v: StorageVerdict): void {
   if (headerSkips !== v.skips) reject(StorageReason.SKIPS, `header claims ${headerSkips} skips, the proof has ${v.skips}`);
 }
 
-/** What a header-only node checks (§5): skips ≤ k and hash ≤ target >> (b · skips). */
-export function checkPenalizedPow(hash: bigint, target: bigint, headerSkips: number): void {
-  if (!Number.isInteger(headerSkips) || headerSkips < 0 || headerSkips > STORAGE.k) reject(StorageReason.SKIPS, `${headerSkips} skips, at most ${STORAGE.k}`);
-  if (hash > penalizedTarget(target, headerSkips * STORAGE.skipPenaltyBits)) reject(StorageReason.PENALTY, `hash above the target lowered by ${headerSkips * STORAGE.skipPenaltyBits} bits`);
-}
-
-/** The PoW target after the skip penalty: target >> (b · skips). */
-export function penalizedTarget(target: bigint, penaltyBits: number): bigint {
-  return target >> BigInt(penaltyBits);
-}
+/** What a header-only node checks (§5): chain/header.ts, where the PoW rule lives. */
+export { checkPenalizedPow, penalizedTarget };
 
 /**
  * Reads what an attempt needs: `leaf` gives a block's bytes or undefined when not held;
@@ -278,6 +301,11 @@ export function penalizedTarget(target: bigint, penaltyBits: number): bigint {
 export interface LeafSource {
   leaf(e: IndexEntry, leaf: number): Uint8Array | undefined | Promise<Uint8Array | undefined>;
   path(e: IndexEntry, leaf: number): Uint8Array[] | Promise<Uint8Array[]>;
+}
+
+/** A source whose leaf reads are synchronous (the per-attempt path must not await). */
+export interface SyncLeafSource extends LeafSource {
+  leaf(e: IndexEntry, leaf: number): Uint8Array | undefined;
 }
 
 /**
@@ -296,6 +324,34 @@ export async function buildStorageProof(seed: Uint8Array, index: IndexLookup, he
     }
   }
   return { slots: out, digest: storageDigest(seed, out), penaltyBits: skips * STORAGE.skipPenaltyBits };
+}
+
+/**
+ * The miner's side of one template (chain/extension.ts StorageMiner): per attempt, sample,
+ * read the held leaves (synchronous reads: StoreLeafSource) and fold them into the digest;
+ * for the winner, the proof section. The proof is rebuilt from the source, so it is checked
+ * against the digest the header committed to (a blob that left the store in between).
+ */
+export function createStorageMiner(index: IndexLookup, height: number, src: SyncLeafSource): { attempt(h80: Uint8Array): { digest: Uint8Array; skips: number }; proof(h80: Uint8Array): Promise<Uint8Array> } {
+  return {
+    attempt(h80) {
+      const seed = storageSeed(h80);
+      let skips = 0;
+      const leaves = sampleSlots(seed, index, height).map((s) => {
+        const leaf = src.leaf(s.entry, s.leaf);
+        if (!leaf && !s.void) skips++;
+        return leaf;
+      });
+      return { digest: digestOfLeaves(seed, leaves), skips };
+    },
+    async proof(h80) {
+      const seed = storageSeed(h80);
+      const built = await buildStorageProof(seed, index, height, src);
+      const want = this.attempt(h80);
+      if (!equalBytes(built.digest, want.digest)) throw new Error('storage proof: the leaves changed while mining (a blob left the store)');
+      return encodeStorageProof(built.slots);
+    },
+  };
 }
 
 function hexBytes(h: string): Uint8Array {

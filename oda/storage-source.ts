@@ -6,10 +6,10 @@ import { BLOCKS_PER_PIECE, BLOCK_SIZE, blockLength, blockProof, pieceBlockProof 
 import { blobPath } from '../model-store/layout.js';
 import type { BlobStore } from '../model-store/store.js';
 import type { IndexEntry } from './storage-index.js';
-import type { LeafSource } from './storage-proof.js';
+import type { SyncLeafSource } from './storage-proof.js';
 
 /** Leaves of blobs held in memory, by root. */
-export function memoryLeafSource(blobs: ReadonlyMap<string, Uint8Array>): LeafSource {
+export function memoryLeafSource(blobs: ReadonlyMap<string, Uint8Array>): SyncLeafSource {
   return {
     leaf(e: IndexEntry, leaf: number) {
       const b = blobs.get(e.root);
@@ -26,7 +26,7 @@ export function memoryLeafSource(blobs: ReadonlyMap<string, Uint8Array>): LeafSo
  * Leaves of complete blobs in a model store. `refresh()` re-reads which blobs are complete
  * (call it at each new template); reads between refreshes are synchronous file reads.
  */
-export class StoreLeafSource implements LeafSource {
+export class StoreLeafSource implements SyncLeafSource {
   private readonly held = new Map<string, number>(); // root -> fd
   private readonly buf = Buffer.allocUnsafe(BLOCK_SIZE);
 

@@ -3,7 +3,8 @@
 // ping/pong, feefilter) so Core's documentation applies; model-data messages are ODA's own.
 // Hashes are display-order hex in the decoded form (the project's API convention) and
 // internal byte order on the wire, as in Bitcoin.
-import { Block, Transaction, hashToHex, hexToHash, decodeBlock, decodeBlockHeader, HEADER_SIZE } from '../../chain/block.js';
+import { Block, Transaction, hashToHex, hexToHash, decodeBlock, decodeBlockHeader, HEADER_SIZE, MAX_HEADER_SIZE } from '../../chain/block.js';
+import { headerLength } from '../../chain/header.js';
 import { Reader, Writer, WireError } from './buffer.js';
 
 export const PROTOCOL_VERSION = 70100;
@@ -107,7 +108,8 @@ export const MAX_PAYLOAD: Record<Command, number> = {
   addr: 3 + MAX_ADDR * NETADDR_SIZE,
   sendheaders: 0,
   getheaders: 4 + 1 + MAX_LOCATOR * 32 + 32,
-  headers: 3 + MAX_HEADERS * 81,
+  // Each entry: a header (80 bytes, or 113 with ODA-BIP-0006's extension) and a zero tx count.
+  headers: 3 + MAX_HEADERS * (MAX_HEADER_SIZE + 1),
   inv: 5 + MAX_INV * 36,
   getdata: 5 + MAX_INV * 36,
   notfound: 5 + MAX_INV * 36,
@@ -124,7 +126,7 @@ export const MAX_PAYLOAD: Record<Command, number> = {
   piece: 36 + 5 + PIECE_SIZE,
   nopiece: 36,
   getmodproof: 36,
-  modproof: 36 + 4 + HEADER_SIZE + 5 + MAX_MODEL_PROOF,
+  modproof: 36 + 4 + MAX_HEADER_SIZE + 5 + MAX_MODEL_PROOF,
   nomodproof: 36 + 3 + MAX_PROOF_REASON,
   getcfilters: 37,
   cfilter: 1 + 32 + 5 + MAX_BLOCK_SERIALIZED,
@@ -241,7 +243,7 @@ export function encodePayload(m: Message): Uint8Array {
     case 'piece': w.bytes(rootToBytes(m.root)).u32(m.index).varbytes(m.data); break;
     case 'getmodproof': w.bytes(rootToBytes(m.modelId)).u32(m.version); break;
     case 'modproof':
-      if (m.header.length !== HEADER_SIZE) throw new WireError('modproof header must be 80 bytes');
+      if (m.header.length < 4 || m.header.length !== headerLength(m.header)) throw new WireError('modproof header must be one whole header (80 bytes, or 113 with the storage extension)');
       w.bytes(rootToBytes(m.modelId)).u32(m.version).u32(m.height).bytes(m.header).varbytes(m.proof);
       break;
     case 'nomodproof': w.bytes(rootToBytes(m.modelId)).u32(m.version).varstr(m.reason); break;
@@ -255,6 +257,19 @@ export function encodePayload(m: Message): Uint8Array {
   }
   const out = w.finish();
   if (out.length > MAX_PAYLOAD[m.cmd]) throw new WireError(`${m.cmd} payload ${out.length} exceeds ${MAX_PAYLOAD[m.cmd]}`);
+  return out;
+}
+
+/**
+ * A header on the wire: 80 bytes, and 33 more when its version's top bits announce the
+ * ODA-BIP-0006 storage extension (chain/header.ts), so no height is needed to decode it.
+ */
+function readHeader(r: Reader): Uint8Array {
+  const head = r.bytes(HEADER_SIZE);
+  if (headerLength(head) === HEADER_SIZE) return head;
+  const out = new Uint8Array(MAX_HEADER_SIZE);
+  out.set(head, 0);
+  out.set(r.bytes(MAX_HEADER_SIZE - HEADER_SIZE), HEADER_SIZE);
   return out;
 }
 
@@ -294,7 +309,7 @@ export function decodePayload(cmd: Command, payload: Uint8Array): Message {
       const n = r.varint(MAX_HEADERS);
       const headers: Block[] = [];
       for (let i = 0; i < n; i++) {
-        headers.push(decodeBlockHeader(r.bytes(HEADER_SIZE)));
+        headers.push(decodeBlockHeader(readHeader(r)));
         if (r.u8() !== 0) throw new WireError('headers entry must have a zero transaction count');
       }
       m = { cmd, headers };
@@ -330,7 +345,7 @@ export function decodePayload(cmd: Command, payload: Uint8Array): Message {
     case 'havepiece': case 'getpiece': case 'nopiece': m = { cmd, root: bytesToRoot(r.bytes(32)), index: r.u32() }; break;
     case 'piece': m = { cmd, root: bytesToRoot(r.bytes(32)), index: r.u32(), data: r.varbytes(PIECE_SIZE) }; break;
     case 'getmodproof': m = { cmd, modelId: bytesToRoot(r.bytes(32)), version: r.u32() }; break;
-    case 'modproof': m = { cmd, modelId: bytesToRoot(r.bytes(32)), version: r.u32(), height: r.u32(), header: r.bytes(HEADER_SIZE).slice(), proof: r.varbytes(MAX_MODEL_PROOF).slice() }; break;
+    case 'modproof': m = { cmd, modelId: bytesToRoot(r.bytes(32)), version: r.u32(), height: r.u32(), header: readHeader(r).slice(), proof: r.varbytes(MAX_MODEL_PROOF).slice() }; break;
     case 'nomodproof': m = { cmd, modelId: bytesToRoot(r.bytes(32)), version: r.u32(), reason: r.varstr(MAX_PROOF_REASON) }; break;
     case 'getcfilters': case 'getcfheaders': m = { cmd, filterType: r.u8(), startHeight: r.u32(), stopHash: bytesToHash(r.bytes(32)) }; break;
     case 'cfilter': m = { cmd, filterType: r.u8(), blockHash: bytesToHash(r.bytes(32)), filter: r.varbytes(MAX_BLOCK_SERIALIZED) }; break;

@@ -55,6 +55,8 @@ export function headerToJSON(ctx: Ctx, entry: any): Record<string, unknown> {
   if (next) out.nextblockhash = next.hash;
   // ODA-BIP-0005: the block's CU, burn, base fee and discount (after activation).
   Object.assign(out, blockCostFields(ctx.chain, entry));
+  // ODA-BIP-0006: the header's storage digest (hex, internal order) and live slots skipped.
+  if (entry.storage) out.storage = { digest: Buffer.from(entry.storage.digest).toString('hex'), skips: entry.storage.skips };
   return out;
 }
 

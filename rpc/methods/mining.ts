@@ -17,10 +17,12 @@ import { isCoinbaseTx } from '../../chain/tx-checks.js';
 import { descriptorChecksum } from '../../wallet/descriptor.js';
 import type { Mempool } from '../../mempool/mempool.js';
 import { DEFAULT_MAX_TRIES, generateBlocks, type MinerChain } from '../../miner/generate.js';
-import { grind } from '../../miner/grind.js';
+import { grind, sealBlock } from '../../miner/grind.js';
 import { findRegistryCommitment, encodeRegistryCommitmentScript } from '../../oda/registry-commitment.js';
 import { createBlockTemplate, lastTemplateStats, type TemplateTx } from '../../miner/template.js';
 import { findCuCommitment } from '../../chain/cu-commitment.js';
+import { loadIndex, STORAGE_EXTENSION } from '../../oda/storage-index.js';
+import { eligibleCount, STORAGE } from '../../oda/storage-proof.js';
 import { estimateCuFee, feeForCu, nextCostFields } from '../cost-aware-json.js';
 import { amount } from '../amount.js';
 
@@ -125,6 +127,22 @@ export function networkHashPS(chain: MiningChain, params: Ctx['params'], lookup:
   }
   if (minTime === maxTime) return 0;
   return Number(pb.chainwork - pb0.chainwork) / (maxTime - minTime);
+}
+
+/**
+ * ODA-BIP-0006 (from activation): what an external miner needs to sample, digest and prove
+ * each attempt: the constants and the storage index entries eligible at the template height
+ * (byte offsets are cumulative, so `start` locates every sampled offset). The header it grinds
+ * is 113 bytes: the 80 classic bytes (version top bits 011) ‖ digest ‖ skips; the proof section
+ * goes into the coinbase witness after the 32-byte reserved value.
+ */
+async function storageTemplateField(ctx: Ctx, height: number) {
+  const index = await loadIndex(ctx.chain.extensionState(STORAGE_EXTENSION));
+  const n = eligibleCount(index, height);
+  return {
+    k: STORAGE.k, lookback: STORAGE.lookback, penaltybits: STORAGE.skipPenaltyBits, dormantskips: STORAGE.dormantSkips,
+    entries: index.entries.slice(0, n).map((e) => ({ root: e.root, length: e.length, start: Number(e.start), height: e.height, skips: e.skips })),
+  };
 }
 
 /** BIP22 result for a block the chain just processed or rejected. */
@@ -264,8 +282,9 @@ export const miningMethods: RpcMethod<Ctx>[] = [
         if (e instanceof VerifyError) throw new RpcError(RPC.VERIFY_ERROR, `TestBlockValidity failed: ${stateString(e)}`);
         throw e;
       }
-      const block = grind(template.block, DEFAULT_MAX_TRIES);
-      if (!block) throw new RpcError(RPC.MISC_ERROR, 'Failed to make block.');
+      const found = grind(template.block, DEFAULT_MAX_TRIES, template.storage);
+      if (!found) throw new RpcError(RPC.MISC_ERROR, 'Failed to make block.');
+      const block = await sealBlock(found, template.storage);
       const hash = block.getId();
       if (submit === false) return { hash, hex: block.toHex() };
       try {
@@ -280,7 +299,7 @@ export const miningMethods: RpcMethod<Ctx>[] = [
   {
     name: 'getblocktemplate', category: 'Mining',
     params: [{ name: 'template_request', type: 'object', optional: true }],
-    help: 'If the request parameters include a \'mode\' key, that is used to explicitly select between the default \'template\' request or a \'proposal\'.\nIt returns data needed to construct a block to work on.\nFor full specification, see BIPs 22, 23, 9, and 145:\n    https://github.com/bitcoin/bips/blob/master/bip-0022.mediawiki\n    https://github.com/bitcoin/bips/blob/master/bip-0023.mediawiki\n    https://github.com/bitcoin/bips/blob/master/bip-0009.mediawiki#getblocktemplate_changes\n    https://github.com/bitcoin/bips/blob/master/bip-0145.mediawiki\n\nArguments:\n1. template_request    (json object, optional) Format of the template\n     {\n       "mode": "str",       (string, optional) This must be set to "template", "proposal" (see BIP 23), or omitted\n       "rules": [ "segwit", ... ]  (json array, required) A list of strings\n     }',
+    help: 'If the request parameters include a \'mode\' key, that is used to explicitly select between the default \'template\' request or a \'proposal\'.\nIt returns data needed to construct a block to work on.\nFor full specification, see BIPs 22, 23, 9, and 145:\n    https://github.com/bitcoin/bips/blob/master/bip-0022.mediawiki\n    https://github.com/bitcoin/bips/blob/master/bip-0023.mediawiki\n    https://github.com/bitcoin/bips/blob/master/bip-0009.mediawiki#getblocktemplate_changes\n    https://github.com/bitcoin/bips/blob/master/bip-0145.mediawiki\n\nArguments:\n1. template_request    (json object, optional) Format of the template\n     {\n       "mode": "str",       (string, optional) This must be set to "template", "proposal" (see BIP 23), or omitted\n       "rules": [ "segwit", ... ]  (json array, required) A list of strings\n     }\n\nFrom ODA-BIP-0006\'s activation the result also has "storage": {k, lookback, penaltybits, dormantskips, entries: [{root, length, start, height, skips}]}; the header to grind is then 113 bytes (80 bytes with version top bits 011, storage digest, skip count) and the coinbase witness is [reserved value, proof section].',
     async handler([request], ctx) {
       const req = parseTemplateRequest(request);
       const chain = chainOf(ctx);
@@ -342,6 +361,7 @@ export const miningMethods: RpcMethod<Ctx>[] = [
         ...(cu.ok ? { cu: Number(cu.commitment.cu), cu_commitment: { script: Buffer.from(coinbase.outs[cu.index].script).toString('hex'), burn: Number(cu.burn) } } : { cu: 0 }),
         base_bits: hex8(chain.nextWorkRequired(chain.tip, t.block.timestamp)),
       };
+      const storage = t.block.storage ? await storageTemplateField(ctx, t.height) : undefined;
       return {
         capabilities: ['proposal'],
         version: t.block.version,
@@ -367,6 +387,7 @@ export const miningMethods: RpcMethod<Ctx>[] = [
         // ODA-BIP-0007: an external miner adds this output to its coinbase (before the witness commitment).
         ...registryCommitmentField(coinbase.outs),
         ...(costAware ? { cost_aware: costAware } : {}),
+        ...(storage ? { storage } : {}),
       };
     },
   },

@@ -180,4 +180,17 @@ test('-help lists every option and says ODA is regtest-first', () => {
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
+test('-testactivationheight (Core\'s name@height): regtest only, a copy of the params, Core\'s messages', async () => {
+  const { regtest, NEVER_ACTIVE } = await import('../../chain/params.js');
+  const c = parseConfig([dd, '-testactivationheight=storageproofs@130', '-testactivationheight=csv@5'], env);
+  assert.is(c.params.activation.storageProofs, 130);
+  assert.is(c.params.csvHeight, 5);
+  assert.is(regtest.activation.storageProofs, NEVER_ACTIVE, 'the shared regtest params are untouched');
+  assert.is(c.params.activation.costAwareDifficulty, regtest.activation.costAwareDifficulty);
+  assert.is(configError(() => parseConfig([dd, '-testactivationheight=storageproofs'], env)), 'Invalid format (storageproofs) for -testactivationheight=name@height.');
+  assert.is(configError(() => parseConfig([dd, '-testactivationheight=nosuch@5'], env)), 'Invalid name (nosuch@5) for -testactivationheight=name@height.');
+  assert.is(configError(() => parseConfig([dd, '-testactivationheight=storageproofs@-1'], env)), 'Invalid height value (storageproofs@-1) for -testactivationheight=name@height.');
+  assert.is(configError(() => parseConfig([dd, '-chain=main', '-testactivationheight=storageproofs@5'], env)), '-testactivationheight is only allowed on regtest');
+});
+
 test.run();

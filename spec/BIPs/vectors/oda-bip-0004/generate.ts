@@ -7,6 +7,7 @@ import { encodeFrame, HEADER_SIZE } from '../../../../p2p/wire/frame.js';
 import { InvType, PROTOCOL_VERSION, Services, type Message } from '../../../../p2p/wire/messages.js';
 import { messageToJson } from '../../../../p2p/wire/json.js';
 import { Block } from '../../../../chain/block.js';
+import { withStorageBit } from '../../../../chain/header.js';
 import { encodeManifest } from '../../../../model-store/manifest.js';
 import { sha256 } from '../../../../model-store/merkle.js';
 import { basicFilter, filterHash } from '../../../../chain/blockfilter.js';
@@ -16,6 +17,11 @@ const dir = new URL('.', import.meta.url).pathname;
 const magic = regtest.magic;
 const genesis = genesisBlock(regtest);
 const header = Block.fromBuffer(genesis.toBuffer(true));
+// ODA-BIP-0006: the same block with the 113-byte header (version top bits 011, digest, skips).
+const extended = Block.fromBuffer(genesis.toBuffer());
+extended.version = withStorageBit(0x20000000);
+extended.storage = { digest: Uint8Array.from({ length: 32 }, (_, i) => i), skips: 2 };
+const extHeader = Block.fromBuffer(extended.toBuffer(true));
 const h1 = '1ebac10f6af800d779d0d4fbb920a2e5eb5e7ef81370ddf9520a740839a8c07c';
 const h2 = '00000000000000000000000000000000000000000000000000000000000000ff';
 const root = 'a3f1c0de00112233445566778899aabbccddeeff00112233445566778899aabb';
@@ -57,6 +63,9 @@ const msgs: Message[] = [
   { cmd: 'cfilter', filterType: 0, blockHash: h1, filter: genesisFilter },
   { cmd: 'getcfheaders', filterType: 0, startHeight: 0, stopHash: h1 },
   { cmd: 'cfheaders', filterType: 0, stopHash: h1, prevFilterHeader: '0'.repeat(64), filterHashes: [Buffer.from(filterHash(genesisFilter)).reverse().toString('hex')] },
+  // ODA-BIP-0006 extended headers: the version's top bits 011 announce 33 more header bytes.
+  { cmd: 'headers', headers: [header, extHeader] },
+  { cmd: 'block', block: extended },
 ];
 
 const valid = msgs.map((m) => ({ message: messageToJson(m), hex: Buffer.from(encodeFrame(magic, m)).toString('hex') }));
@@ -91,6 +100,8 @@ const invalid = [
   { comment: 'blobhave spare bits set', hex: badSpare, fault: 'payload' },
   { comment: 'cfheaders count larger than the hashes present', hex: withPayload('cfheaders', Buffer.concat([Buffer.from([0]), Buffer.alloc(64), Buffer.from([2]), Buffer.alloc(32)])), fault: 'payload' },
   { comment: 'getcfilters with a trailing byte', hex: withPayload('getcfilters', Buffer.alloc(38)), fault: 'oversize' },
+  { comment: 'headers entry with the storage top bits but an 80-byte header', hex: withPayload('headers', Buffer.concat([Buffer.from([1]), extHeader.toBuffer(true).subarray(0, 80), Buffer.from([0])])), fault: 'payload' },
+  { comment: 'block with the storage top bits but no header extension', hex: withPayload('block', Buffer.concat([extended.toBuffer().subarray(0, 80), genesis.toBuffer().subarray(80)])), fault: 'payload' },
   { comment: 'version relay flag 2', hex: (() => { const b = frame(msgs[0]); b[b.length - 9] = 2; return b; })(), fault: 'payload' },
 ].map((v) => ({ ...v, hex: v.hex.toString('hex') }));
 writeFileSync(dir + 'invalid.json', JSON.stringify({ network: 'regtest', vectors: invalid }, null, 1) + '\n');
