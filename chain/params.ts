@@ -174,6 +174,7 @@ const TEST_ACTIVATION_NAMES = {
   costawaredifficulty: (p: NetworkParams, h: number) => { p.activation.costAwareDifficulty = h; },
   storageproofs: (p: NetworkParams, h: number) => { p.activation.storageProofs = h; },
   registrycommitment: (p: NetworkParams, h: number) => { p.activation.registryCommitment = h; },
+  privatemodels: (p: NetworkParams, h: number) => { p.activation.privateModels = h; },
 } as const;
 
 /**

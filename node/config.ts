@@ -56,7 +56,7 @@ export const NODE_OPTIONS: OptionSpec[] = [
   { name: 'txindex', type: 'bool', help: 'Maintain a full transaction index (always on in ODA; accepted for compatibility)' },
   { name: 'mine', type: 'bool', help: 'Mine blocks continuously (regtest CPU miner; default: 0)' },
   { name: 'mineaddress', type: 'string', arg: '<address>', help: 'Pay mined blocks to <address> (default: a new address of the default wallet)' },
-  { name: 'testactivationheight', type: 'list', arg: '<name@height>', help: 'Set the activation height of \'name\' (segwit, bip34, dersig, cltv, csv, costawaredifficulty, storageproofs, registrycommitment). (regtest-only)' },
+  { name: 'testactivationheight', type: 'list', arg: '<name@height>', help: 'Set the activation height of \'name\' (segwit, bip34, dersig, cltv, csv, costawaredifficulty, storageproofs, registrycommitment, privatemodels). (regtest-only)' },
   { name: 'mineinterval', type: 'int', arg: '<seconds>', help: `Seconds between mined blocks with -mine (default: ${DEFAULT_MINE_INTERVAL})` },
   { name: 'storemodels', type: 'string', arg: '<policy>', help: 'Which registered model data to keep (ODA-BIP-0006): all (and fetch what is missing from peers in the background), pinned (what this node holds), none (removed once its block is connected) (default: all with -mine, else pinned)' },
 ];
