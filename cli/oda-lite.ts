@@ -16,6 +16,9 @@ import { provenanceJson } from '../oda/proof-json.js';
 import type { DownloadProgress } from '../p2p/blobs.js';
 import { keyFromHex, readKeyFile, wrappedFromHex, type ContentKeySource } from '../lite/content-key.js';
 import { privateProvenance, VERIFICATION } from '../lite/fetch.js';
+import { RpcServer } from '../rpc/server.js';
+import { liteMethods, type LiteRpcContext } from '../lite/rpc.js';
+import { parseHostPort } from '../p2p/pool.js';
 
 export const USAGE = `Usage: oda-lite [options] <command> [args]
 
@@ -29,6 +32,12 @@ Commands:
                                              a private model (ODA-BIP-0007b) is decrypted with [key], else kept
                                              encrypted (*.enc)
   infer DIR --input <hex|file|[[rows]]>      run the fetched model locally (exact-class engine); no network
+  serve                                      (or daemon) keep running: sync headers from the -connect peers as
+                                             they announce blocks, and answer JSON-RPC on 127.0.0.1:-rpcport
+                                             (cookie <datadir>/<network>/lite/.cookie; oda-cli -rpcport=N
+                                             -rpccookiefile=lite/.cookie). Methods: getblockchaininfo,
+                                             getbestblockhash, getblockcount, getblockheader, getmodelproof,
+                                             fetchmodel, stop, help. Prints {"rpcport", "cookiefile"} once listening
 
 Key of a private model ([key], one of):
   --key <hex>                                the 32-byte content key
@@ -42,6 +51,7 @@ Options:
   -chain=<chain>        regtest (default) or main; -regtest is the same as -chain=regtest
   -connect=<host:port>  full node to sync from (repeat for several)
   -timeout=<seconds>    give up a sync, proof or download after this long (default 120)
+  -rpcport=<port>       serve: JSON-RPC port (default: the network's RPC port + 10, regtest 28453; 0 = any free port)
   -printtoconsole       echo the log (also in <datadir>/<network>/lite/debug.log) to stdout`;
 
 export class UsageError extends Error {}
@@ -50,7 +60,7 @@ interface Parsed { opts: Map<string, string[]>; args: string[] }
 
 /** -name=value / --name=value / --name value (for the value options below) / -flag. */
 function parseArgs(argv: string[]): Parsed {
-  const VALUE = new Set(['version', 'out', 'input', 'datadir', 'connect', 'timeout', 'chain', 'key', 'keyfile', 'wrapped', 'devicekey']);
+  const VALUE = new Set(['version', 'out', 'input', 'datadir', 'connect', 'timeout', 'chain', 'key', 'keyfile', 'wrapped', 'devicekey', 'rpcport', 'from']);
   const opts = new Map<string, string[]>();
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -136,6 +146,44 @@ function status(node: LiteNode): Record<string, unknown> {
   return { chain: node.opts.params.chain ?? 'regtest', headers: t.height, bestblockhash: t.hash, chainwork: t.chainwork.toString(16).padStart(64, '0'), time: t.time, peers: node.readyPeers().length };
 }
 
+/** Redial period for -connect peers that dropped, while serving. */
+const REDIAL_MS = 15_000;
+
+async function serve(p: Parsed, node: LiteNode, timeoutMs: number, io: LiteIo): Promise<number> {
+  const portText = one(p, 'rpcport');
+  const port = portText === undefined ? node.opts.params.rpcPort + 10 : Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`-rpcport must be a port number, got '${portText}'`);
+  await connectAll(p, node, io);
+  await node.syncHeaders(timeoutMs).catch((e: Error) => io.err(`warning: ${e.message}`));
+  let stopping!: () => void;
+  const stopped = new Promise<void>((r) => { stopping = r; });
+  const cookieFile = join(node.opts.dir, '.cookie');
+  const server = new RpcServer<LiteRpcContext>({
+    methods: liteMethods, context: { node, timeoutMs, requestStop: () => stopping() },
+    host: '127.0.0.1', port, auth: { cookieFile }, logger: { info: (m) => node.opts.logger.info(m), warn: (m) => node.opts.logger.info(m) },
+  });
+  await server.start();
+  // Peers announce new blocks (sendheaders/inv) and the node follows; a dropped -connect peer is redialled.
+  const wanted = p.opts.get('connect') ?? [];
+  const redial = setInterval(() => {
+    const have = new Set(node.readyPeers().map((x) => `${x.host}:${x.port}`));
+    for (const a of wanted) {
+      const { host, port: pp } = parseHostPort(a, node.opts.params.port);
+      if (!have.has(`${host}:${pp}`) && !node.discouraged.has(`${host}:${pp}`)) node.connect(a).catch(() => undefined);
+    }
+  }, REDIAL_MS);
+  const onSignal = () => stopping();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  io.out(JSON.stringify({ rpcport: server.port, cookiefile: cookieFile, headers: node.chain.height }));
+  await stopped;
+  clearInterval(redial);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  await server.stop();
+  return 0;
+}
+
 export async function runLite(argv: string[], io: LiteIo): Promise<number> {
   try {
     const p = parseArgs(argv);
@@ -199,6 +247,8 @@ export async function runLite(argv: string[], io: LiteIo): Promise<number> {
         print(await inferLocal(resolve(dir), parsedInput));
         return 0;
       }
+      case 'serve': case 'daemon':
+        return await withNode(p, io, (node, t) => serve(p, node, t, io));
       default:
         throw new UsageError(`unknown command '${cmd}'`);
     }

@@ -8,7 +8,8 @@
 // honest node. 1 odad, ~210 blocks; ~30-60 s on a loaded 2-core box.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runFunctionalTest } from './framework.js';
@@ -19,6 +20,15 @@ import { regtest } from '../../chain/params.js';
 import { FileLogger } from '../../util/logger.js';
 
 const LITE = new URL('../../bin/oda-lite.js', import.meta.url).pathname;
+const CLI = new URL('../../bin/oda-cli.js', import.meta.url).pathname;
+
+function run(bin: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
 
 function runLite(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -43,7 +53,7 @@ test('oda-lite syncs headers, proves, downloads and runs a model; a forged proof
     await a.generatetoaddress(1, addr);
     const height = await a.getblockcount();
     assert.ok(height > regtest.activation.registryCommitment);
-    const best = await a.getbestblockhash();
+    let best = await a.getbestblockhash();
     const target = `127.0.0.1:${a.p2pPort}`;
     const liteData = join(env.tmpdir, 'lite');
     mkdirSync(liteData);
@@ -78,6 +88,40 @@ test('oda-lite syncs headers, proves, downloads and runs a model; a forged proof
     const chainInf = await a.getinference(inf.txid);
     assert.equal(local.output, chainInf.output, 'the lite node computes the output the chain recorded');
     assert.is(local.provenance.block.hash, best);
+
+    // --- oda-lite serve: the same through JSON-RPC, called with oda-cli -------------------------
+    const daemon = spawn(process.execPath, [LITE, `-datadir=${liteData}`, `-connect=${target}`, '-rpcport=0', 'serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let line = '';
+      while (!line.includes('\n')) {
+        const [chunk] = await Promise.race([once(daemon.stdout!, 'data'), once(daemon, 'exit').then(() => { throw new Error('oda-lite serve exited'); })]) as [Buffer];
+        line += chunk.toString();
+      }
+      const { rpcport } = JSON.parse(line.split('\n')[0]);
+      const cli = (...a: string[]) => run(CLI, [`-datadir=${liteData}`, `-rpcport=${rpcport}`, '-rpccookiefile=lite/.cookie', ...a]);
+      const bb = await cli('getbestblockhash');
+      assert.is(bb.code, 0, bb.stderr);
+      assert.is(bb.stdout.trim(), best);
+      const hdr = JSON.parse((await cli('getblockheader', best)).stdout);
+      assert.equal([hdr.height, hdr.merkleroot], [height, (await a.getblockheader(best)).merkleroot]);
+      const rp = await cli('getmodelproof', added.model_id);
+      assert.is(rp.code, 0, rp.stderr);
+      const proof = JSON.parse(rp.stdout);
+      assert.equal([proof.verified, proof.block.hash, proof.weights.root], [true, best, weights.root]);
+      const missing = await cli('getmodelproof', 'ab'.repeat(32));
+      assert.is(missing.code, 1);
+      assert.match(missing.stderr, /no verified proof/);
+      // It keeps syncing: a new block on the full node reaches the lite node's RPC.
+      const [next] = await a.generatetoaddress(1, addr);
+      for (let i = 0; i < 200 && (await cli('getbestblockhash')).stdout.trim() !== next; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.is((await cli('getbestblockhash')).stdout.trim(), next);
+      best = next;
+      assert.is((await cli('stop')).code, 0);
+      await once(daemon, 'exit');
+    } finally {
+      if (daemon.exitCode === null) daemon.kill();
+    }
+    assert.not.ok(existsSync(join(liteData, 'regtest', 'lite', '.cookie')), 'cookie removed on stop');
 
     // Bad input to the program: a clear error and exit code, nothing written.
     const unknown = await runLite([`-datadir=${liteData}`, `-connect=${target}`, 'fetch', 'ab'.repeat(32), '--out', join(env.tmpdir, 'none')]);
