@@ -19,6 +19,8 @@ import { privateProvenance, VERIFICATION } from '../lite/fetch.js';
 import { RpcServer } from '../rpc/server.js';
 import { liteMethods, type LiteRpcContext } from '../lite/rpc.js';
 import { parseHostPort } from '../p2p/pool.js';
+import { scanScripts } from '../lite/scan.js';
+import { addressToScript, isValidAddress } from '../chain/address.js';
 
 export const USAGE = `Usage: oda-lite [options] <command> [args]
 
@@ -32,6 +34,10 @@ Commands:
                                              a private model (ODA-BIP-0007b) is decrypted with [key], else kept
                                              encrypted (*.enc)
   infer DIR --input <hex|file|[[rows]]>      run the fetched model locally (exact-class engine); no network
+  scan <address|script hex> [--from H]       find the transactions paying or spending the address (or output
+                                             script): BIP 157 filter headers and filters from the peers, checked,
+                                             matched locally; only matching blocks are downloaded, each checked
+                                             against its header (merkle root). Prints txid, height, value
   serve                                      (or daemon) keep running: sync headers from the -connect peers as
                                              they announce blocks, and answer JSON-RPC on 127.0.0.1:-rpcport
                                              (cookie <datadir>/<network>/lite/.cookie; oda-cli -rpcport=N
@@ -246,6 +252,23 @@ export async function runLite(argv: string[], io: LiteIo): Promise<number> {
         const parsedInput = input.trim().startsWith('[') ? JSON.parse(input) : input;
         print(await inferLocal(resolve(dir), parsedInput));
         return 0;
+      }
+      case 'scan': {
+        const target = rest[0];
+        if (!target) throw new UsageError('scan needs an address or an output script in hex');
+        const fromText = one(p, 'from');
+        if (fromText !== undefined && !/^\d+$/.test(fromText)) throw new UsageError(`--from must be a height, got '${fromText}'`);
+        return await withNode(p, io, async (node, t) => {
+          let script: Uint8Array;
+          if (isValidAddress(target, node.opts.params)) script = addressToScript(target, node.opts.params);
+          else if (/^(?:[0-9a-fA-F]{2})+$/.test(target)) script = Uint8Array.from(Buffer.from(target, 'hex'));
+          else throw new UsageError(`'${target}' is neither an address of this chain nor an output script in hex`);
+          await connectAll(p, node, io);
+          await node.syncHeaders(t);
+          const r = await scanScripts(node, { scripts: [script], from: fromText === undefined ? 0 : Number(fromText), timeout: t });
+          print({ script: Buffer.from(script).toString('hex'), ...r });
+          return 0;
+        });
       }
       case 'serve': case 'daemon':
         return await withNode(p, io, (node, t) => serve(p, node, t, io));

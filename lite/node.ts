@@ -134,6 +134,10 @@ export class LiteNode extends EventEmitter {
         if (pending) pending(m);
         return; // an answer nobody waits for (late, after a timeout): harmless
       }
+      case 'cfheaders': case 'cfilter': case 'block': case 'notfound':
+        // Answers to a wallet scan (lite/scan.ts), which listens for them; unasked ones are dropped.
+        this.emit('scan-data', p, m);
+        return;
       default:
         // getheaders, getdata, mempool, addr, tx…: a lite node serves no chain data.
         return;

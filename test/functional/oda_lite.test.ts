@@ -179,6 +179,27 @@ test('oda-lite syncs headers, proves, downloads and runs a model; a forged proof
       await lite3.close();
       await pieceProxy.close();
     }
+
+    // --- oda-lite scan: a payment to a fresh address, found through compact filters ---------
+    const fresh = await a.getnewaddress();
+    const paid: string = await a.sendtoaddress(fresh, 1.5);
+    await a.generatetoaddress(2, addr);
+    const payHeight: number = (await a.gettransaction(paid)).blockheight;
+    const tipNow = await a.getblockcount();
+    const from = tipNow - 20;
+    const scan = await runLite([`-datadir=${liteData}`, `-connect=${target}`, '-timeout=30', 'scan', fresh, '--from', String(from)]);
+    assert.is(scan.code, 0, scan.stderr);
+    const found = JSON.parse(scan.stdout);
+    assert.equal([found.from, found.to, found.filters_checked], [from, tipNow, tipNow - from + 1]);
+    assert.equal(found.transactions.map((t: { txid: string; category: string; value: string; height: number }) => [t.txid, t.category, t.value, t.height]), [[paid, 'receive', '1.50000000', payHeight]]);
+    assert.is(found.blocks_downloaded, 1, 'only the block with the payment is downloaded');
+    assert.is(found.false_positives, 0);
+    const none = await runLite([`-datadir=${liteData}`, `-connect=${target}`, '-timeout=30', 'scan', '0014' + '11'.repeat(20), '--from', String(from)]);
+    assert.is(none.code, 0, none.stderr);
+    assert.equal([JSON.parse(none.stdout).blocks_downloaded, JSON.parse(none.stdout).transactions], [0, []]);
+    const badScan = await runLite([`-datadir=${liteData}`, `-connect=${target}`, '-timeout=30', 'scan', 'notanaddress']);
+    assert.is(badScan.code, 2);
+    assert.match(badScan.stderr, /neither an address/);
   });
 });
 
