@@ -18,6 +18,8 @@ import { prepareDigitsModel } from '../../regtest/digits-model.js';
 import { LiteNode, LiteError } from '../../lite/node.js';
 import { regtest } from '../../chain/params.js';
 import { FileLogger } from '../../util/logger.js';
+import { scanScripts } from '../../lite/scan.js';
+import { addressToScript } from '../../chain/address.js';
 
 const LITE = new URL('../../bin/oda-lite.js', import.meta.url).pathname;
 const CLI = new URL('../../bin/oda-cli.js', import.meta.url).pathname;
@@ -197,6 +199,26 @@ test('oda-lite syncs headers, proves, downloads and runs a model; a forged proof
     const none = await runLite([`-datadir=${liteData}`, `-connect=${target}`, '-timeout=30', 'scan', '0014' + '11'.repeat(20), '--from', String(from)]);
     assert.is(none.code, 0, none.stderr);
     assert.equal([JSON.parse(none.stdout).blocks_downloaded, JSON.parse(none.stdout).transactions], [0, []]);
+    // A peer serving a filter that does not hash to its own filter header chain: ban score 100,
+    // and the same scan succeeds with the honest node.
+    const filterProxy = await startTamperProxy(target, 'cfilter');
+    const lite4 = await LiteNode.open({ params: regtest, dir: join(env.tmpdir, 'lite4'), logger });
+    try {
+      const liar = await lite4.connect(`127.0.0.1:${filterProxy.port}`);
+      await lite4.syncHeaders(30_000);
+      const script = addressToScript(fresh, regtest);
+      let err: Error | undefined;
+      await scanScripts(lite4, { scripts: [script], from, timeout: 30_000 }).catch((e: Error) => { err = e; });
+      assert.instance(err, LiteError);
+      assert.match(err!.message, /does not hash to its cfheaders entry/);
+      assert.is(liar.banScore, 100);
+      await lite4.connect(target);
+      const ok = await scanScripts(lite4, { scripts: [script], from, timeout: 30_000 });
+      assert.equal(ok.transactions.map((t) => t.txid), [paid]);
+    } finally {
+      await lite4.close();
+      await filterProxy.close();
+    }
     const badScan = await runLite([`-datadir=${liteData}`, `-connect=${target}`, '-timeout=30', 'scan', 'notanaddress']);
     assert.is(badScan.code, 2);
     assert.match(badScan.stderr, /neither an address/);

@@ -1,12 +1,13 @@
 // A man in the middle for lite-node tests: a WebSocket server that relays every frame between
 // its client and one real odad, except that it corrupts the first `modproof` (a flipped byte
-// in the proof) or the first `piece` (a flipped data byte) the node sends. To the lite node
+// in the proof), the first `piece` (a flipped data byte) or the first `cfilter` (a flipped
+// last filter byte) the node sends. To the lite node
 // it is a full node that lies once, with the real node's handshake and data.
 import { WebSocketServer, WebSocket } from 'ws';
 import { regtest } from '../../chain/params.js';
 import { decodeFrame, encodeFrame, MAX_FRAME } from '../../p2p/wire/frame.js';
 
-export type TamperMode = 'modproof' | 'piece';
+export type TamperMode = 'modproof' | 'piece' | 'cfilter';
 
 export interface TamperProxy { port: number; tampered: number; close(): Promise<void> }
 
@@ -35,6 +36,10 @@ export async function startTamperProxy(target: string, mode: TamperMode): Promis
           const proof = Uint8Array.from(m.proof);
           proof[proof.length - 1] ^= 0x01; // the last record's committed value hash
           out = encodeFrame(regtest.magic, { ...m, proof });
+        } else if (m.cmd === 'cfilter') {
+          const filter = Uint8Array.from(m.filter);
+          filter[filter.length - 1] ^= 0x01;
+          out = encodeFrame(regtest.magic, { ...m, filter });
         } else if (m.cmd === 'piece') {
           const data = Uint8Array.from(m.data);
           data[0] ^= 0x01;
