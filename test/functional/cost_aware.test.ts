@@ -6,11 +6,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { runFunctionalTest, syncBlocks, waitUntil, type TestNode } from './framework.js';
-import { connectNodes } from './p2p-util.js';
+import { runFunctionalTest, syncBlocks, waitUntil } from './framework.js';
+import { connectNodes, dialWirePeer } from './p2p-util.js';
 import { prepareDigitsModel } from '../../regtest/digits-model.js';
 import { regtest } from '../../chain/params.js';
 import { Block, Transaction } from '../../chain/block.js';
@@ -20,30 +19,7 @@ import { createBlockTemplate, type TemplateChain } from '../../miner/template.js
 import { costAwareBits } from '../../chain/difficulty.js';
 import { grind } from '../../miner/grind.js';
 import type { BlockEntry } from '../../chain/entry.js';
-import { decodeFrame, encodeFrame } from '../../p2p/wire/frame.js';
-import { PROTOCOL_VERSION, Services, type Message } from '../../p2p/wire/messages.js';
 
-async function dialWirePeer(n: TestNode, userAgent: string): Promise<{ ws: WebSocket; send(m: Message): void }> {
-  const ws = new WebSocket(`ws://127.0.0.1:${n.p2pPort}/`, { perMessageDeflate: false });
-  ws.on('error', () => undefined);
-  const send = (m: Message) => ws.send(encodeFrame(regtest.magic, m), { binary: true });
-  await new Promise<void>((resolve, reject) => { ws.once('open', resolve); ws.once('close', () => reject(new Error('closed before open'))); });
-  const ready = new Promise<void>((resolve) => {
-    ws.on('message', (data) => {
-      const m = decodeFrame(regtest.magic, data as Buffer);
-      if (m.cmd === 'version') send({ cmd: 'verack' });
-      else if (m.cmd === 'verack') resolve();
-      else if (m.cmd === 'ping') send({ cmd: 'pong', nonce: m.nonce });
-    });
-  });
-  send({
-    cmd: 'version', version: PROTOCOL_VERSION, services: Services.NODE_WITNESS, timestamp: BigInt(Math.floor(Date.now() / 1000)),
-    addrRecv: { time: 0, services: 0n, host: '0.0.0.0', port: 0 }, addrFrom: { time: 0, services: Services.NODE_WITNESS, host: '0.0.0.0', port: 0 },
-    nonce: randomBytes(8).readBigUInt64LE(), userAgent, startHeight: 0, relay: false, maxCostUnits: 0n,
-  });
-  await ready;
-  return { ws, send };
-}
 
 /** An external miner's block from getblocktemplate (BIP22 + ODA-BIP-0005's cost_aware), then `tamper`ed and ground. */
 async function blockFromTemplate(gbt: any, payTo: string, tamper: (b: Block) => void): Promise<Block> {

@@ -1,6 +1,11 @@
 // P2P helpers for functional tests, after Core's test_framework (connect_nodes,
 // disconnect_nodes, split_network/join_network): nodes in a line, connected through RPC only.
 import { writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { WebSocket } from 'ws';
+import { regtest } from '../../chain/params.js';
+import { decodeFrame, encodeFrame } from '../../p2p/wire/frame.js';
+import { PROTOCOL_VERSION, Services, type Message, type MessageOf } from '../../p2p/wire/messages.js';
 import { waitUntil, type TestNode } from './framework.js';
 import { digitsDatasetBlob, digitsSplit, loadDigits } from '../../tools/data/digits.js';
 
@@ -65,4 +70,34 @@ export function writeTiledDigitsDataset(path: string, copies: number): number {
   const blob = digitsDatasetBlob({ pixels, labels, rows: ev.rows * copies });
   writeFileSync(path, blob);
   return blob.length;
+}
+
+/** A version message a raw test peer sends (ODA-BIP-0004 §5). */
+export function versionMessage(services: bigint, userAgent = '/evil:0.0.1/'): MessageOf<'version'> {
+  return {
+    cmd: 'version', version: PROTOCOL_VERSION, services, timestamp: BigInt(Math.floor(Date.now() / 1000)),
+    addrRecv: { time: 0, services: 0n, host: '0.0.0.0', port: 0 }, addrFrom: { time: 0, services, host: '0.0.0.0', port: 0 },
+    nonce: randomBytes(8).readBigUInt64LE(), userAgent, startHeight: 0, relay: false, maxCostUnits: 0n,
+  };
+}
+
+/** Dials `n` as a wire-protocol peer and completes the handshake (answering pings); resolves when ready. */
+export async function dialWirePeer(n: TestNode, userAgent: string): Promise<{ ws: WebSocket; send(m: Message | Uint8Array): void }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${n.p2pPort}/`, { perMessageDeflate: false });
+  ws.on('error', () => undefined);
+  const send = (m: Message | Uint8Array) => ws.send(m instanceof Uint8Array ? m : encodeFrame(regtest.magic, m), { binary: true });
+  const closed = new Promise<void>((r) => ws.once('close', () => r()));
+  await new Promise<void>((resolve, reject) => { ws.once('open', resolve); ws.once('close', () => reject(new Error('closed before open'))); });
+  const ready = new Promise<void>((resolve, reject) => {
+    ws.on('message', (data) => {
+      const m = decodeFrame(regtest.magic, data as Buffer);
+      if (m.cmd === 'version') send({ cmd: 'verack' });
+      else if (m.cmd === 'verack') resolve();
+      else if (m.cmd === 'ping') send({ cmd: 'pong', nonce: m.nonce });
+    });
+    void closed.then(() => reject(new Error('closed during the handshake')));
+  });
+  send(versionMessage(Services.NODE_WITNESS, userAgent));
+  await ready;
+  return { ws, send };
 }

@@ -18,23 +18,16 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { runFunctionalTest, syncBlocks, waitUntil, type TestNode } from './framework.js';
-import { connectNodes, disconnectNodes, writeTiledDigitsDataset } from './p2p-util.js';
+import { connectNodes, disconnectNodes, writeTiledDigitsDataset, dialWirePeer, versionMessage } from './p2p-util.js';
 import { prepareDigitsModel } from '../../regtest/digits-model.js';
 import { main as mainParams, regtest } from '../../chain/params.js';
 import { BlobStore } from '../../model-store/store.js';
 import { encodeManifest, type MediaType } from '../../model-store/manifest.js';
 import { decodeFrame, encodeFrame, MAX_FRAME } from '../../p2p/wire/frame.js';
-import { PROTOCOL_VERSION, Services, type Message, type MessageOf } from '../../p2p/wire/messages.js';
+import { Services, type Message } from '../../p2p/wire/messages.js';
 
 const debugLog = (n: TestNode) => readFileSync(join(n.networkDir, 'debug.log'), 'utf8');
 
-function versionMessage(services: bigint, userAgent = '/evil:0.0.1/'): MessageOf<'version'> {
-  return {
-    cmd: 'version', version: PROTOCOL_VERSION, services, timestamp: BigInt(Math.floor(Date.now() / 1000)),
-    addrRecv: { time: 0, services: 0n, host: '0.0.0.0', port: 0 }, addrFrom: { time: 0, services, host: '0.0.0.0', port: 0 },
-    nonce: randomBytes(8).readBigUInt64LE(), userAgent, startHeight: 0, relay: false, maxCostUnits: 0n,
-  };
-}
 
 /**
  * A listening peer the node dials (so the node's punishment, keyed by the dialled host:port on
@@ -140,26 +133,6 @@ function unknownCommandFrame(command: string): Uint8Array {
   return f;
 }
 
-/** Dials `n` as a wire-protocol peer and completes the handshake (answering pings); resolves when ready. */
-async function dialWirePeer(n: TestNode, userAgent: string): Promise<{ ws: WebSocket; send(m: Message | Uint8Array): void }> {
-  const ws = new WebSocket(`ws://127.0.0.1:${n.p2pPort}/`, { perMessageDeflate: false });
-  ws.on('error', () => undefined);
-  const send = (m: Message | Uint8Array) => ws.send(m instanceof Uint8Array ? m : encodeFrame(regtest.magic, m), { binary: true });
-  const closed = new Promise<void>((r) => ws.once('close', () => r()));
-  await new Promise<void>((resolve, reject) => { ws.once('open', resolve); ws.once('close', () => reject(new Error('closed before open'))); });
-  const ready = new Promise<void>((resolve, reject) => {
-    ws.on('message', (data) => {
-      const m = decodeFrame(regtest.magic, data as Buffer);
-      if (m.cmd === 'version') send({ cmd: 'verack' });
-      else if (m.cmd === 'verack') resolve();
-      else if (m.cmd === 'ping') send({ cmd: 'pong', nonce: m.nonce });
-    });
-    void closed.then(() => reject(new Error('closed during the handshake')));
-  });
-  send(versionMessage(Services.NODE_WITNESS, userAgent));
-  await ready;
-  return { ws, send };
-}
 
 test('corrupt pieces from a seeder: punished, data still arrives from an honest peer; garbage frames disconnected', async () => {
   await runFunctionalTest({ numNodes: 3, extraArgs: [['-debug=net'], [], []] }, async (nodes, env) => {

@@ -13,15 +13,13 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { runFunctionalTest, syncBlocks, waitUntil, type TestNode } from './framework.js';
-import { connectNodes } from './p2p-util.js';
+import { connectNodes, dialWirePeer } from './p2p-util.js';
 import { prepareDigitsModel } from '../../regtest/digits-model.js';
 import { regtest } from '../../chain/params.js';
 import { blockHeader80, decodeBlock, type Block } from '../../chain/block.js';
 import { compactToTarget, hashToBigInt, headerHash } from '../../chain/header.js';
 import { blobPath } from '../../model-store/layout.js';
 import { blockProof } from '../../model-store/merkle.js';
-import { decodeFrame, encodeFrame } from '../../p2p/wire/frame.js';
-import { PROTOCOL_VERSION, Services, type Message } from '../../p2p/wire/messages.js';
 import { decodeStorageProof, digestOfLeaves, encodeStorageProof, STORAGE, storageSeed, type SlotProof } from '../../oda/storage-proof.js';
 
 const ACTIVATION = 130;
@@ -49,27 +47,6 @@ function deleteModelFiles(n: TestNode, roots: string[]): void {
   for (const r of roots) rmSync(blobPath(join(n.networkDir, 'models'), r), { force: true });
 }
 
-async function dialWirePeer(n: TestNode, userAgent: string): Promise<{ ws: WebSocket; send(m: Message): void }> {
-  const ws = new WebSocket(`ws://127.0.0.1:${n.p2pPort}/`, { perMessageDeflate: false });
-  ws.on('error', () => undefined);
-  const send = (m: Message) => ws.send(encodeFrame(regtest.magic, m), { binary: true });
-  await new Promise<void>((resolve, reject) => { ws.once('open', resolve); ws.once('close', () => reject(new Error('closed before open'))); });
-  const ready = new Promise<void>((resolve) => {
-    ws.on('message', (data) => {
-      const m = decodeFrame(regtest.magic, data as Buffer);
-      if (m.cmd === 'version') send({ cmd: 'verack' });
-      else if (m.cmd === 'verack') resolve();
-      else if (m.cmd === 'ping') send({ cmd: 'pong', nonce: m.nonce });
-    });
-  });
-  send({
-    cmd: 'version', version: PROTOCOL_VERSION, services: Services.NODE_WITNESS, timestamp: BigInt(Math.floor(Date.now() / 1000)),
-    addrRecv: { time: 0, services: 0n, host: '0.0.0.0', port: 0 }, addrFrom: { time: 0, services: Services.NODE_WITNESS, host: '0.0.0.0', port: 0 },
-    nonce: randomBytes(8).readBigUInt64LE(), userAgent, startHeight: 0, relay: false, maxCostUnits: 0n,
-  });
-  await ready;
-  return { ws, send };
-}
 
 test('storage proofs: holder vs deleted data, mangled proofs, a punished relayer, a blob lost everywhere', async () => {
   await runFunctionalTest({ numNodes: 2, extraArgs: [ARGS, ARGS] }, async ([holder, deleter], env) => {
