@@ -93,10 +93,15 @@ test('oda-lite syncs headers, proves, downloads and runs a model; a forged proof
 
     // --- oda-lite serve: the same through JSON-RPC, called with oda-cli -------------------------
     const daemon = spawn(process.execPath, [LITE, `-datadir=${liteData}`, `-connect=${target}`, '-rpcport=0', 'serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Listen for the exit now: the daemon may be gone before `stop`'s oda-cli process has
+    // even closed, and an 'exit' listener added after that would wait forever.
+    const exited = new Promise<number | null>((r) => daemon.once('exit', (code) => r(code)));
+    let daemonErr = '';
+    daemon.stderr!.on('data', (d) => { daemonErr += d; }); // drained, so a chatty daemon never blocks on a full pipe
     try {
       let line = '';
       while (!line.includes('\n')) {
-        const [chunk] = await Promise.race([once(daemon.stdout!, 'data'), once(daemon, 'exit').then(() => { throw new Error('oda-lite serve exited'); })]) as [Buffer];
+        const [chunk] = await Promise.race([once(daemon.stdout!, 'data'), exited.then(() => { throw new Error(`oda-lite serve exited: ${daemonErr}`); })]) as [Buffer];
         line += chunk.toString();
       }
       const { rpcport } = JSON.parse(line.split('\n')[0]);
@@ -119,7 +124,8 @@ test('oda-lite syncs headers, proves, downloads and runs a model; a forged proof
       assert.is((await cli('getbestblockhash')).stdout.trim(), next);
       best = next;
       assert.is((await cli('stop')).code, 0);
-      await once(daemon, 'exit');
+      const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))]);
+      assert.is(code, 0, `oda-lite serve did not exit cleanly after stop: ${daemonErr}`);
     } finally {
       if (daemon.exitCode === null) daemon.kill();
     }

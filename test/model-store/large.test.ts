@@ -72,7 +72,7 @@ test(`${sizeMiB} MiB + 12345 bytes round trip with bounded memory`, async () => 
     const child = spawn(process.execPath, ['--import', 'tsx', new URL('./fixtures/large-child.ts', import.meta.url).pathname, src, join(dir, 'store'), out], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
-    const code = await new Promise((r) => child.on('exit', r));
+    const code = await new Promise((r) => child.on('close', r)); // 'close': stdout fully read
     assert.is(code, 0, 'child exit');
     const r = JSON.parse(stdout.trim().split('\n').pop()!);
     console.log(`    ${sizeMiB} MiB: import ${r.importMiBs} MiB/s, export ${r.exportMiBs} MiB/s, peak RSS ${r.maxRssMiB} MiB`);
