@@ -60,6 +60,17 @@ export async function waitUntil(fn: () => unknown | Promise<unknown>, timeoutMs 
   }
 }
 
+/** Bounds a wait on an event: rejects after `timeoutMs` × ODA_TIMEOUT_FACTOR naming `what`, so a lost event fails the test instead of hanging it. */
+export async function within<T>(p: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_r, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs * TIMEOUT_FACTOR} ms: ${what}`)), timeoutMs * TIMEOUT_FACTOR); });
+  try {
+    return await Promise.race([p, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Core's assert_raises_rpc_error: `p` (a promise or a function returning one) must reject with
  * an RPC error of `code` whose message contains `message` (omit to check only the code).

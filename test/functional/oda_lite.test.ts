@@ -12,7 +12,7 @@ import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runFunctionalTest } from './framework.js';
+import { runFunctionalTest, within } from './framework.js';
 import { startTamperProxy } from './tamper-proxy.js';
 import { prepareDigitsModel } from '../../regtest/digits-model.js';
 import { LiteNode, LiteError } from '../../lite/node.js';
@@ -124,7 +124,7 @@ test('oda-lite syncs headers, proves, downloads and runs a model; a forged proof
       assert.is((await cli('getbestblockhash')).stdout.trim(), next);
       best = next;
       assert.is((await cli('stop')).code, 0);
-      const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))]);
+      const code = await within(exited, 30_000, 'oda-lite serve exits after stop');
       assert.is(code, 0, `oda-lite serve did not exit cleanly after stop: ${daemonErr}`);
     } finally {
       if (daemon.exitCode === null) daemon.kill();
@@ -174,7 +174,7 @@ test('oda-lite syncs headers, proves, downloads and runs a model; a forged proof
       const liar = await lite3.connect(`127.0.0.1:${pieceProxy.port}`);
       const refused = new Promise<string>((r) => lite3.once('misbehaving', (_p, reason: string) => r(reason)));
       const download = lite3.fetchBlob(weights.root, { timeout: 60_000 });
-      const reason = await refused;
+      const reason = await within(refused, 60_000, 'the tampered piece is refused');
       assert.match(reason, /does not hash/);
       assert.is(liar.banScore, 100);
       assert.not.ok((await lite3.store.getStatus(weights.root))?.complete, 'nothing stored from the bad piece');

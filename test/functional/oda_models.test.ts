@@ -228,7 +228,7 @@ test('ODA: add-model, inference, commit/reveal update, bad inputs, bad block on 
     assert.equal(back.weights, added.weights);
     assert.is((await a.getmodelhistory(added.model_id)).versions.length, 1);
     // Disconnected transactions are re-added asynchronously (mempool.handleDisconnect).
-    await waitUntil(async () => (await a.getrawmempool()).includes(reveal.txid), 20_000, 'the reveal returns to the mempool');
+    await waitUntil(async () => (await a.getrawmempool()).includes(reveal.txid), 30_000, 'the reveal returns to the mempool');
     await a.reconsiderblock(revealBlock);
     const again = await a.getmodel(added.model_id);
     assert.is(again.version, 1);
@@ -262,7 +262,7 @@ test('ODA: add-model, inference, commit/reveal update, bad inputs, bad block on 
     for (let i = 0; i < 5 && (await a.getmodel(second.model_id)).version === 0; i++) {
       await a.generatetoaddress(1, addr);
       // The reveal is submitted on the tip event, after the RPC returns: give it a moment.
-      await waitUntil(async () => (await a.getblockcount()) < upd.reveal_height - 1 || (await a.getrawmempool()).length > 0 || (await a.getmodel(second.model_id)).version === 1, 10_000, 'automatic reveal');
+      await waitUntil(async () => (await a.getblockcount()) < upd.reveal_height - 1 || (await a.getrawmempool()).length > 0 || (await a.getmodel(second.model_id)).version === 1, 30_000, 'automatic reveal');
     }
     const auto = await a.getmodelhistory(second.model_id);
     assert.equal(auto.versions.map((v: any) => [v.version, v.score, v.version_label]), [[0, second.baseline_score, ''], [1, upd.score, 'auto']]);

@@ -232,7 +232,7 @@ test('corrupt pieces from a seeder: punished, data still arrives from an honest 
     for (const [what, payload, logLine] of badFrames) {
       const before = readFileSync(join(victim.networkDir, 'debug.log')).length;
       await sendRaw(victim, payload);
-      await waitUntil(() => readFileSync(join(victim.networkDir, 'debug.log')).subarray(before).toString().includes(logLine), 10_000, `${what}: "${logLine}" in debug.log`);
+      await waitUntil(() => readFileSync(join(victim.networkDir, 'debug.log')).subarray(before).toString().includes(logLine), 30_000, `${what}: "${logLine}" in debug.log`);
     }
     // Scores add up per peer and show in getpeerinfo's banscore: an unknown command is 10, a
     // piece nobody asked for 20, an undecodable manifest 100 — the last crosses the threshold.
@@ -240,12 +240,12 @@ test('corrupt pieces from a seeder: punished, data still arrives from an honest 
     const scored = await dialWirePeer(victim, ua);
     const scoreOf = async () => ((await victim.getpeerinfo()) as any[]).find((p) => p.subver === ua)?.banscore as number | undefined;
     scored.send(unknownCommandFrame('reject'));
-    await waitUntil(async () => (await scoreOf()) === 10, 10_000, 'banscore 10 after an unknown command');
+    await waitUntil(async () => (await scoreOf()) === 10, 30_000, 'banscore 10 after an unknown command');
     scored.send({ cmd: 'piece', root: 'ee'.repeat(32), index: 0, data: new Uint8Array(16) });
-    await waitUntil(async () => (await scoreOf()) === 30, 10_000, 'banscore 30 after an unsolicited piece');
+    await waitUntil(async () => (await scoreOf()) === 30, 30_000, 'banscore 30 after an unsolicited piece');
     scored.send({ cmd: 'manifest', manifest: Uint8Array.of(1, 2, 3) });
-    await waitUntil(() => scored.ws.readyState === WebSocket.CLOSED, 10_000, 'the node hangs up on the scored peer');
-    await waitUntil(async () => (await scoreOf()) === undefined, 10_000, 'the scored peer is gone');
+    await waitUntil(() => scored.ws.readyState === WebSocket.CLOSED, 30_000, 'the node hangs up on the scored peer');
+    await waitUntil(async () => (await scoreOf()) === undefined, 30_000, 'the scored peer is gone');
     assert.match(debugLog(victim), /Misbehaving: peer=\d+ \(30 -> 130\) reason: bad manifest/);
 
     // The node still answers and serves: a fresh node syncs from it alone, blobs included.

@@ -112,7 +112,7 @@ test('storage proofs: holder vs deleted data, mangled proofs, a punished relayer
     const ua = '/mangler:0.0.1/';
     const relayer = await dialWirePeer(holder, ua);
     relayer.send({ cmd: 'block', block: withProof(good, proof.subarray(0, proof.length - 1)) });
-    await waitUntil(() => relayer.ws.readyState === WebSocket.CLOSED, 15_000, 'the node hangs up on the relayer');
+    await waitUntil(() => relayer.ws.readyState === WebSocket.CLOSED, 30_000, 'the node hangs up on the relayer');
     assert.match(readFileSync(join(holder.networkDir, 'debug.log'), 'utf8'), /invalid block: bad-storage-proof-encoding/);
     assert.is(await submitBoth(nodes, good), null, 'the unmangled block connects on both');
 
