@@ -10,6 +10,8 @@ export interface RpcTarget {
   auth: string;
   /** "/" or "/wallet/<name>". */
   path?: string;
+  /** Give up after this many ms without a reply (Core's test framework: rpc_timeout); none by default. */
+  timeoutMs?: number;
 }
 
 let nextId = 0;
@@ -37,6 +39,7 @@ export function rpcCall<T = any>(t: RpcTarget, method: string, params: unknown[]
       });
     });
     req.on('error', reject);
+    if (t.timeoutMs) req.setTimeout(t.timeoutMs, () => req.destroy(new Error(`${method}: no reply within ${t.timeoutMs} ms`)));
     req.end(body);
   });
 }

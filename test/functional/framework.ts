@@ -21,6 +21,8 @@ export const MAX_NODES = 12;
 
 /** Multiplies every wait (ODA_TIMEOUT_FACTOR, as Core's --timeout-factor). */
 export const TIMEOUT_FACTOR = Number(process.env.ODA_TIMEOUT_FACTOR ?? 1) || 1;
+/** Core's rpc_timeout, generous: a slow call under load passes, a hung one fails naming its method instead of waiting for test/run's kill. */
+export const RPC_TIMEOUT_MS = 180_000;
 
 export function p2pPort(n: number, seed = process.pid): number {
   return PORT_MIN + n + ((MAX_NODES * seed) % (PORT_RANGE - 1 - MAX_NODES));
@@ -209,7 +211,7 @@ export class TestNode {
       const f = join(this.networkDir, '.cookie');
       if (existsSync(f)) this.cookie = readFileSync(f, 'utf8').trim();
     }
-    return rpcCall({ port: this.rpcPort, auth: this.cookie ?? '', path }, method, params);
+    return rpcCall({ port: this.rpcPort, auth: this.cookie ?? '', path, timeoutMs: RPC_TIMEOUT_MS * TIMEOUT_FACTOR }, method, params);
   }
 
   /** A view of this node whose calls go to /wallet/<name>. */
