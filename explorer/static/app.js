@@ -21,8 +21,8 @@ const link = (kind, id, text) => h('a', { href: `/${kind}/${encodeURIComponent(i
 const time = (t) => (t ? new Date(t * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '');
 const btc = (v) => (v === undefined || v === null ? '' : `${v} BTC`);
 const num = (v) => (v === undefined || v === null ? '–' : Number(v).toLocaleString('en-US'));
-/** ODA-BIP-0005 discounts are in parts per million; shown as a percentage. */
-const ppm = (v) => (v === undefined || v === null ? '–' : `${(Number(v) / 10_000).toFixed(2)} %`);
+/** ODA-BIP-0005 discounts are in parts per million; shown as a percentage (small ones are common). */
+const ppm = (v) => (v === undefined || v === null ? '–' : `${(Number(v) / 10_000).toLocaleString('en-US', { maximumFractionDigits: 4 })} %`);
 const bip = (n, text) => h('span', { class: 'bip', title: `specified in spec/BIPs/oda-bip-${n}` }, text ?? `ODA-BIP-${n}`);
 const odaTag = (o) => (o ? h('span', { class: `tag${o.type === 'invalid' ? ' invalid' : ''}` }, o.type) : '');
 
@@ -101,7 +101,7 @@ async function home() {
     h('td', { class: 'num' }, b.nTx), h('td', {}, odaCell(b.oda)), h('td', { class: 'num' }, num(b.cost_units)),
     h('td', { class: 'num discount' }, b.cost ? ppm(b.cost.cu_discount_ppm) : '–'), h('td', { class: 'num' }, b.fees)));
   const models = d.models.map((m) => h('tr', {},
-    h('td', {}, link('model', m.model_id, m.name || short(m.model_id))), h('td', {}, m.objective), h('td', { class: 'num' }, m.version),
+    h('td', {}, link('model', m.model_id, m.name || short(m.model_id)), m.private ? h('span', { class: 'tag private' }, 'private') : ''), h('td', {}, m.objective), h('td', { class: 'num' }, m.version),
     h('td', { class: 'num' }, num(m.score)), h('td', { class: 'num' }, m.royalty), h('td', {}, link('address', m.trainer, short(m.trainer, 10)))));
   const pending = d.mempool.txs.map((t) => h('tr', {}, h('td', {}, link('tx', t.txid)), h('td', { class: 'num' }, t.vsize), h('td', {}, odaTag(t.oda))));
   render('Home',
@@ -154,7 +154,7 @@ function costSection(c) {
     ['Block compute units', num(c.cu)],
     ['Burned for CU', btc(c.cu_burned)],
     ['Base fee', c.cu_base_fee === null ? '–' : `${num(c.cu_base_fee)} sat per ${num(c.cu_per_fee_unit)} CU`],
-    ['Difficulty discount', ppm(c.cu_discount_ppm)],
+    ['Difficulty discount', c.cu_discount_ppm === null ? '–' : `${ppm(c.cu_discount_ppm)} (${num(c.cu_discount_ppm)} ppm)`],
     ['Bits (discounted)', h('span', { class: 'hash' }, c.bits)],
     ['Base bits (undiscounted)', h('span', { class: 'hash' }, c.base_bits)],
     ['Target', h('span', { class: 'hash' }, c.target)],
@@ -209,7 +209,8 @@ async function tx(id) {
       t.oda && ['ODA', odaTag(t.oda.error ? { type: 'invalid' } : t.oda)], d.cost_units !== undefined && ['Compute units', num(d.cost_units)],
     ]))];
   if (t.oda) parts.push(section(t.oda.error ? 'ODA payload (malformed)' : `ODA payload: ${t.oda.type}`, kv(payloadRows(t.oda), { id: 'oda-payload' })));
-  if (d.model?.private) parts.push(privateSection(d.model));
+  // An add-model's payload already lists the owners: below it, only where the model stands now.
+  if (d.model?.private) parts.push(privateSection(d.model, t.oda.type !== 'add-model'));
   const inf = d.inference;
   if (inf) {
     const tensors = (ts) => (ts ?? []).map((x) => h('tr', {}, h('td', {}, x.name ?? ''), h('td', {}, x.type), h('td', {}, `[${x.dims.join(', ')}]`),
@@ -246,11 +247,11 @@ async function model(id) {
 }
 
 /** getmodel's ODA-BIP-0007b fields: who approves versions, and what this node did not check. */
-function privateSection(m) {
+function privateSection(m, owners = true) {
   return section(['Private model (', bip('0007b'), ')'], kv([
     ['Model', link('model', m.model_id, m.name || m.model_id)],
-    ['Owners', h('ol', { class: 'owners' }, m.owners.map((k) => h('li', { class: 'hash' }, k)))],
-    ['Threshold', `${m.threshold} of ${m.owners.length} owners sign each approval`],
+    owners && ['Owners', h('ol', { class: 'owners' }, m.owners.map((k) => h('li', { class: 'hash' }, k)))],
+    owners && ['Threshold', `${m.threshold} of ${m.owners.length} owners sign each approval`],
     ['Approved version', `v${m.version} (${num(m.versions)} version${m.versions === 1 ? '' : 's'}, ${num(m.approvals)} approval${m.approvals === 1 ? '' : 's'})`],
     ['Verification', m.verification],
   ], { id: 'private-model' }), h('p', { class: 'muted note' }, 'Its architecture and weights are encrypted: only holders of the content key, which owners hand out off-chain, can run it.'));
