@@ -6,6 +6,8 @@ import type { RpcMethod } from '../rpc/types.js';
 import { RPC, RpcError } from '../rpc/errors.js';
 import { amount, amountToSats } from '../rpc/amount.js';
 import { allMethods } from '../rpc/methods/index.js';
+import { compactToTarget } from '../chain/header.js';
+import { COST_AWARE } from '../chain/cost-aware.js';
 
 /** The only RPC methods the explorer may call: queries, never anything that writes or spends. */
 export const READ_ONLY_METHODS = [
@@ -116,9 +118,12 @@ export class ExplorerApi {
       if (c === null) cuKnown = false;
       else cu += c;
     }
+    const cost = costAware(b);
     return {
       hash: b.hash, height: b.height, time: b.time, nTx: b.nTx, size: b.size, weight: b.weight,
-      fees: amount(fees), burned: amount(burned), cost_units: cuKnown ? cu : null, oda,
+      // After ODA-BIP-0005 activation the block commits its CU: that, not our per-tx estimate.
+      fees: amount(fees), burned: amount(burned), cost_units: cost?.cu ?? (cuKnown ? cu : null), oda,
+      cost, storage: b.storage ?? null,
     };
   }
 
@@ -126,6 +131,16 @@ export class ExplorerApi {
   private async costOf(txid: string, oda: Json): Promise<number | null> {
     const hit = this.cuCache.get(txid);
     if (hit !== undefined) return hit;
+    const cu = await this.estimate(txid, oda);
+    if (this.cuCache.size >= CU_CACHE) this.cuCache.clear();
+    this.cuCache.set(txid, cu);
+    return cu;
+  }
+
+  private async estimate(txid: string, oda: Json): Promise<number | null> {
+    // ODA-BIP-0007b charges a private model's transactions 0 CU (nothing is evaluated), and
+    // estimatecost cannot load its encrypted blobs.
+    if (await this.isPrivate(oda)) return 0;
     let req: Json | undefined;
     if (oda.type === 'inference') {
       const inf = await this.call('getinference', txid).catch(() => undefined);
@@ -133,10 +148,14 @@ export class ExplorerApi {
     } else if (oda.type === 'reveal-weights') req = { type: 'update-weights', model_id: oda.modelid };
     else if (oda.type === 'add-model') req = { type: 'add-model', architecture: oda.architecture.root, dataset: oda.dataset.root, objective: oda.objective };
     else if (oda.type === 'commit-weights') req = { type: 'commit-weights' };
-    const cu = req ? ((await this.call('estimatecost', req).catch(() => undefined))?.cost_units ?? null) : null;
-    if (this.cuCache.size >= CU_CACHE) this.cuCache.clear();
-    this.cuCache.set(txid, cu);
-    return cu;
+    return req ? ((await this.call('estimatecost', req).catch(() => undefined))?.cost_units ?? null) : null;
+  }
+
+  /** Whether an ODA transaction belongs to a private model (types 5/6 or anything on one). */
+  private async isPrivate(oda: Json): Promise<boolean> {
+    if (oda.type === 'approve-version' || oda.private) return true;
+    if (oda.type !== 'inference' || !oda.modelid) return false;
+    return (await this.call('getmodel', oda.modelid).catch(() => undefined))?.private === true;
   }
 
   async tx(id: string): Promise<Json> {
@@ -220,6 +239,19 @@ export class ExplorerApi {
     if (!this.methods.has('getevaluations')) return [];
     return this.call('getevaluations').catch(() => []);
   }
+}
+
+/**
+ * The ODA-BIP-0005 fields getblock gave (null before activation), plus the targets their
+ * compact bits stand for and the base fee's unit, so the page need not decode anything.
+ */
+function costAware(b: Json): Json | null {
+  if (b.base_bits === undefined) return null;
+  const target = (bits: string) => compactToTarget(parseInt(bits, 16)).target.toString(16).padStart(64, '0');
+  return {
+    cu: b.cu ?? null, cu_burned: b.cu_burned ?? null, cu_base_fee: b.cu_base_fee ?? null, cu_per_fee_unit: Number(COST_AWARE.cuPerFeeUnit),
+    cu_discount_ppm: b.cu_discount_ppm ?? null, bits: b.bits, base_bits: b.base_bits, target: b.target, base_target: target(b.base_bits),
+  };
 }
 
 function odaSummary(oda: Json): Json {

@@ -29,7 +29,7 @@ try {
   const base = `http://127.0.0.1:${port}`;
   for (const [name, path, height] of [
     ['explorer-home', '/', 1100], ['explorer-model', `/model/${a.modelId}`, 1000],
-    ['explorer-tx', `/tx/${a.inferences[0]}`, 1000], ['explorer-block', `/block/${revealBlock}`, 900],
+    ['explorer-tx', `/tx/${a.inferences[0]}`, 1000], ['explorer-block', `/block/${revealBlock}`, 1300],
   ] as const) {
     const file = join(OUT, `${name}.png`);
     await screenshot(browser.bin, base + path, file, { width: 1280, height });

@@ -21,6 +21,9 @@ const link = (kind, id, text) => h('a', { href: `/${kind}/${encodeURIComponent(i
 const time = (t) => (t ? new Date(t * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '');
 const btc = (v) => (v === undefined || v === null ? '' : `${v} BTC`);
 const num = (v) => (v === undefined || v === null ? '–' : Number(v).toLocaleString('en-US'));
+/** ODA-BIP-0005 discounts are in parts per million; shown as a percentage (small ones are common). */
+const ppm = (v) => (v === undefined || v === null ? '–' : `${(Number(v) / 10_000).toLocaleString('en-US', { maximumFractionDigits: 4 })} %`);
+const bip = (n, text) => h('span', { class: 'bip', title: `specified in spec/BIPs/oda-bip-${n}` }, text ?? `ODA-BIP-${n}`);
 const odaTag = (o) => (o ? h('span', { class: `tag${o.type === 'invalid' ? ' invalid' : ''}` }, o.type) : '');
 
 function kv(rows, attrs = {}) {
@@ -95,9 +98,10 @@ async function home() {
   const pct = Math.min(1, Number(d.verificationprogress) || 0);
   const blocks = d.blocks.map((b) => h('tr', {},
     h('td', { class: 'num' }, link('block', b.hash, String(b.height))), h('td', {}, link('block', b.hash)), h('td', {}, time(b.time)),
-    h('td', { class: 'num' }, b.nTx), h('td', {}, odaCell(b.oda)), h('td', { class: 'num' }, num(b.cost_units)), h('td', { class: 'num' }, b.fees)));
+    h('td', { class: 'num' }, b.nTx), h('td', {}, odaCell(b.oda)), h('td', { class: 'num' }, num(b.cost_units)),
+    h('td', { class: 'num discount' }, b.cost ? ppm(b.cost.cu_discount_ppm) : '–'), h('td', { class: 'num' }, b.fees)));
   const models = d.models.map((m) => h('tr', {},
-    h('td', {}, link('model', m.model_id, m.name || short(m.model_id))), h('td', {}, m.objective), h('td', { class: 'num' }, m.version),
+    h('td', {}, link('model', m.model_id, m.name || short(m.model_id)), m.private ? h('span', { class: 'tag private' }, 'private') : ''), h('td', {}, m.objective), h('td', { class: 'num' }, m.version),
     h('td', { class: 'num' }, num(m.score)), h('td', { class: 'num' }, m.royalty), h('td', {}, link('address', m.trainer, short(m.trainer, 10)))));
   const pending = d.mempool.txs.map((t) => h('tr', {}, h('td', {}, link('tx', t.txid)), h('td', { class: 'num' }, t.vsize), h('td', {}, odaTag(t.oda))));
   render('Home',
@@ -106,7 +110,9 @@ async function home() {
       card('Sync', `${(pct * 100).toFixed(2)}%`, h('div', { class: 'progress' }, h('div', { style: `width:${(pct * 100).toFixed(2)}%` }))),
       card('Mempool', `${d.mempool.size} tx`, h('div', { class: 'muted' }, `${num(d.mempool.bytes)} bytes, fees ${btc(d.mempool.total_fee)}`)),
       card('Models', String(d.models.length))),
-    section('Latest blocks', table([['height', 'num'], 'hash', 'time', ['txs', 'num'], 'ODA', ['CU', 'num'], ['fees', 'num']], blocks, { id: 'blocks' })),
+    section('Latest blocks', table([['height', 'num'], 'hash', 'time', ['txs', 'num'], 'ODA', ['CU', 'num'], ['difficulty discount', 'num'], ['fees', 'num']], blocks, { id: 'blocks' }),
+      h('p', { class: 'muted note' }, 'CU: compute units every validator spends on the block\'s ODA transactions; after ', bip('0005'),
+        ' activation the block commits them and earns a bounded difficulty discount for the fees it burns.')),
     section('Models', models.length ? table(['name', 'objective', ['version', 'num'], ['score', 'num'], ['royalty', 'num'], 'trainer'], models, { id: 'models' }) : h('p', { class: 'muted' }, 'No model registered yet.')),
     section('Mempool', pending.length ? table(['txid', ['vsize', 'num'], 'ODA'], pending, { id: 'mempool' }) : h('p', { class: 'muted' }, 'The mempool is empty.')),
     evaluationsSection(d.evaluations),
@@ -136,7 +142,33 @@ async function block(id) {
       ['Transactions', b.nTx], ['ODA transactions', odaCell(s.oda)], ['Compute units', num(s.cost_units)],
       ['Fees', btc(s.fees)], ['Burned (OP_RETURN value)', btc(s.burned)],
     ], { id: 'block-summary' })),
+    costSection(s.cost),
+    storageSection(s.storage),
     section('Transactions', table(['txid', 'kind', 'model', ['vsize', 'num'], ['fee', 'num'], ['out', 'num']], txs, { id: 'txs' })));
+}
+
+/** ODA-BIP-0005: what the block committed and what its bits were worth (absent before activation). */
+function costSection(c) {
+  if (!c) return '';
+  return section(['Cost-aware difficulty (', bip('0005'), ')'], kv([
+    ['Block compute units', num(c.cu)],
+    ['Burned for CU', btc(c.cu_burned)],
+    ['Base fee', c.cu_base_fee === null ? '–' : `${num(c.cu_base_fee)} sat per ${num(c.cu_per_fee_unit)} CU`],
+    ['Difficulty discount', c.cu_discount_ppm === null ? '–' : `${ppm(c.cu_discount_ppm)} (${num(c.cu_discount_ppm)} ppm)`],
+    ['Bits (discounted)', h('span', { class: 'hash' }, c.bits)],
+    ['Base bits (undiscounted)', h('span', { class: 'hash' }, c.base_bits)],
+    ['Target', h('span', { class: 'hash' }, c.target)],
+    ['Base target', h('span', { class: 'hash' }, c.base_target)],
+  ], { id: 'cost-aware' }), h('p', { class: 'muted note' }, 'Chainwork counts the base target; the discount only eases this block\'s own proof of work.'));
+}
+
+/** ODA-BIP-0006: the 113-byte header's storage digest and the live slots it skipped. */
+function storageSection(st) {
+  if (!st) return '';
+  return section(['Storage proof (', bip('0006'), ')'], kv([
+    ['Storage digest', h('span', { class: 'hash' }, st.digest)],
+    ['Live slots skipped', num(st.skips)],
+  ], { id: 'storage-proof' }));
 }
 
 function payloadRows(o) {
@@ -144,12 +176,23 @@ function payloadRows(o) {
   const data = (d) => (d ? (d.kind === 'blob' ? `blob ${blob(d)}` : `inline, ${d.bytes} bytes, hash ${short(d.hash)}`) : '');
   switch (o.type) {
     case 'add-model': return [['Model', link('model', o.modelid, o.modelid)], ['Name', o.name], ['Description', o.description], ['License', o.license], ['Objective', o.objective],
-      ['Royalty', btc(o.royalty)], ['Architecture', blob(o.architecture)], ['Dataset', blob(o.dataset)], ['Weights', blob(o.weights)], ['Version label', o.versionlabel]];
+      ['Royalty', btc(o.royalty)], ['Architecture', blob(o.architecture)], ['Dataset', blob(o.dataset)], ['Weights', blob(o.weights)], ['Version label', o.versionlabel],
+      ...(o.private ? privateTermsRows(o) : [])];
     case 'commit-weights': return [['Model', link('model', o.modelid, o.modelid)], ['Commitment', h('span', { class: 'hash' }, o.commitment)]];
     case 'reveal-weights': return [['Model', link('model', o.modelid, o.modelid)], ['Weights', blob(o.weights)], ['Salt', h('span', { class: 'hash' }, o.salt)], ['Version label', o.versionlabel]];
     case 'inference': return [['Model', link('model', o.modelid, o.modelid)], ['Version', o.version], ['Input', data(o.input)], ['Output', data(o.output)]];
+    case 'approve-version': return [['Model', link('model', o.modelid, o.modelid)], ['Approval number', o.seq],
+      ['Approves', o.target.kind === 'new' ? `new weights ${blob(o.target.weights)}${o.target.versionlabel ? `, label ${o.target.versionlabel}` : ''}` : `rollback to version ${o.target.version}`],
+      ['Owner signatures', `${o.signatures.length} (owners ${o.signatures.map((x) => x.index).join(', ')})`]];
     default: return [['Error', o.error], ['Details', o.details]];
   }
+}
+
+/** ODA-BIP-0007b terms: owner keys are public (x-only); content keys never reach the chain or this page. */
+function privateTermsRows(o) {
+  return [['Private model', [bip('0007b'), ': blobs encrypted, versions approved by owners']],
+    ['Owners', h('ol', { class: 'owners' }, o.owners.map((k) => h('li', { class: 'hash' }, k)))],
+    ['Threshold', `${o.threshold} of ${o.owners.length} owners`]];
 }
 
 async function tx(id) {
@@ -166,6 +209,8 @@ async function tx(id) {
       t.oda && ['ODA', odaTag(t.oda.error ? { type: 'invalid' } : t.oda)], d.cost_units !== undefined && ['Compute units', num(d.cost_units)],
     ]))];
   if (t.oda) parts.push(section(t.oda.error ? 'ODA payload (malformed)' : `ODA payload: ${t.oda.type}`, kv(payloadRows(t.oda), { id: 'oda-payload' })));
+  // An add-model's payload already lists the owners: below it, only where the model stands now.
+  if (d.model?.private) parts.push(privateSection(d.model, t.oda.type !== 'add-model'));
   const inf = d.inference;
   if (inf) {
     const tensors = (ts) => (ts ?? []).map((x) => h('tr', {}, h('td', {}, x.name ?? ''), h('td', {}, x.type), h('td', {}, `[${x.dims.join(', ')}]`),
@@ -184,20 +229,32 @@ async function model(id) {
     h('td', { class: 'num' }, v.version), h('td', {}, v.version_label), h('td', { class: 'num' }, num(v.score)),
     h('td', {}, link('address', v.trainer, short(v.trainer, 10))), h('td', {}, link('tx', v.txid)), h('td', { class: 'num' }, link('block', String(v.height), String(v.height))),
     h('td', { class: 'num inferences' }, v.inferences), h('td', { class: 'num' }, num(v.rows)), h('td', { class: 'num' }, v.royalties)));
+  const blob = (b) => `${b.root} (${num(b.length)} B${m.private ? ', encrypted' : ''})`;
   render(m.name || `Model ${short(m.model_id, 8)}`,
-    h('h1', {}, `Model ${m.name || short(m.model_id)}`),
+    h('h1', {}, `Model ${m.name || short(m.model_id)}`, m.private ? h('span', { class: 'tag private' }, 'private') : ''),
     h('div', { class: 'cards' },
-      card('Current version', `v${m.version}`), card('Score', num(m.score)),
+      card(m.private ? 'Approved version' : 'Current version', `v${m.version}`), m.private ? card('Approvals', num(m.approvals)) : card('Score', num(m.score)),
       card('Inferences', num(d.inferences)), card('Royalties paid', btc(d.royalties_paid))),
-    section('Score over versions', scoreChart(d.versions.map((v) => ({ x: v.version, y: Number(v.score), label: v.version_label })))),
+    // A private model's versions are approved, not scored: every score is 0, so no chart.
+    m.private ? privateSection(m) : section('Score over versions', scoreChart(d.versions.map((v) => ({ x: v.version, y: Number(v.score), label: v.version_label })))),
     section('Versions', table([['version', 'num'], 'label', ['score', 'num'], 'trainer', 'txid', ['height', 'num'], ['inferences', 'num'], ['rows', 'num'], ['royalties', 'num']], versions, { id: 'versions' })),
     section('Metadata', kv([
       ['Model id', h('span', { class: 'hash', id: 'model-id' }, m.model_id)], ['Description', m.description], ['License', m.license],
       ['Objective', m.objective], ['Royalty per inference', btc(m.royalty)], ['Creator', link('address', m.creator, m.creator)],
       ['Registered', ['block ', link('block', String(m.height), String(m.height)), ' by ', link('tx', m.txid)]],
-      ['Architecture', `${m.architecture.root} (${num(m.architecture.length)} B)`], ['Dataset', `${m.dataset.root} (${num(m.dataset.length)} B)`],
-      ['Current weights', `${m.weights.root} (${num(m.weights.length)} B)`],
+      ['Architecture', blob(m.architecture)], ['Dataset', blob(m.dataset)], [m.private ? 'Approved weights' : 'Current weights', blob(m.weights)],
     ])));
+}
+
+/** getmodel's ODA-BIP-0007b fields: who approves versions, and what this node did not check. */
+function privateSection(m, owners = true) {
+  return section(['Private model (', bip('0007b'), ')'], kv([
+    ['Model', link('model', m.model_id, m.name || m.model_id)],
+    owners && ['Owners', h('ol', { class: 'owners' }, m.owners.map((k) => h('li', { class: 'hash' }, k)))],
+    owners && ['Threshold', `${m.threshold} of ${m.owners.length} owners sign each approval`],
+    ['Approved version', `v${m.version} (${num(m.versions)} version${m.versions === 1 ? '' : 's'}, ${num(m.approvals)} approval${m.approvals === 1 ? '' : 's'})`],
+    ['Verification', m.verification],
+  ], { id: 'private-model' }), h('p', { class: 'muted note' }, 'Its architecture and weights are encrypted: only holders of the content key, which owners hand out off-chain, can run it.'));
 }
 
 async function address(id) {

@@ -75,6 +75,8 @@ test('explorer: every page rendered in headless Chromium; bad input gets a not-f
     assert.match(byId(block, 'txs'), />reveal-weights</);
     const cu = /Compute units ([\d,]+)/.exec(text(byId(block, 'block-summary')));
     assert.ok(cu && Number(cu[1].replace(/,/g, '')) > 0, 'block CU shown');
+    // ODA-BIP-0005 (regtest activation 20): the block's committed CU and its difficulty discount.
+    assert.match(text(byId(block, 'cost-aware')), /Block compute units [\d,]+ .*Difficulty discount [\d.]+ % \([\d,]+ ppm\)/);
 
     // Search: height, block hash, txid, model id, address.
     assert.match(byId(await page(`/search?q=${tip}`), 'block-hash'), new RegExp(await node.getbestblockhash()));
