@@ -123,7 +123,7 @@ export class ExplorerApi {
       hash: b.hash, height: b.height, time: b.time, nTx: b.nTx, size: b.size, weight: b.weight,
       // After ODA-BIP-0005 activation the block commits its CU: that, not our per-tx estimate.
       fees: amount(fees), burned: amount(burned), cost_units: cost?.cu ?? (cuKnown ? cu : null), oda,
-      cost, storage: b.storage ?? null,
+      cost, storage: b.storage ?? null, registry_root: b.registry_root ?? null,
     };
   }
 

@@ -144,6 +144,7 @@ async function block(id) {
     ], { id: 'block-summary' })),
     costSection(s.cost),
     storageSection(s.storage),
+    registrySection(s.registry_root),
     section('Transactions', table(['txid', 'kind', 'model', ['vsize', 'num'], ['fee', 'num'], ['out', 'num']], txs, { id: 'txs' })));
 }
 
@@ -169,6 +170,14 @@ function storageSection(st) {
     ['Storage digest', h('span', { class: 'hash' }, st.digest)],
     ['Live slots skipped', num(st.skips)],
   ], { id: 'storage-proof' }));
+}
+
+/** ODA-BIP-0007: the registry root the coinbase commits to (absent before activation). */
+function registrySection(root) {
+  if (!root) return '';
+  return section(['Registry commitment (', bip('0007'), ')'], kv([
+    ['Registry root', h('span', { class: 'hash' }, root)],
+  ], { id: 'registry-commitment' }), h('p', { class: 'muted note' }, 'Every model proof a lite node checks against this block leads to this root.'));
 }
 
 function payloadRows(o) {

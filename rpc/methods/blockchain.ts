@@ -9,6 +9,7 @@ import { amount } from '../amount.js';
 import { txToJSON, scriptPubKeyToJSON } from '../tx-json.js';
 import { compactToTarget } from '../../chain/header.js';
 import { blockCostFields } from '../cost-aware-json.js';
+import { findRegistryCommitment, isRegistryCommitmentActive } from '../../oda/registry-commitment.js';
 
 type Ctx = NodeContext;
 
@@ -163,7 +164,7 @@ export const blockchainMethods: RpcMethod<Ctx>[] = [
   {
     name: 'getblock', category: 'Blockchain',
     params: [{ name: 'blockhash', type: 'string' }, { name: 'verbosity', type: ['number', 'boolean'], optional: true }],
-    help: 'If verbosity is 0, returns a string that is serialized, hex-encoded data for block \'hash\'.\nIf verbosity is 1, returns an Object with information about block <hash>.\nIf verbosity is 2, returns an Object with information about block <hash> and information about each transaction, including fee.\nOn a node with -maxvalidationcost (ODA-BIP-0007b), "unverified_by_this_node" lists the inference txids this node accepted without re-executing them (verbosity 2 also marks those transactions "verified_by_this_node": false).',
+    help: 'If verbosity is 0, returns a string that is serialized, hex-encoded data for block \'hash\'.\nIf verbosity is 1, returns an Object with information about block <hash>.\nIf verbosity is 2, returns an Object with information about block <hash> and information about each transaction, including fee.\nOn a node with -maxvalidationcost (ODA-BIP-0007b), "unverified_by_this_node" lists the inference txids this node accepted without re-executing them (verbosity 2 also marks those transactions "verified_by_this_node": false).\nFrom the ODA-BIP-0007 activation height, "registry_root" is the model registry root the coinbase commits to (hex), the root every getmodelproof of that block leads to.',
     async handler([hash, verbosityArg], ctx) {
       const h = parseHash(hash, 'blockhash');
       const entry = entryOr404(ctx, h);
@@ -191,6 +192,11 @@ export const blockchainMethods: RpcMethod<Ctx>[] = [
       if (unverified.length) {
         out.unverified_by_this_node = [...unverified];
         if (verbosity >= 2) for (const t of out.tx as Array<Record<string, unknown>>) if (unverified.includes(t.txid as string)) t.verified_by_this_node = false;
+      }
+      // ODA-BIP-0007: the registry root the coinbase commits to, what a lite node's proofs lead to.
+      if (ctx.oda && isRegistryCommitmentActive(entry.height, ctx.params)) {
+        const c = findRegistryCommitment(txs[0].outs);
+        if ('root' in c) out.registry_root = Buffer.from(c.root).toString('hex');
       }
       // Reorder to Core's key order: tx sits after merkleroot.
       const { hash: bh, confirmations: c, size, strippedsize, weight, height, version, versionHex, merkleroot, tx, ...rest } = out as any;

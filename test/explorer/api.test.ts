@@ -21,9 +21,10 @@ import { rng, randomWeights } from '../validator/helpers.js';
 import { writeModelFiles } from '../oda/util.js';
 
 const STORAGE_AT = 110;
+const REGISTRY_AT = 108;
 const dir = mkdtempSync(join(tmpdir(), 'oda-explorer-api-'));
 const methods = new Map(allMethods().map((m) => [m.name, m]));
-const params: NetworkParams = { ...regtest, activation: { ...regtest.activation, privateModels: 0, storageProofs: STORAGE_AT } };
+const params: NetworkParams = { ...regtest, activation: { ...regtest.activation, privateModels: 0, storageProofs: STORAGE_AT, registryCommitment: REGISTRY_AT } };
 const OWNER_KEY = new Uint8Array(32).fill(0x21);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const COST_FIELDS = ['cu', 'cu_burned', 'cu_base_fee', 'cu_discount_ppm', 'base_bits', 'bits', 'target'] as const;
@@ -134,6 +135,13 @@ test('explorer API: cost-aware fields as getblock gives them, a storage digest, 
   assert.match(sb.summary.storage.digest, /^[0-9a-f]{64}$/);
   assert.is(sb.summary.storage.skips, 0, 'this node holds every blob');
   assert.is((await get('block', String(STORAGE_AT - 1))).summary.storage, null);
+
+  // ODA-BIP-0007: the coinbase's registry root, the one a model proof of the tip leads to.
+  assert.match(sb.summary.registry_root, /^[0-9a-f]{64}$/);
+  assert.is(sb.summary.registry_root, sgb.registry_root);
+  assert.is((await call('getmodelproof', pub.model_id)).registry_root, sgb.registry_root, 'the tip\'s proof leads to the root the explorer shows');
+  assert.is((await get('block', String(REGISTRY_AT - 1))).summary.registry_root, null);
+  assert.is((await call('getblock', (await get('block', String(REGISTRY_AT - 1))).hash, 1)).registry_root, undefined);
 });
 
 test('explorer API: only read-only methods are reachable', async () => {
