@@ -6,8 +6,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { Block, decodeBlock, Transaction, hexToHash, txidOf } from '../../chain/block.js';
-import { basicFilter, buildGcs, filterKey, gcsDecode } from '../../chain/blockfilter.js';
+import { decodeBlock, txidOf } from '../../chain/block.js';
+import { basicFilter, buildGcs, gcsDecode } from '../../chain/blockfilter.js';
 import { filterContradiction } from '../../lite/filter-proof.js';
 import { firstDisagreement } from '../../lite/cfheaders-check.js';
 import type { FilterChain } from '../../lite/scan-io.js';
@@ -16,6 +16,7 @@ import type { Peer } from '../../p2p/peer.js';
 const V = JSON.parse(readFileSync(new URL('../../spec/BIPs/vectors/oda-bip-0004/bip158-blockfilters.json', import.meta.url), 'utf8'));
 const bytes = (h: string) => new Uint8Array(Buffer.from(h, 'hex'));
 const p2wpkh = (b: number) => bytes('0014' + b.toString(16).padStart(2, '0').repeat(20));
+const [A, B, C, D, X, Y, Z] = [1, 2, 3, 4, 5, 6, 7].map(p2wpkh);
 
 test('BIP 158 vectors: every honest filter is consistent with its block', () => {
   for (const [height, , blockHex, prevScripts, , filterHex, , note] of V.vectors.slice(1)) {
@@ -25,54 +26,25 @@ test('BIP 158 vectors: every honest filter is consistent with its block', () => 
   }
 });
 
-// coinbase: A and an OP_RETURN commitment; tx1 spends X (outside), pays B and C; tx2 spends
-// tx1:0 (B, inside the block) and Y (outside), pays D. Required {A, B, C, D}; 2 outside spends.
-const [A, B, C, D, X, Y, Z] = [1, 2, 3, 4, 5, 6, 7].map(p2wpkh);
-function sampleBlock(): Block {
-  const coinbase = new Transaction();
-  coinbase.addInput(Buffer.alloc(32), 0xffffffff, 0xffffffff, Buffer.from('0101', 'hex'));
-  coinbase.addOutput(Buffer.from(A), 50n);
-  coinbase.addOutput(Buffer.from('6a24aa21a9ed' + '00'.repeat(32), 'hex'), 0n);
-  const tx1 = new Transaction();
-  tx1.addInput(Buffer.alloc(32, 9), 0);
-  tx1.addOutput(Buffer.from(B), 10n);
-  tx1.addOutput(Buffer.from(C), 20n);
-  const tx2 = new Transaction();
-  tx2.addInput(Buffer.from(hexToHash(txidOf(tx1))), 0);
-  tx2.addInput(Buffer.alloc(32, 8), 3);
-  tx2.addOutput(Buffer.from(D), 5n);
-  const block = new Block();
-  block.version = 0x20000000;
-  block.prevHash = Buffer.alloc(32, 1);
-  block.merkleRoot = Buffer.alloc(32, 2);
-  block.timestamp = 1_700_000_000;
-  block.bits = 0x207fffff;
-  block.nonce = 0;
-  block.transactions = [coinbase, tx1, tx2];
-  return block;
-}
+const F = JSON.parse(readFileSync(new URL('../../spec/BIPs/vectors/oda-bip-0004/filter-contradiction.json', import.meta.url), 'utf8'));
+const VERDICT: Record<string, RegExp> = {
+  'not-canonical': /is not a canonical Golomb-coded set/,
+  'too-few': /elements; the block alone requires/,
+  'too-many': /elements; the block allows at most/,
+  missing: /lacks the script of output/,
+};
 
-test('a synthetic block: the honest filter passes; a filter missing or swapping an output script, or too large, is proven wrong', () => {
-  const block = sampleBlock();
-  const key = filterKey(block.getHash());
-  const honest = basicFilter(block, [X, B, Y]);
-  assert.is(gcsDecode(honest).n, 6);
-  assert.is(filterContradiction(block, honest), undefined);
-  // Omitted output D (5 elements is within the bounds): the missing element is found by its hash.
-  assert.match(filterContradiction(block, buildGcs(key, [A, B, C, X, Y]))!, /lacks the script of output 0 of tx /);
-  // The honest count, D swapped for a stranger.
-  assert.match(filterContradiction(block, buildGcs(key, [A, B, C, Z, X, Y]))!, new RegExp(`lacks the script of output 0 of tx ${txidOf(block.transactions![2])}`));
-  // Only outputs, D missing: 3 < 4 required.
-  assert.match(filterContradiction(block, buildGcs(key, [A, B, C]))!, /has 3 elements; the block alone requires 4/);
-  // One element more than 4 outputs + 2 outside spends can give.
-  assert.match(filterContradiction(block, buildGcs(key, [A, B, C, D, X, Y, Z]))!, /has 7 elements; the block allows at most 6/);
-  // An OP_RETURN output is never required (BIP 158 leaves it out).
-  assert.is(filterContradiction(block, buildGcs(key, [A, B, C, D])), undefined);
-  // The limit: a filter without an outside spend's script (X) keeps every fact the block shows.
-  assert.is(filterContradiction(block, buildGcs(key, [A, B, C, D, Y])), undefined);
-  // Malformed bytes.
-  assert.match(filterContradiction(block, Uint8Array.from([...honest, 0]))!, /not a canonical Golomb-coded set/);
-  assert.match(filterContradiction(block, honest.subarray(0, honest.length - 1))!, /not a canonical Golomb-coded set/);
+test('ODA-BIP-0004 §11 vectors (filter-contradiction.json): each candidate filter gets its verdict', () => {
+  const block = decodeBlock(bytes(F.block));
+  assert.ok(F.cases.length >= 9);
+  for (const c of F.cases as Array<{ note: string; filter: string; verdict: string }>) {
+    const why = filterContradiction(block, bytes(c.filter));
+    if (c.verdict === 'consistent') assert.is(why, undefined, c.note);
+    else assert.match(why ?? 'consistent', VERDICT[c.verdict], c.note);
+  }
+  // The missing element is named by its output: tx2's only output (D).
+  const swapped = F.cases.find((c: { note: string }) => /swapped/.test(c.note));
+  assert.match(filterContradiction(block, bytes(swapped.filter))!, new RegExp(`lacks the script of output 0 of tx ${txidOf(block.transactions![2])}`));
 });
 
 test('gcsDecode: canonical sets only (trailing bytes, non-zero padding, N too large)', () => {
