@@ -56,8 +56,10 @@ export async function crossCheckFilterHeaders(node: LiteNode, peers: readonly Pe
   /** PeerLied scores the peer, LiteError (silent, gone) only drops it; anything else is ours. */
   const fault = (p: Peer, e: unknown) => {
     if (e instanceof PeerLied) punish(p, e.message);
-    else if (e instanceof LiteError) out.failures.push(e.message);
-    else throw e;
+    else if (e instanceof LiteError) {
+      out.failures.push(e.message);
+      node.opts.logger.info(`filter header cross-check: ${e.message}; peer=${p.id} left out`);
+    } else throw e;
   };
 
   const got = await Promise.all(peers.map((p) => fetchFilterChain(node, p, tip, timeout).then((c) => c, (e: unknown) => ({ p, e }))));
@@ -81,8 +83,11 @@ export async function crossCheckFilterHeaders(node: LiteNode, peers: readonly Pe
     const filters = await Promise.all(chains.map((c) => fetchFilter(node, c.peer, e, c.hashes[h], timeout).then((f) => ({ c, f }), (err: unknown) => ({ c, err }))));
     const judged = new Map<string, string | undefined>();
     const kept: FilterChain[] = [];
+    // A peer that will not show its filter is not trusted; but neither is its silence proof
+    // that the others are right, so it still counts as disagreeing below.
+    const silent: FilterChain[] = [];
     for (const r of filters) {
-      if ('err' in r) { fault(r.c.peer, r.err); continue; } // a peer that will not show its filter is not trusted either
+      if ('err' in r) { fault(r.c.peer, r.err); if (!(r.err instanceof PeerLied)) silent.push(r.c); continue; }
       const key = hashToHex(r.c.hashes[h]);
       if (!judged.has(key)) judged.set(key, filterContradiction(block, r.f));
       const wrong = judged.get(key);
@@ -90,10 +95,11 @@ export async function crossCheckFilterHeaders(node: LiteNode, peers: readonly Pe
       else kept.push(r.c);
     }
     chains = kept;
-    const left = new Set(chains.map((c) => hashToHex(c.hashes[h])));
-    if (left.size > 1) {
+    const open = [...kept, ...silent];
+    if (new Set(open.map((c) => hashToHex(c.hashes[h]))).size > 1) {
       throw new LiteError(`filter headers disagree at height ${h} (block ${e.hash}) and the block proves none of the filters wrong ` +
-        `(BIP 158 filters also hold the scripts of spent outputs, which a lite node cannot see): ${chains.map((c) => `${peerName(c.peer)} filter hash ${hashToHex(c.hashes[h])}`).join(', ')}; not scanning with any of them`);
+        `(BIP 158 filters also hold the scripts of spent outputs, which a lite node cannot see): ` +
+        `${open.map((c) => `${peerName(c.peer)} filter hash ${hashToHex(c.hashes[h])}${silent.includes(c) ? ' (did not send its filter)' : ''}`).join(', ')}; not scanning with any of them`);
     }
   }
   out.agreed = chains;
