@@ -84,7 +84,7 @@ class BitWriter {
 }
 
 class BitReader {
-  private pos = 0;
+  pos = 0;
   constructor(private readonly b: Uint8Array) {}
   bit(): number {
     const i = this.pos >> 3;
@@ -130,6 +130,38 @@ export function gcsMatchAny(key: [bigint, bigint], filter: Uint8Array, elements:
     if (wanted.has(v)) return true;
   }
   return false;
+}
+
+/** An element's value in a set of `n` elements: what the filter holds for it (BIP 158 hashed_set_construct). */
+export function gcsHash(key: [bigint, bigint], element: Uint8Array, n: number, m = BASIC_FILTER_M): bigint {
+  return hashToRange(key, element, BigInt(n) * m);
+}
+
+/**
+ * Decodes a whole Golomb-coded set: N and its values in ascending order. Throws
+ * unless the bytes are exactly what buildGcs writes for some N values below N·M: no value
+ * past the range, no missing bits, and nothing after the last value but the final byte's
+ * zero padding. (A filter is a function of its element set, so any other encoding is wrong.)
+ */
+export function gcsDecode(filter: Uint8Array, p = BASIC_FILTER_P, m = BASIC_FILTER_M): { n: number; values: bigint[] } {
+  const r = new ByteReader(filter);
+  // Each value takes at least p + 1 bits: a larger N cannot fit (and would only cost us time).
+  const n = r.compactSize(Math.floor(((filter.length - 1) * 8) / (p + 1)), 'N');
+  const body = filter.subarray(r.pos);
+  const bits = new BitReader(body);
+  const f = BigInt(n) * m;
+  const values: bigint[] = [];
+  let v = 0n;
+  for (let i = 0; i < n; i++) {
+    let q = 0n;
+    while (bits.bit() === 1) q++;
+    v += (q << BigInt(p)) | bits.bits(p);
+    if (v >= f) throw new RangeError(`filter: value ${i} is past N·M`);
+    values.push(v);
+  }
+  if (body.length !== Math.ceil(bits.pos / 8)) throw new RangeError(`filter: ${body.length - Math.ceil(bits.pos / 8)} bytes after the last value`);
+  if (bits.pos % 8 && (body[body.length - 1] & (0xff >> (bits.pos % 8))) !== 0) throw new RangeError('filter: padding bits are not zero');
+  return { n, values };
 }
 
 /**

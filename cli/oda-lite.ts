@@ -37,7 +37,9 @@ Commands:
   scan <address|script hex> [--from H]       find the transactions paying or spending the address (or output
                                              script): BIP 157 filter headers and filters from the peers, checked,
                                              matched locally; only matching blocks are downloaded, each checked
-                                             against its header (merkle root). Prints txid, height, value
+                                             against its header (merkle root); the filter headers of up to 4
+                                             peers are cross-checked (a peer the block proves wrong is banned).
+                                             Prints txid, height, value
   serve                                      (or daemon) keep running: sync headers from the -connect peers as
                                              they announce blocks, and answer JSON-RPC on 127.0.0.1:-rpcport
                                              (cookie <datadir>/<network>/lite/.cookie; oda-cli -rpcport=N
@@ -265,7 +267,7 @@ export async function runLite(argv: string[], io: LiteIo): Promise<number> {
           else throw new UsageError(`'${target}' is neither an address of this chain nor an output script in hex`);
           await connectAll(p, node, io);
           await node.syncHeaders(t);
-          const r = await scanScripts(node, { scripts: [script], from: fromText === undefined ? 0 : Number(fromText), timeout: t });
+          const r = await scanScripts(node, { scripts: [script], from: fromText === undefined ? 0 : Number(fromText), timeout: t, onWarning: (w) => io.err(`warning: ${w}`) });
           print({ script: Buffer.from(script).toString('hex'), ...r });
           return 0;
         });

@@ -3,18 +3,20 @@
 // It downloads the filter header chain (cfheaders) for its best header chain from genesis,
 // the basic filters (cfilter) from --from on, checks each filter against its hash in that
 // chain, matches its scripts against each filter locally, and downloads only the matching
-// blocks, each checked against the synced header (block hash, merkle root). A peer whose
-// data does not fit its own commitments (a filter off its cfheaders, a block off our header)
-// lies: ban score 100 and the scan goes on with the next peer.
-import { createHash } from 'node:crypto';
-import { hashToHex, hexToHash, outpointKey, txidOf, type Block } from '../chain/block.js';
-import { merkleRoot } from '../chain/coinbase.js';
+// blocks, each checked against the synced header (block hash, merkle root). With several
+// peers, their filter header chains are compared first and disagreements resolved from the
+// block (lite/cfheaders-check.ts). A peer whose data does not fit its own commitments (a
+// filter off its cfheaders, a block off our header) or that the block proves wrong lies:
+// ban score 100 and the scan goes on with the next peer.
+import { hashToHex, hexToHash, outpointKey, txidOf } from '../chain/block.js';
 import { BASIC_FILTER_TYPE, filterHash, filterKey, gcsMatchAny } from '../chain/blockfilter.js';
 import type { BlockEntry } from '../chain/entry.js';
 import { formatAmount } from '../util/amount.js';
-import { InvType, MAX_GETCFHEADERS_SIZE, MAX_GETCFILTERS_SIZE, Services, type Message } from '../p2p/wire/messages.js';
+import { MAX_GETCFILTERS_SIZE, Services } from '../p2p/wire/messages.js';
 import type { Peer } from '../p2p/peer.js';
 import { LiteError, type LiteNode } from './node.js';
+import { collect, fetchBlock, PeerLied, type FilterChain } from './scan-io.js';
+import { crossCheckFilterHeaders, MAX_CROSS_CHECK_PEERS } from './cfheaders-check.js';
 
 export interface ScanOptions {
   /** The scriptPubKeys to look for (an address's script). */
@@ -24,6 +26,8 @@ export interface ScanOptions {
   /** Per request (ms). */
   timeout?: number;
   onProgress?: (height: number, tip: number) => void;
+  /** Told what the scan could not check (one peer's filter headers only); also logged. */
+  onWarning?: (message: string) => void;
 }
 
 export interface ScanTx {
@@ -51,66 +55,19 @@ export interface ScanResult {
   blocks_downloaded: number;
   /** Matched blocks with nothing of ours (GCS false positives, rate 1/784931, or a spend of an output received before --from). */
   false_positives: number;
+  /** Peers whose filter header chains were compared (1: not cross-checked; ODA-BIP-0004 §11). */
+  cross_checked_peers: number;
+  /** Peers scored 100 during the scan for compact filter data that contradicts itself, our headers or the block. */
+  misbehaving_peers: number;
   transactions: ScanTx[];
 }
 
-/** Thrown inside a scan when the peer's data contradicts itself or our headers. */
-class PeerLied extends Error {}
+type ScanBody = Omit<ScanResult, 'cross_checked_peers' | 'misbehaving_peers'>;
 
-function dsha256(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const h = createHash('sha256').update(a).update(b).digest();
-  return new Uint8Array(createHash('sha256').update(h).digest());
-}
-
-/** Waits for messages from `p` until `take` returns a value (or throws); `timeout` ms without one fails. */
-function collect<T>(node: LiteNode, p: Peer, send: () => void, take: (m: Message) => T | undefined, timeout: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    let timer = setTimeout(() => done(new LiteError(`peer=${p.id}: no ${what} within ${timeout} ms`)), timeout);
-    const onData = (from: Peer, m: Message) => {
-      if (from !== p) return;
-      try {
-        const v = take(m);
-        clearTimeout(timer);
-        if (v !== undefined) done(undefined, v);
-        else timer = setTimeout(() => done(new LiteError(`peer=${p.id}: no ${what} within ${timeout} ms`)), timeout);
-      } catch (e) { done(e as Error); }
-    };
-    const onClose = (c: Peer, reason: string) => { if (c === p) done(new LiteError(`peer=${p.id} disconnected during the scan: ${reason}`)); };
-    const done = (e?: Error, v?: T) => {
-      clearTimeout(timer);
-      node.off('scan-data', onData);
-      node.off('peer-closed', onClose);
-      if (e) reject(e); else resolve(v as T);
-    };
-    node.on('scan-data', onData);
-    node.on('peer-closed', onClose);
-    send();
-  });
-}
-
-/** The filter hashes (internal order) of heights [0, tip] from `p`'s cfheaders, chained and checked; and the tip's filter header. */
-async function filterHashes(node: LiteNode, p: Peer, tip: BlockEntry, timeout: number): Promise<{ hashes: Uint8Array[]; header: Uint8Array }> {
-  const hashes: Uint8Array[] = [];
-  let header: Uint8Array = new Uint8Array(32);
-  for (let start = 0; start <= tip.height; start += MAX_GETCFHEADERS_SIZE) {
-    const stop = node.chain.getEntryByHeight(Math.min(start + MAX_GETCFHEADERS_SIZE - 1, tip.height))!;
-    const m = await collect(node, p, () => p.send({ cmd: 'getcfheaders', filterType: BASIC_FILTER_TYPE, startHeight: start, stopHash: stop.hash }),
-      (m) => (m.cmd === 'cfheaders' && m.stopHash === stop.hash ? m : undefined), timeout, `cfheaders up to ${stop.height}`);
-    if (m.filterType !== BASIC_FILTER_TYPE || m.filterHashes.length !== stop.height - start + 1) throw new PeerLied(`cfheaders up to ${stop.height} with ${m.filterHashes.length} hashes`);
-    if (m.prevFilterHeader !== hashToHex(header)) throw new PeerLied(`cfheaders from ${start}: previous filter header ${m.prevFilterHeader} is not the one its earlier answer chains to`);
-    for (const h of m.filterHashes) {
-      const fh = hexToHash(h);
-      hashes.push(fh);
-      header = dsha256(fh, header);
-    }
-  }
-  return { hashes, header };
-}
-
-/** Scans with one peer; PeerLied is the peer's fault. */
-async function scanWith(node: LiteNode, p: Peer, o: Required<Pick<ScanOptions, 'scripts' | 'from' | 'timeout'>> & ScanOptions): Promise<ScanResult> {
-  const tip = node.chain.tip;
-  const { hashes, header } = await filterHashes(node, p, tip, o.timeout);
+/** Scans with one peer's filters, checked against the (cross-checked) chain `c`; PeerLied is the peer's fault. */
+async function scanWith(node: LiteNode, c: FilterChain, tip: BlockEntry, o: Required<Pick<ScanOptions, 'scripts' | 'from' | 'timeout'>> & ScanOptions): Promise<ScanBody> {
+  const p = c.peer;
+  const { hashes, header } = c;
   const matched: BlockEntry[] = [];
   let checked = 0;
   for (let start = o.from; start <= tip.height; start += MAX_GETCFILTERS_SIZE) {
@@ -135,12 +92,7 @@ async function scanWith(node: LiteNode, p: Peer, o: Required<Pick<ScanOptions, '
   const txs: ScanTx[] = [];
   let falsePositives = 0;
   for (const e of matched) {
-    const block = await collect<Block>(node, p, () => p.send({ cmd: 'getdata', items: [{ type: InvType.MSG_BLOCK, hash: e.hash }] }), (m) => {
-      if (m.cmd === 'notfound' && m.items.some((i) => i.hash === e.hash)) throw new LiteError(`peer=${p.id} does not have block ${e.hash}`);
-      return m.cmd === 'block' && m.block.getId() === e.hash ? m.block : undefined;
-    }, o.timeout, `block ${e.hash}`);
-    const { root, mutated } = merkleRoot((block.transactions ?? []).map((t) => t.getHash()));
-    if (mutated || !block.merkleRoot || Buffer.compare(root, block.merkleRoot) !== 0) throw new PeerLied(`block ${e.hash}: transactions do not hash to the header's merkle root`);
+    const block = await fetchBlock(node, p, e, o.timeout);
     const before = txs.length;
     for (const tx of block.transactions!) {
       const txid = txidOf(tx);
@@ -163,26 +115,40 @@ async function scanWith(node: LiteNode, p: Peer, o: Required<Pick<ScanOptions, '
 }
 
 /**
- * Scans the best header chain from `from` for transactions paying or spending `scripts`, with
- * the first peer that serves filters; a peer that lies is scored 100 and the next one asked.
+ * Scans the best header chain from `from` for transactions paying or spending `scripts`.
+ * The filter header chains of up to MAX_CROSS_CHECK_PEERS peers that serve filters are
+ * cross-checked; the filters are then taken from the first agreeing peer, and a peer that
+ * lies is scored 100 and the next one asked.
  */
 export async function scanScripts(node: LiteNode, opts: ScanOptions): Promise<ScanResult> {
   const from = opts.from ?? 0;
   if (!Number.isInteger(from) || from < 0) throw new LiteError(`--from must be a height >= 0, got ${from}`);
   if (from > node.chain.height) throw new LiteError(`--from ${from} is above the best header ${node.chain.height}`);
   if (opts.scripts.length === 0) throw new LiteError('nothing to scan for');
-  const failures: string[] = [];
+  const timeout = opts.timeout ?? 30_000;
   const peers = node.readyPeers().filter((p) => ((p.version?.services ?? 0n) & Services.NODE_COMPACT_FILTERS) !== 0n);
-  for (const p of peers) {
+  if (peers.length === 0) throw new LiteError('no connected peer serves compact block filters (NODE_COMPACT_FILTERS)');
+  const tip = node.chain.tip;
+  const check = await crossCheckFilterHeaders(node, peers.slice(0, MAX_CROSS_CHECK_PEERS), tip, timeout);
+  const failures = check.failures;
+  const misbehaving = new Set<Peer>(check.misbehaving);
+  if (check.compared === 1 && check.agreed.length === 1) {
+    const warning = `filter headers from one peer only (peer=${check.agreed[0].peer.id}): not cross-checked, so a peer serving a consistent but wrong filter chain could hide transactions; connect to more peers (-connect) to check them (ODA-BIP-0004 §11)`;
+    node.opts.logger.warn(warning);
+    opts.onWarning?.(warning);
+  }
+  for (const c of check.agreed) {
     try {
-      return await scanWith(node, p, { ...opts, from, timeout: opts.timeout ?? 30_000 });
+      const body = await scanWith(node, c, tip, { ...opts, from, timeout });
+      return { ...body, cross_checked_peers: check.compared, misbehaving_peers: misbehaving.size, transactions: body.transactions };
     } catch (e) {
       if (e instanceof PeerLied) {
-        p.misbehave(100, `bad compact filter data: ${e.message}`);
-        failures.push(`peer=${p.id}: ${e.message}`);
+        c.peer.misbehave(100, `bad compact filter data: ${e.message}`);
+        misbehaving.add(c.peer);
+        failures.push(`peer=${c.peer.id}: ${e.message}`);
       } else if (e instanceof LiteError) failures.push(e.message);
       else throw e;
     }
   }
-  throw new LiteError(peers.length === 0 ? 'no connected peer serves compact block filters (NODE_COMPACT_FILTERS)' : `scan failed: ${failures.join('; ')}`);
+  throw new LiteError(`scan failed: ${failures.join('; ')}`);
 }

@@ -1,0 +1,96 @@
+// The wallet scan's requests to one peer (BIP 157 getcfheaders / getcfilters, getdata for a
+// block), each answer checked against what the peer itself committed to or against our
+// synced header. A contradiction is a PeerLied: the caller scores the peer 100 (ODA-BIP-0004
+// §11); a silent or vanished peer is a LiteError (no score: it may just be slow or gone).
+import { createHash } from 'node:crypto';
+import { hashToHex, hexToHash, type Block } from '../chain/block.js';
+import { merkleRoot } from '../chain/coinbase.js';
+import { BASIC_FILTER_TYPE, filterHash } from '../chain/blockfilter.js';
+import type { BlockEntry } from '../chain/entry.js';
+import { InvType, MAX_GETCFHEADERS_SIZE, type Message } from '../p2p/wire/messages.js';
+import type { Peer } from '../p2p/peer.js';
+import { LiteError, type LiteNode } from './node.js';
+
+/** Thrown when a peer's data contradicts itself or our headers. */
+export class PeerLied extends Error {}
+
+/** A peer's filter hash chain for heights [0, tip] of our best header chain. */
+export interface FilterChain {
+  peer: Peer;
+  /** Filter hash of each height (internal order). */
+  hashes: Uint8Array[];
+  /** Filter header of the tip (internal order). */
+  header: Uint8Array;
+}
+
+function dsha256(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const h = createHash('sha256').update(a).update(b).digest();
+  return new Uint8Array(createHash('sha256').update(h).digest());
+}
+
+/** Waits for messages from `p` until `take` returns a value (or throws); `timeout` ms without one fails. */
+export function collect<T>(node: LiteNode, p: Peer, send: () => void, take: (m: Message) => T | undefined, timeout: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    if (p.closed) { reject(new LiteError(`peer=${p.id} disconnected before ${what}`)); return; }
+    let timer = setTimeout(() => done(new LiteError(`peer=${p.id}: no ${what} within ${timeout} ms`)), timeout);
+    const onData = (from: Peer, m: Message) => {
+      if (from !== p) return;
+      try {
+        const v = take(m);
+        clearTimeout(timer);
+        if (v !== undefined) done(undefined, v);
+        else timer = setTimeout(() => done(new LiteError(`peer=${p.id}: no ${what} within ${timeout} ms`)), timeout);
+      } catch (e) { done(e as Error); }
+    };
+    const onClose = (c: Peer, reason: string) => { if (c === p) done(new LiteError(`peer=${p.id} disconnected during the scan: ${reason}`)); };
+    const done = (e?: Error, v?: T) => {
+      clearTimeout(timer);
+      node.off('scan-data', onData);
+      node.off('peer-closed', onClose);
+      if (e) reject(e); else resolve(v as T);
+    };
+    node.on('scan-data', onData);
+    node.on('peer-closed', onClose);
+    send();
+  });
+}
+
+/** `p`'s filter hashes of heights [0, tip] (getcfheaders, 2,000 a request), each batch chained onto the one before. */
+export async function fetchFilterChain(node: LiteNode, p: Peer, tip: BlockEntry, timeout: number): Promise<FilterChain> {
+  const hashes: Uint8Array[] = [];
+  let header: Uint8Array = new Uint8Array(32);
+  for (let start = 0; start <= tip.height; start += MAX_GETCFHEADERS_SIZE) {
+    const stop = node.chain.getEntryByHeight(Math.min(start + MAX_GETCFHEADERS_SIZE - 1, tip.height))!;
+    const m = await collect(node, p, () => p.send({ cmd: 'getcfheaders', filterType: BASIC_FILTER_TYPE, startHeight: start, stopHash: stop.hash }),
+      (m) => (m.cmd === 'cfheaders' && m.stopHash === stop.hash ? m : undefined), timeout, `cfheaders up to ${stop.height}`);
+    if (m.filterType !== BASIC_FILTER_TYPE || m.filterHashes.length !== stop.height - start + 1) throw new PeerLied(`cfheaders up to ${stop.height} with ${m.filterHashes.length} hashes`);
+    if (m.prevFilterHeader !== hashToHex(header)) throw new PeerLied(`cfheaders from ${start}: previous filter header ${m.prevFilterHeader} is not the one its earlier answer chains to`);
+    for (const h of m.filterHashes) {
+      const fh = hexToHash(h);
+      hashes.push(fh);
+      header = dsha256(fh, header);
+    }
+  }
+  return { peer: p, hashes, header };
+}
+
+/** `p`'s filter of the block `e`, which must hash to `expected` (the peer's own cfheaders entry). */
+export function fetchFilter(node: LiteNode, p: Peer, e: BlockEntry, expected: Uint8Array, timeout: number): Promise<Uint8Array> {
+  return collect(node, p, () => p.send({ cmd: 'getcfilters', filterType: BASIC_FILTER_TYPE, startHeight: e.height, stopHash: e.hash }), (m) => {
+    if (m.cmd !== 'cfilter') return undefined;
+    if (m.blockHash !== e.hash) throw new PeerLied(`cfilter for ${m.blockHash}, expected block ${e.hash} at height ${e.height}`);
+    if (Buffer.compare(filterHash(m.filter), expected) !== 0) throw new PeerLied(`cfilter of block ${e.hash} does not hash to its cfheaders entry`);
+    return m.filter;
+  }, timeout, `cfilter of block ${e.height}`);
+}
+
+/** The block `e` from `p`, checked against our synced header (hash, merkle root, not mutated). */
+export async function fetchBlock(node: LiteNode, p: Peer, e: BlockEntry, timeout: number): Promise<Block> {
+  const block = await collect<Block>(node, p, () => p.send({ cmd: 'getdata', items: [{ type: InvType.MSG_BLOCK, hash: e.hash }] }), (m) => {
+    if (m.cmd === 'notfound' && m.items.some((i) => i.hash === e.hash)) throw new LiteError(`peer=${p.id} does not have block ${e.hash}`);
+    return m.cmd === 'block' && m.block.getId() === e.hash ? m.block : undefined;
+  }, timeout, `block ${e.hash}`);
+  const { root, mutated } = merkleRoot((block.transactions ?? []).map((t) => t.getHash()));
+  if (mutated || !block.merkleRoot || Buffer.compare(root, block.merkleRoot) !== 0) throw new PeerLied(`block ${e.hash}: transactions do not hash to the header's merkle root`);
+  return block;
+}
