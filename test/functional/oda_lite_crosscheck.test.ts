@@ -13,7 +13,7 @@ import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runFunctionalTest } from './framework.js';
+import { runFunctionalTest, within } from './framework.js';
 import { startTamperProxy, type TamperProxy } from './tamper-proxy.js';
 import { LiteNode, LiteError } from '../../lite/node.js';
 import { scanScripts, type ScanResult } from '../../lite/scan.js';
@@ -26,13 +26,6 @@ import type { Peer } from '../../p2p/peer.js';
 
 const LITE = new URL('../../bin/oda-lite.js', import.meta.url).pathname;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-
-/** `p`, or a rejection after `ms`: no await in this test waits unbounded. */
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms); });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
 
 function runLite(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
