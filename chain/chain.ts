@@ -464,7 +464,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.lock.run(async () => {
       if (height < this.params.activation.storageProofs) return undefined;
       for (const x of this.extensions) {
-        const m = await x.storageMiner?.(height, this.db.extensionState(x.name));
+        const m = await x.storageMiner?.(height, this.db.extensionState(x.name), this.tip.hash);
         if (m) return m;
       }
       return undefined;

@@ -109,8 +109,11 @@ export interface ChainExtension<V extends ExtensionVerdict = ExtensionVerdict> {
    * missing data is neither connected nor marked invalid: it waits (see Chain.retryWaiting).
    */
   missingData?(block: Block): Promise<unknown[]>;
-  /** The per-attempt storage work of a block at `height` on the tip's `state` (ODA-BIP-0006 mining). */
-  storageMiner?(height: number, state: ExtensionState): Promise<StorageMiner | undefined>;
+  /**
+   * The per-attempt storage work of a block at `height` on the tip's `state` (ODA-BIP-0006
+   * mining); `tip` is the tip's hash, so state derived per block can be looked up by it.
+   */
+  storageMiner?(height: number, state: ExtensionState, tip?: string): Promise<StorageMiner | undefined>;
 }
 
 function hexKey(k: Uint8Array): string {

@@ -21,6 +21,7 @@ import type { BlobRef } from './payload.js';
 import { checkHeaderSkips, checkStorageProof, createStorageMiner, storageSeed, StorageReason } from './storage-proof.js';
 import { VerifyError } from '../chain/errors.js';
 import { StoreLeafSource } from './storage-source.js';
+import { IndexCache } from './storage-index-cache.js';
 
 export const STORAGE_EXTENSION = 'storage';
 
@@ -122,6 +123,70 @@ export async function loadIndex(state: Pick<KvSource, 'iterator'>): Promise<Memo
     entries.push(decodeEntry(ordinal, v));
   }
   return new MemoryIndex(entries);
+}
+
+/**
+ * The index after a block from the index before it and the block's writes (an IndexVerdict's,
+ * or a disconnect's undo writes): the same MemoryIndex loadIndex would read from the state
+ * with the writes applied, without reading the state. Decodes exactly the keys indexBlock
+ * writes: entries (appended, or their skip counter changed), roots, meta; an undo may delete
+ * the newest entries. `index` is not touched (it may be shared); unchanged entries are shared
+ * with the result. The result is frozen. Throws on a write that breaks the index's invariants
+ * (ordinals contiguous, meta and roots agreeing with the entries).
+ */
+export function applyIndexWrites(index: IndexLookup & { readonly entries: readonly IndexEntry[] }, writes: readonly KvChange[]): MemoryIndex {
+  const ns = storageKeys.meta().length - 1;
+  const base = storageKeys.meta().subarray(0, ns);
+  const entries = index.entries.slice();
+  const deleted: number[] = [];
+  let meta: IndexMeta | undefined;
+  const roots: Array<[string, number | undefined]> = [];
+  for (const w of writes) {
+    const k = w.key;
+    if (k.length <= ns || !equalPrefix(k, base)) throw new Error('storage index: write outside the namespace');
+    const kind = k[ns];
+    const part = k.subarray(ns + 1);
+    if (kind === K_META && part.length === 0) {
+      meta = decodeMeta(w.value);
+    } else if (kind === K_ENTRY && part.length === 4) {
+      const ordinal = new DataView(part.buffer, part.byteOffset, 4).getUint32(0, false);
+      if (w.value === undefined) deleted.push(ordinal);
+      else entries[ordinal] = Object.freeze(decodeEntry(ordinal, w.value));
+    } else if (kind === K_ROOT && part.length === 32) {
+      roots.push([toHex(part), w.value === undefined ? undefined : decodeRootOrdinal(w.value)]);
+    } else {
+      throw new Error(`storage index: unknown key ${toHex(k)}`);
+    }
+  }
+  // An undo removes the entries its block appended: the newest ones, all of them.
+  if (deleted.length) {
+    const keep = entries.length - deleted.length;
+    if (deleted.some((o) => o < keep || o >= entries.length) || new Set(deleted).size !== deleted.length) throw new Error('storage index: deleting an entry that is not among the newest');
+    entries.length = keep;
+  }
+  // Entries below the old count were decoded at their own ordinal; appended ones must leave no gap.
+  for (let i = index.entries.length; i < entries.length; i++) if (entries[i]?.ordinal !== i) throw new Error(`storage index: entry ${i} missing`);
+  const out = new MemoryIndex(entries);
+  const added = entries.length !== index.entries.length;
+  if (meta ? meta.count !== out.count || meta.total !== out.total : added) throw new Error('storage index: meta disagrees with the entries');
+  for (const [root, ordinal] of roots) {
+    const ok = ordinal === undefined ? !entries.some((e) => e.root === root) : entries[ordinal]?.root === root;
+    if (!ok) throw new Error(`storage index: root ${root} disagrees with the entries`);
+  }
+  Object.freeze(entries);
+  return out;
+}
+
+function decodeRootOrdinal(b: Uint8Array): number {
+  const r = new Reader(b, 'bad-storage-state');
+  const o = r.u32('ordinal');
+  r.end();
+  return o;
+}
+
+function equalPrefix(k: Uint8Array, prefix: Uint8Array): boolean {
+  for (let i = 0; i < prefix.length; i++) if (k[i] !== prefix[i]) return false;
+  return true;
 }
 
 /**
@@ -231,11 +296,11 @@ export function decodeIndexUndo(b: Uint8Array): KvChange[] {
  * block's 80-byte header and its header digest, then the header's skip count. Returns the
  * outcome for the index. Needs no blob data.
  */
-export async function checkBlockStorage(ctx: BlockContext, state: Pick<KvSource, 'iterator'>): Promise<ProofOutcome> {
+export function checkBlockStorage(ctx: BlockContext, parentIndex: IndexLookup): ProofOutcome {
   const storage = ctx.block.storage;
   const proof = ctx.block.transactions?.[0]?.ins[0]?.witness[1];
   if (!storage || !proof) throw new VerifyError('block', StorageReason.ENCODING, 100, 'no storage header or proof section', true);
-  const v = checkStorageProof(storageSeed(blockHeader80(ctx.block)), storage.digest, await loadIndex(state), ctx.height, proof);
+  const v = checkStorageProof(storageSeed(blockHeader80(ctx.block)), storage.digest, parentIndex, ctx.height, proof);
   checkHeaderSkips(storage.skips, v);
   return v;
 }
@@ -244,23 +309,48 @@ export async function checkBlockStorage(ctx: BlockContext, state: Pick<KvSource,
  * The extension keeping the index and, from params.activation.storageProofs, checking each
  * block's storage proof against it (skipped while a template is assembled or not yet ground:
  * its header is not final). With a model store it also gives the miner its per-attempt work.
+ * The parent's index comes from a per-block-hash cache (oda/storage-index-cache.ts), read
+ * from the state only on a miss; each checked block's index is derived from its writes.
  */
-export function createStorageIndexExtension(opts: { store?: BlobStore } = {}): ChainExtension<IndexVerdict> & { index(state: ExtensionState): Promise<MemoryIndex> } {
+export function createStorageIndexExtension(opts: { store?: BlobStore; cacheBlocks?: number } = {}): ChainExtension<IndexVerdict> & { index(state: ExtensionState): Promise<MemoryIndex>; readonly cache: IndexCache } {
   const source = opts.store ? new StoreLeafSource(opts.store) : undefined;
+  const cache = new IndexCache(opts.cacheBlocks);
+  /** The index after block `hash`, whose state `state` is. */
+  const indexAt = async (hash: string, state: ExtensionState): Promise<MemoryIndex> => {
+    const hit = cache.get(hash);
+    if (hit) return hit;
+    const loaded = await loadIndex(state);
+    cache.put(hash, loaded);
+    return loaded;
+  };
   return {
     name: STORAGE_EXTENSION,
+    cache,
     index: (state) => loadIndex(state),
     async checkBlock(ctx: BlockContext, state: ExtensionState): Promise<IndexVerdict> {
-      const proven = ctx.height >= ctx.params.activation.storageProofs && !ctx.assembling && !ctx.unmined;
-      const outcome = proven ? await checkBlockStorage(ctx, state) : undefined;
-      return indexBlock(state, ctx.height, registeredBlobs(ctx.block), outcome);
+      // A template's header is not final (nor its hash): nothing to prove, nothing to cache.
+      const template = ctx.assembling || ctx.unmined;
+      const proven = ctx.height >= ctx.params.activation.storageProofs && !template;
+      const parent = proven ? await indexAt(ctx.entry.prevHash, state) : template ? undefined : cache.get(ctx.entry.prevHash);
+      const outcome = proven ? checkBlockStorage(ctx, parent!) : undefined;
+      const verdict = await indexBlock(state, ctx.height, registeredBlobs(ctx.block), outcome);
+      if (parent) {
+        try {
+          cache.put(ctx.entry.hash, verdict.writes.length ? applyIndexWrites(parent, verdict.writes) : parent);
+        } catch {
+          // Cannot happen while indexBlock and applyIndexWrites agree; if they ever do not,
+          // the next block reads the state instead of trusting a derived index.
+          cache.clear();
+        }
+      }
+      return verdict;
     },
     disconnectBlock(_ctx: BlockContext, undo: Uint8Array) {
       return decodeIndexUndo(undo);
     },
-    async storageMiner(height: number, state: ExtensionState): Promise<StorageMiner | undefined> {
+    async storageMiner(height: number, state: ExtensionState, tip?: string): Promise<StorageMiner | undefined> {
       if (!source) return undefined;
-      const index = await loadIndex(state);
+      const index = tip ? await indexAt(tip, state) : await loadIndex(state);
       // Which blobs are complete is read once per template: the per-attempt path only reads files.
       await source.refresh(index.entries.map((e) => e.root));
       return createStorageMiner(index, height, source);

@@ -40,6 +40,21 @@ const dir = mkdtempSync(join(tmpdir(), 'oda-storage-chain-'));
 let store: BlobStore;
 let miner: Chain; // holds every blob
 let validator: Chain; // holds nothing, checks proofs against the index only
+const exts = new Map<Chain, ReturnType<typeof createStorageIndexExtension>>();
+/** A chain with its own storage index extension (kept to look into its per-block cache). */
+async function openChain(sub: string, store?: BlobStore): Promise<Chain> {
+  const ext = createStorageIndexExtension({ store });
+  const c = await Chain.open({ params, dir: join(dir, sub), fsync: false, extensions: [ext] });
+  exts.set(c, ext);
+  return c;
+}
+
+/** The index cached for the tip (when there is one) is the index the state holds. */
+async function cacheAgrees(c: Chain): Promise<boolean> {
+  const cached = exts.get(c)!.cache.get(c.tip.hash);
+  if (cached) assert.equal(cached, await loadIndex(c.extensionState(STORAGE_EXTENSION)), 'cached index of the tip');
+  return cached !== undefined;
+}
 const roots: string[] = [];
 
 /** A template on `chain`'s tip at a fixed time, ground with `storage` (default: the chain's own), sealed. */
@@ -69,6 +84,8 @@ async function judge(b: Block): Promise<string> {
   const a = await verdict(miner);
   const v = await verdict(validator);
   assert.is(v, a, 'holder and data-less validator agree');
+  await cacheAgrees(miner);
+  await cacheAgrees(validator);
   return a;
 }
 
@@ -90,8 +107,8 @@ function withProof(b: Block, proof: Uint8Array): Block {
 test('setup: both chains, blobs registered by an add-model, mined to activation', async () => {
   store = await BlobStore.open(join(dir, 'models'));
   for (const b of blobs) roots.push((await store.importBytes(b, { mediaType: 'raw', durable: false })).root);
-  miner = await Chain.open({ params, dir: join(dir, 'a'), fsync: false, extensions: [createStorageIndexExtension({ store })] });
-  validator = await Chain.open({ params, dir: join(dir, 'v'), fsync: false, extensions: [createStorageIndexExtension()] });
+  miner = await openChain('a', store);
+  validator = await openChain('v');
   const mined: Block[] = [];
   for (let i = 0; i < 101; i++) {
     const b = await mineBlock(miner);
@@ -122,10 +139,12 @@ test('from activation: 113-byte headers with proven slots, checked by a node wit
   }
   assert.is(miner.tip.header.length, MAX_HEADER_SIZE);
   assert.is(validator.tip.hash, miner.tip.hash);
+  // From activation every checked block's index is derived from its parent's cached one.
+  assert.ok(await cacheAgrees(miner) && await cacheAgrees(validator), 'the tips are cached');
   // The block index keeps the whole header: a restart loads it back.
   const tip = validator.tip.hash;
   await validator.close();
-  validator = await Chain.open({ params, dir: join(dir, 'v'), fsync: false, extensions: [createStorageIndexExtension()] });
+  validator = await openChain('v');
   assert.is(validator.tip.hash, tip);
   assert.ok(validator.tip.storage);
 });
@@ -209,9 +228,11 @@ test('invalidate and reconsider across proven, penalised and void blocks: index 
   const back = miner.getEntryByHeight(tip.height - 8)!;
   await miner.invalidateBlock(back.hash);
   assert.is(miner.height, back.height - 1);
+  await cacheAgrees(miner);
   await miner.reconsiderBlock(back.hash);
   assert.is(miner.tip.hash, tip.hash);
   assert.equal(await dump(), before);
+  assert.ok(await cacheAgrees(miner), 'reconnected blocks are cached again');
 });
 
 test('teardown', async () => {
