@@ -137,7 +137,8 @@ export async function loadIndex(state: Pick<KvSource, 'iterator'>): Promise<Memo
 export function applyIndexWrites(index: IndexLookup & { readonly entries: readonly IndexEntry[] }, writes: readonly KvChange[]): MemoryIndex {
   const ns = storageKeys.meta().length - 1;
   const base = storageKeys.meta().subarray(0, ns);
-  const entries = index.entries.slice();
+  // Array.from, not slice: V8 copies a frozen array (what the cache holds) slowly with slice.
+  const entries = Array.from(index.entries);
   const deleted: number[] = [];
   let meta: IndexMeta | undefined;
   const roots: Array<[string, number | undefined]> = [];
