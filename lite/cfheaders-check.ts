@@ -120,18 +120,19 @@ export async function crossCheckFilterHeaders(node: LiteNode, peers: readonly Pe
 
   for (;;) {
     try {
-      const { chains, prefix } = await fetchFrom(base);
+      const { chains, prefix, prefixHashes } = await fetchFrom(base);
       out.compared = chains.length;
       const resolved = await resolve(chains);
       out.agreed = resolved;
       if (resolved.length > 0) {
-        const headers: Uint8Array[] = [];
-        for (let h = 0; h <= base; h++) headers.push(store.header(h));
+        const headers: Uint8Array[] = [], hashes: Uint8Array[] = [];
+        for (let h = 0; h <= base; h++) { headers.push(store.header(h)); hashes.push(store.hash(h)); }
         headers.push(...prefix, ...resolved[0].headers);
+        hashes.push(...prefixHashes, ...resolved[0].hashes);
         out.headers = headers;
         out.reused = base + 1;
         const blocks = headers.map((_, h) => node.chain.getEntryByHeight(h)!.hash);
-        store.save(blocks, headers);
+        store.save(blocks, hashes, headers);
       }
       return out;
     } catch (e) {
@@ -148,7 +149,7 @@ export async function crossCheckFilterHeaders(node: LiteNode, peers: readonly Pe
    * headers), then (…, tip] from every peer (`chains`); drops peers that fail. Throws
    * StoredMismatch when a first answer does not chain onto an unconfirmed stored header.
    */
-  async function fetchFrom(from: number): Promise<{ chains: FilterChain[]; prefix: Uint8Array[] }> {
+  async function fetchFrom(from: number): Promise<{ chains: FilterChain[]; prefix: Uint8Array[]; prefixHashes: Uint8Array[] }> {
     const baseHeader = store.header(from);
     const top = Math.max(from, agreed > 0 ? agreed * I : -1);
     const batches = checkpointBatches(from, top);
@@ -175,12 +176,12 @@ export async function crossCheckFilterHeaders(node: LiteNode, peers: readonly Pe
       }
     }));
     if (mismatch) throw mismatch;
-    if (queue.length > 0) return { chains: [], prefix: [] };
-    const prefix = results.flatMap((c) => c.headers);
+    if (queue.length > 0) return { chains: [], prefix: [], prefixHashes: [] };
+    const prefix = results.flatMap((c) => c.headers), prefixHashes = results.flatMap((c) => c.hashes);
 
     const start = top + 1;
     const prev = top === from ? baseHeader : checkpoint(top);
-    if (start > tip.height) return { chains: live.map((p) => ({ peer: p, start, hashes: [], headers: [] })), prefix };
+    if (start > tip.height) return { chains: live.map((p) => ({ peer: p, start, hashes: [], headers: [] })), prefix, prefixHashes };
     const got = await Promise.all(live.map((p) => fetchFilterHashes(node, p, start, tip, prev, confirmed(top), timeout).then((c) => c, (e: unknown) => ({ p, e }))));
     const chains: FilterChain[] = [];
     for (const g of got) {
@@ -196,7 +197,7 @@ export async function crossCheckFilterHeaders(node: LiteNode, peers: readonly Pe
       if (own && off >= 0) { punish(g.peer, `cfheaders disagree with its own checkpoint at height ${(off + 1) * I}`); continue; }
       chains.push(g);
     }
-    return { chains, prefix };
+    return { chains, prefix, prefixHashes };
   }
 
   /** The disagreement resolution of ODA-BIP-0004 §11 steps 2–4 over chains from the same start. */
