@@ -19,6 +19,7 @@ import { InvType, MAX_HEADERS, NO_VERSION, PROTOCOL_VERSION, Services, type Mess
 import type { Logger } from '../util/logger.js';
 import { LiteChain } from './header-chain.js';
 import { verifyPeerProof, ProofRefused, type ProvenModel } from './proof.js';
+import { FilterHeaderStore } from './filter-header-store.js';
 
 export const LITE_USER_AGENT = '/oda-lite:0.1.0/';
 const ZERO_HASH = '0'.repeat(64);
@@ -28,7 +29,7 @@ const MAX_UNCONNECTING = 10;
 
 export interface LiteNodeOptions {
   params: NetworkParams;
-  /** <datadir>/<network>/lite: headers.dat and models/ (the verified blobs). */
+  /** <datadir>/<network>/lite: headers.dat, filterheaders.dat and models/ (the verified blobs). */
   dir: string;
   logger: Logger;
   now?: () => number;
@@ -52,16 +53,19 @@ export class LiteNode extends EventEmitter {
   private stopped = false;
   private readonly nonce = BigInt.asUintN(64, BigInt(Date.now()) * 2654435761n + BigInt(process.pid));
 
-  private constructor(readonly opts: LiteNodeOptions, readonly chain: LiteChain, readonly store: BlobStore, readonly blobs: BlobExchange) {
+  private constructor(readonly opts: LiteNodeOptions, readonly chain: LiteChain, readonly store: BlobStore, readonly blobs: BlobExchange,
+    /** Filter headers earlier scans verified (lite/filter-header-store.ts). */
+    readonly filterHeaders: FilterHeaderStore) {
     super();
   }
 
   static async open(opts: LiteNodeOptions): Promise<LiteNode> {
     const chain = LiteChain.open({ params: opts.params, dir: opts.dir, logger: opts.logger, now: opts.now });
     const store = await BlobStore.open(join(opts.dir, 'models'));
+    const filterHeaders = FilterHeaderStore.open(opts.dir, chain);
     let node: LiteNode | undefined;
     const blobs = new BlobExchange(store, () => (node ? node.readyPeers() : []), opts.logger, { requestTimeout: opts.pieceTimeout ?? 20_000 });
-    node = new LiteNode(opts, chain, store, blobs);
+    node = new LiteNode(opts, chain, store, blobs, filterHeaders);
     return node;
   }
 
@@ -134,7 +138,7 @@ export class LiteNode extends EventEmitter {
         if (pending) pending(m);
         return; // an answer nobody waits for (late, after a timeout): harmless
       }
-      case 'cfheaders': case 'cfilter': case 'block': case 'notfound':
+      case 'cfheaders': case 'cfcheckpt': case 'cfilter': case 'block': case 'notfound':
         // Answers to a wallet scan (lite/scan.ts), which listens for them; unasked ones are dropped.
         this.emit('scan-data', p, m);
         return;
@@ -156,6 +160,7 @@ export class LiteNode extends EventEmitter {
       st.unconnecting = 0;
       const last = this.chain.getEntry(m.headers[m.headers.length - 1].getId());
       if (last) p.syncedHeaders = Math.max(p.syncedHeaders, last.height);
+      if (r.reorg) this.filterHeaders.matchChain(this.chain);
       if (r.added.length || r.reorg) this.emit('tip', this.chain.tip, r.reorg);
     } catch (e) {
       if (!isVerifyError(e)) throw e;
@@ -265,6 +270,7 @@ export class LiteNode extends EventEmitter {
     this.blobs.stop();
     for (const p of this.peers.values()) p.disconnect('shutdown');
     this.chain.close();
+    this.filterHeaders.close();
     await this.store.close();
   }
 }

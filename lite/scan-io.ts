@@ -1,4 +1,4 @@
-// The wallet scan's requests to one peer (BIP 157 getcfheaders / getcfilters, getdata for a
+// The wallet scan's requests to one peer (BIP 157 getcfcheckpt / getcfheaders / getcfilters, getdata for a
 // block), each answer checked against what the peer itself committed to or against our
 // synced header. A contradiction is a PeerLied: the caller scores the peer 100 (ODA-BIP-0004
 // §11); a silent or vanished peer is a LiteError (no score: it may just be slow or gone).
@@ -7,20 +7,29 @@ import { hashToHex, hexToHash, type Block } from '../chain/block.js';
 import { merkleRoot } from '../chain/coinbase.js';
 import { BASIC_FILTER_TYPE, filterHash } from '../chain/blockfilter.js';
 import type { BlockEntry } from '../chain/entry.js';
-import { InvType, MAX_GETCFHEADERS_SIZE, type Message } from '../p2p/wire/messages.js';
+import { CFCHECKPT_INTERVAL, InvType, MAX_GETCFHEADERS_SIZE, type Message } from '../p2p/wire/messages.js';
 import type { Peer } from '../p2p/peer.js';
 import { LiteError, type LiteNode } from './node.js';
 
 /** Thrown when a peer's data contradicts itself or our headers. */
 export class PeerLied extends Error {}
 
-/** A peer's filter hash chain for heights [0, tip] of our best header chain. */
+/**
+ * Thrown when a peer's first cfheaders answer does not chain onto a stored filter header that
+ * no checkpoint confirmed: the stored header or the peer may be wrong; the caller starts again
+ * from a confirmed checkpoint, where a mismatch is the peer's lie.
+ */
+export class StoredMismatch extends Error {}
+
+/** A peer's filter hashes for heights [start, tip] of our best header chain, with the headers they chain to. */
 export interface FilterChain {
   peer: Peer;
+  /** Height of hashes[0] (and headers[0]). */
+  start: number;
   /** Filter hash of each height (internal order). */
   hashes: Uint8Array[];
-  /** Filter header of the tip (internal order). */
-  header: Uint8Array;
+  /** Filter header of each height (internal order). */
+  headers: Uint8Array[];
 }
 
 function dsha256(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -55,23 +64,43 @@ export function collect<T>(node: LiteNode, p: Peer, send: () => void, take: (m: 
   });
 }
 
-/** `p`'s filter hashes of heights [0, tip] (getcfheaders, 2,000 a request), each batch chained onto the one before. */
-export async function fetchFilterChain(node: LiteNode, p: Peer, tip: BlockEntry, timeout: number): Promise<FilterChain> {
+/**
+ * `p`'s filter hashes of heights [start, stop] (getcfheaders, 2,000 a request), the first batch
+ * chained onto `prev` (our header of start − 1; zeros for start 0) and each later one onto the
+ * batch before. A first batch off `prev` is a PeerLied when `prevConfirmed` (the peer itself
+ * or genesis vouches for it), else a StoredMismatch.
+ */
+export async function fetchFilterHashes(node: LiteNode, p: Peer, start: number, stop: BlockEntry, prev: Uint8Array, prevConfirmed: boolean, timeout: number): Promise<FilterChain> {
   const hashes: Uint8Array[] = [];
-  let header: Uint8Array = new Uint8Array(32);
-  for (let start = 0; start <= tip.height; start += MAX_GETCFHEADERS_SIZE) {
-    const stop = node.chain.getEntryByHeight(Math.min(start + MAX_GETCFHEADERS_SIZE - 1, tip.height))!;
-    const m = await collect(node, p, () => p.send({ cmd: 'getcfheaders', filterType: BASIC_FILTER_TYPE, startHeight: start, stopHash: stop.hash }),
-      (m) => (m.cmd === 'cfheaders' && m.stopHash === stop.hash ? m : undefined), timeout, `cfheaders up to ${stop.height}`);
-    if (m.filterType !== BASIC_FILTER_TYPE || m.filterHashes.length !== stop.height - start + 1) throw new PeerLied(`cfheaders up to ${stop.height} with ${m.filterHashes.length} hashes`);
-    if (m.prevFilterHeader !== hashToHex(header)) throw new PeerLied(`cfheaders from ${start}: previous filter header ${m.prevFilterHeader} is not the one its earlier answer chains to`);
+  const headers: Uint8Array[] = [];
+  let header = prev;
+  for (let from = start; from <= stop.height; from += MAX_GETCFHEADERS_SIZE) {
+    const to = node.chain.getEntryByHeight(Math.min(from + MAX_GETCFHEADERS_SIZE - 1, stop.height))!;
+    const m = await collect(node, p, () => p.send({ cmd: 'getcfheaders', filterType: BASIC_FILTER_TYPE, startHeight: from, stopHash: to.hash }),
+      (m) => (m.cmd === 'cfheaders' && m.stopHash === to.hash ? m : undefined), timeout, `cfheaders up to ${to.height}`);
+    if (m.filterType !== BASIC_FILTER_TYPE || m.filterHashes.length !== to.height - from + 1) throw new PeerLied(`cfheaders up to ${to.height} with ${m.filterHashes.length} hashes`);
+    if (m.prevFilterHeader !== hashToHex(header)) {
+      if (from === start && !prevConfirmed) throw new StoredMismatch(`peer=${p.id}: filter header of height ${start - 1} is ${m.prevFilterHeader}, the stored one ${hashToHex(header)}`);
+      throw new PeerLied(`cfheaders from ${from}: previous filter header ${m.prevFilterHeader} is not the one ${from === start ? 'its checkpoint' : 'its earlier answer'} chains to`);
+    }
     for (const h of m.filterHashes) {
       const fh = hexToHash(h);
       hashes.push(fh);
       header = dsha256(fh, header);
+      headers.push(header);
     }
   }
-  return { peer: p, hashes, header };
+  return { peer: p, start, hashes, headers };
+}
+
+/** `p`'s filter headers at heights 1000, 2000, … ≤ tip (getcfcheckpt; BIP 157 checkpoints). */
+export function fetchCheckpoints(node: LiteNode, p: Peer, tip: BlockEntry, timeout: number): Promise<Uint8Array[]> {
+  return collect(node, p, () => p.send({ cmd: 'getcfcheckpt', filterType: BASIC_FILTER_TYPE, stopHash: tip.hash }), (m) => {
+    if (m.cmd !== 'cfcheckpt' || m.stopHash !== tip.hash) return undefined;
+    const n = Math.floor(tip.height / CFCHECKPT_INTERVAL);
+    if (m.filterType !== BASIC_FILTER_TYPE || m.filterHeaders.length !== n) throw new PeerLied(`cfcheckpt up to ${tip.height} with ${m.filterHeaders.length} headers, expected ${n}`);
+    return m.filterHeaders.map(hexToHash);
+  }, timeout, `cfcheckpt up to ${tip.height}`);
 }
 
 /** `p`'s filter of the block `e`, which must hash to `expected` (the peer's own cfheaders entry). */

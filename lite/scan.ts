@@ -1,21 +1,21 @@
 // The lite wallet scan (ODA-BIP-0007 "Lite node"; BIP 157/158 client side): the lite node
 // learns which blocks touch its scripts without telling a full node which scripts are its.
-// It downloads the filter header chain (cfheaders) for its best header chain from genesis,
-// the basic filters (cfilter) from --from on, checks each filter against its hash in that
-// chain, matches its scripts against each filter locally, and downloads only the matching
-// blocks, each checked against the synced header (block hash, merkle root). With several
-// peers, their filter header chains are compared first and disagreements resolved from the
-// block (lite/cfheaders-check.ts). A peer whose data does not fit its own commitments (a
+// It obtains the filter header chain for its best header chain from genesis (the part an
+// earlier scan verified from its datadir, the rest by cfcheckpt/cfheaders, compared across
+// peers and disagreements resolved from the block: lite/cfheaders-check.ts), downloads the
+// basic filters (cfilter) from --from on, checks each filter against that chain, matches its
+// scripts against each filter locally, and downloads only the matching blocks, each checked
+// against the synced header (block hash, merkle root). A peer whose data does not fit its own commitments (a
 // filter off its cfheaders, a block off our header) or that the block proves wrong lies:
 // ban score 100 and the scan goes on with the next peer.
 import { hashToHex, hexToHash, outpointKey, txidOf } from '../chain/block.js';
-import { BASIC_FILTER_TYPE, filterHash, filterKey, gcsMatchAny } from '../chain/blockfilter.js';
+import { BASIC_FILTER_TYPE, filterHeader, filterKey, gcsMatchAny } from '../chain/blockfilter.js';
 import type { BlockEntry } from '../chain/entry.js';
 import { formatAmount } from '../util/amount.js';
 import { MAX_GETCFILTERS_SIZE, Services } from '../p2p/wire/messages.js';
 import type { Peer } from '../p2p/peer.js';
 import { LiteError, type LiteNode } from './node.js';
-import { collect, fetchBlock, PeerLied, type FilterChain } from './scan-io.js';
+import { collect, fetchBlock, PeerLied } from './scan-io.js';
 import { crossCheckFilterHeaders, MAX_CROSS_CHECK_PEERS } from './cfheaders-check.js';
 
 export interface ScanOptions {
@@ -47,8 +47,12 @@ export interface ScanResult {
   from: number;
   to: number;
   tip: string;
-  /** BIP 157 filter header of the tip (display hex), as the peer's cfheaders chain gives it. */
+  /** BIP 157 filter header of the tip (display hex), as the agreed filter header chain gives it. */
   filter_header: string;
+  /** Filter hashes received in cfheaders answers (all peers); the headers of an earlier scan are not fetched again. */
+  filter_headers_fetched: number;
+  /** Filter headers taken from the datadir (verified by an earlier scan, still on the best header chain). */
+  filter_headers_reused: number;
   filters_checked: number;
   blocks_matched: number;
   /** Blocks downloaded (= matched): every other block stays a filter. */
@@ -62,12 +66,11 @@ export interface ScanResult {
   transactions: ScanTx[];
 }
 
-type ScanBody = Omit<ScanResult, 'cross_checked_peers' | 'misbehaving_peers'>;
+type ScanBody = Omit<ScanResult, 'cross_checked_peers' | 'misbehaving_peers' | 'filter_headers_fetched' | 'filter_headers_reused'>;
 
-/** Scans with one peer's filters, checked against the (cross-checked) chain `c`; PeerLied is the peer's fault. */
-async function scanWith(node: LiteNode, c: FilterChain, tip: BlockEntry, o: Required<Pick<ScanOptions, 'scripts' | 'from' | 'timeout'>> & ScanOptions): Promise<ScanBody> {
-  const p = c.peer;
-  const { hashes, header } = c;
+/** Scans with `p`'s filters, checked against the (cross-checked) filter `headers` of heights 0 … tip; PeerLied is the peer's fault. */
+async function scanWith(node: LiteNode, p: Peer, headers: readonly Uint8Array[], tip: BlockEntry, o: Required<Pick<ScanOptions, 'scripts' | 'from' | 'timeout'>> & ScanOptions): Promise<ScanBody> {
+  const zero = new Uint8Array(32);
   const matched: BlockEntry[] = [];
   let checked = 0;
   for (let start = o.from; start <= tip.height; start += MAX_GETCFILTERS_SIZE) {
@@ -77,7 +80,7 @@ async function scanWith(node: LiteNode, c: FilterChain, tip: BlockEntry, o: Requ
       if (m.cmd !== 'cfilter') return undefined;
       const e = node.chain.getEntryByHeight(h)!;
       if (m.blockHash !== e.hash) throw new PeerLied(`cfilter for ${m.blockHash}, expected block ${e.hash} at height ${h}`);
-      if (Buffer.compare(filterHash(m.filter), hashes[h]) !== 0) throw new PeerLied(`cfilter of block ${e.hash} does not hash to its cfheaders entry`);
+      if (Buffer.compare(filterHeader(m.filter, h === 0 ? zero : headers[h - 1]), headers[h]) !== 0) throw new PeerLied(`cfilter of block ${e.hash} does not hash to its cfheaders entry (the agreed filter header at height ${h})`);
       let hit: boolean;
       try { hit = gcsMatchAny(filterKey(hexToHash(e.hash)), m.filter, o.scripts); } catch { throw new PeerLied(`malformed cfilter for block ${e.hash}`); }
       if (hit) matched.push(e);
@@ -109,7 +112,7 @@ async function scanWith(node: LiteNode, c: FilterChain, tip: BlockEntry, o: Requ
     if (txs.length === before) falsePositives++;
   }
   return {
-    from: o.from, to: tip.height, tip: tip.hash, filter_header: hashToHex(header), filters_checked: checked,
+    from: o.from, to: tip.height, tip: tip.hash, filter_header: hashToHex(headers[tip.height]), filters_checked: checked,
     blocks_matched: matched.length, blocks_downloaded: matched.length, false_positives: falsePositives, transactions: txs,
   };
 }
@@ -139,8 +142,11 @@ export async function scanScripts(node: LiteNode, opts: ScanOptions): Promise<Sc
   }
   for (const c of check.agreed) {
     try {
-      const body = await scanWith(node, c, tip, { ...opts, from, timeout });
-      return { ...body, cross_checked_peers: check.compared, misbehaving_peers: misbehaving.size, transactions: body.transactions };
+      const body = await scanWith(node, c.peer, check.headers, tip, { ...opts, from, timeout });
+      return {
+        ...body, filter_headers_fetched: check.fetched, filter_headers_reused: check.reused,
+        cross_checked_peers: check.compared, misbehaving_peers: misbehaving.size, transactions: body.transactions,
+      };
     } catch (e) {
       if (e instanceof PeerLied) {
         c.peer.misbehave(100, `bad compact filter data: ${e.message}`);

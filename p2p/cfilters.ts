@@ -1,5 +1,6 @@
-// BIP 157 serving (ODA-BIP-0004 section 10): getcfilters → one cfilter per block, getcfheaders
-// → cfheaders, for basic filters (type 0) of main-chain blocks up to a stop hash. A request
+// BIP 157 serving (ODA-BIP-0004 §11): getcfilters → one cfilter per block, getcfheaders →
+// cfheaders, getcfcheckpt → cfcheckpt (the filter header of every 1,000th block up to the
+// stop), for basic filters (type 0) of main-chain blocks up to a stop hash. A request
 // for another type, an unknown or side-chain stop hash, or a range past BIP 157's limits is a
 // protocol violation (Core disconnects such a peer): score 100.
 import { filterHash, BASIC_FILTER_TYPE } from '../chain/blockfilter.js';
@@ -7,7 +8,7 @@ import type { FilterEntry } from '../chain/filter-index.js';
 import { hashToHex } from '../chain/block.js';
 import type { ChainView, EntryView } from './chain-view.js';
 import type { Peer } from './peer.js';
-import { MAX_GETCFHEADERS_SIZE, MAX_GETCFILTERS_SIZE, ZERO_HASH, type Message } from './wire/messages.js';
+import { CFCHECKPT_INTERVAL, MAX_GETCFHEADERS_SIZE, MAX_GETCFILTERS_SIZE, ZERO_HASH, type Message } from './wire/messages.js';
 
 /** The node's filters (chain/filter-index.ts BlockFilterIndex). */
 export interface FilterSource {
@@ -15,15 +16,15 @@ export interface FilterSource {
   header(e: FilterEntry): Promise<Uint8Array | undefined>;
 }
 
-export const CFILTER_COMMANDS: ReadonlySet<string> = new Set(['getcfilters', 'getcfheaders']);
+export const CFILTER_COMMANDS: ReadonlySet<string> = new Set(['getcfilters', 'getcfheaders', 'getcfcheckpt']);
 
 const display = (b: Uint8Array) => hashToHex(b);
 
 export class CompactFilterServer {
   constructor(private readonly chain: ChainView, private readonly filters: FilterSource) {}
 
-  /** The main-chain entries [startHeight, stop], or undefined (after penalising the peer) when the request is invalid. */
-  private range(p: Peer, filterType: number, startHeight: number, stopHash: string, max: number): EntryView[] | undefined {
+  /** The main-chain stop entry, or undefined (after penalising the peer) when the request is invalid. */
+  private stopEntry(p: Peer, filterType: number, stopHash: string, startHeight = 0, max = Infinity): EntryView | undefined {
     const stop = this.chain.getEntry(stopHash);
     const bad = filterType !== BASIC_FILTER_TYPE ? `filter type ${filterType}`
       : !stop || !this.chain.isMainChain(stop) ? `stop hash ${stopHash} not on our main chain`
@@ -33,8 +34,15 @@ export class CompactFilterServer {
       p.misbehave(100, `bad-cfilter-request: ${bad}`);
       return undefined;
     }
+    return stop;
+  }
+
+  /** The main-chain entries [startHeight, stop], or undefined (after penalising the peer) when the request is invalid. */
+  private range(p: Peer, filterType: number, startHeight: number, stopHash: string, max: number): EntryView[] | undefined {
+    const stop = this.stopEntry(p, filterType, stopHash, startHeight, max);
+    if (!stop) return undefined;
     const out: EntryView[] = [];
-    for (let h = startHeight; h <= stop!.height; h++) out.push(this.chain.getEntryByHeight(h)!);
+    for (let h = startHeight; h <= stop.height; h++) out.push(this.chain.getEntryByHeight(h)!);
     return out;
   }
 
@@ -58,6 +66,17 @@ export class CompactFilterServer {
         hashes.push(display(filterHash(f)));
       }
       p.send({ cmd: 'cfheaders', filterType: m.filterType, stopHash: m.stopHash, prevFilterHeader: prevEntry ? display(prev!) : ZERO_HASH, filterHashes: hashes });
+    } else if (m.cmd === 'getcfcheckpt') {
+      // No range limit (BIP 157): the answer grows by only 32 bytes per 1,000 blocks.
+      const stop = this.stopEntry(p, m.filterType, m.stopHash);
+      if (!stop) return;
+      const headers: string[] = [];
+      for (let h = CFCHECKPT_INTERVAL; h <= stop.height; h += CFCHECKPT_INTERVAL) {
+        const fh = await this.filters.header(this.chain.getEntryByHeight(h)!);
+        if (!fh || p.closed) return;
+        headers.push(display(fh));
+      }
+      p.send({ cmd: 'cfcheckpt', filterType: m.filterType, stopHash: m.stopHash, filterHeaders: headers });
     }
   }
 }

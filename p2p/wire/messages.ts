@@ -60,6 +60,10 @@ export const MAX_PROOF_REASON = 256;
 /** BIP 157: filters per getcfilters, filter hashes per cfheaders. */
 export const MAX_GETCFILTERS_SIZE = 1000;
 export const MAX_GETCFHEADERS_SIZE = 2000;
+/** BIP 157: cfcheckpt carries the filter header of every 1,000th block. */
+export const CFCHECKPT_INTERVAL = 1000;
+/** Checkpoints in one cfcheckpt: a chain of 100 million blocks (3.2 MB, within MAX_FRAME); BIP 157 leaves it to the message size limit. */
+export const MAX_CFCHECKPT_HEADERS = 100_000;
 
 export type Message =
   | { cmd: 'version'; version: number; services: bigint; timestamp: bigint; addrRecv: NetAddr; addrFrom: NetAddr; nonce: bigint; userAgent: string; startHeight: number; relay: boolean; maxCostUnits: bigint }
@@ -92,7 +96,9 @@ export type Message =
   | { cmd: 'getcfilters'; filterType: number; startHeight: number; stopHash: string }
   | { cmd: 'cfilter'; filterType: number; blockHash: string; filter: Uint8Array }
   | { cmd: 'getcfheaders'; filterType: number; startHeight: number; stopHash: string }
-  | { cmd: 'cfheaders'; filterType: number; stopHash: string; prevFilterHeader: string; filterHashes: string[] };
+  | { cmd: 'cfheaders'; filterType: number; stopHash: string; prevFilterHeader: string; filterHashes: string[] }
+  | { cmd: 'getcfcheckpt'; filterType: number; stopHash: string }
+  | { cmd: 'cfcheckpt'; filterType: number; stopHash: string; filterHeaders: string[] };
 
 export type Command = Message['cmd'];
 export type MessageOf<C extends Command> = Extract<Message, { cmd: C }>;
@@ -132,6 +138,8 @@ export const MAX_PAYLOAD: Record<Command, number> = {
   cfilter: 1 + 32 + 5 + MAX_BLOCK_SERIALIZED,
   getcfheaders: 37,
   cfheaders: 1 + 32 + 32 + 3 + MAX_GETCFHEADERS_SIZE * 32,
+  getcfcheckpt: 33,
+  cfcheckpt: 1 + 32 + 5 + MAX_CFCHECKPT_HEADERS * 32,
 };
 
 export const COMMANDS = Object.keys(MAX_PAYLOAD) as Command[];
@@ -254,6 +262,12 @@ export function encodePayload(m: Message): Uint8Array {
       w.u8(m.filterType).bytes(hashToBytes(m.stopHash)).bytes(hashToBytes(m.prevFilterHeader)).varint(m.filterHashes.length);
       for (const h of m.filterHashes) w.bytes(hashToBytes(h));
       break;
+    case 'getcfcheckpt': w.u8(m.filterType).bytes(hashToBytes(m.stopHash)); break;
+    case 'cfcheckpt':
+      if (m.filterHeaders.length > MAX_CFCHECKPT_HEADERS) throw new WireError(`cfcheckpt with ${m.filterHeaders.length} headers`);
+      w.u8(m.filterType).bytes(hashToBytes(m.stopHash)).varint(m.filterHeaders.length);
+      for (const h of m.filterHeaders) w.bytes(hashToBytes(h));
+      break;
   }
   const out = w.finish();
   if (out.length > MAX_PAYLOAD[m.cmd]) throw new WireError(`${m.cmd} payload ${out.length} exceeds ${MAX_PAYLOAD[m.cmd]}`);
@@ -357,6 +371,16 @@ export function decodePayload(cmd: Command, payload: Uint8Array): Message {
       const filterHashes: string[] = [];
       for (let i = 0; i < n; i++) filterHashes.push(bytesToHash(r.bytes(32)));
       m = { cmd, filterType, stopHash, prevFilterHeader, filterHashes };
+      break;
+    }
+    case 'getcfcheckpt': m = { cmd, filterType: r.u8(), stopHash: bytesToHash(r.bytes(32)) }; break;
+    case 'cfcheckpt': {
+      const filterType = r.u8();
+      const stopHash = bytesToHash(r.bytes(32));
+      const n = r.varint(MAX_CFCHECKPT_HEADERS);
+      const filterHeaders: string[] = [];
+      for (let i = 0; i < n; i++) filterHeaders.push(bytesToHash(r.bytes(32)));
+      m = { cmd, filterType, stopHash, filterHeaders };
       break;
     }
   }

@@ -66,7 +66,7 @@ test('gcsDecode: canonical sets only (trailing bytes, non-zero padding, N too la
 
 test('firstDisagreement: the lowest height where any chain differs', () => {
   const h = (b: number) => new Uint8Array(32).fill(b);
-  const chain = (id: number, ...hs: number[]) => ({ peer: { id } as Peer, hashes: hs.map(h), header: h(0) }) as FilterChain;
+  const chain = (id: number, ...hs: number[]) => ({ peer: { id } as Peer, start: 0, hashes: hs.map(h), headers: hs.map(h) }) as FilterChain;
   assert.is(firstDisagreement([chain(1, 1, 2, 3)]), -1);
   assert.is(firstDisagreement([chain(1, 1, 2, 3), chain(2, 1, 2, 3)]), -1);
   assert.is(firstDisagreement([chain(1, 1, 2, 3), chain(2, 1, 2, 3), chain(3, 1, 9, 9)]), 1);

@@ -68,4 +68,42 @@ test('getcfilters / getcfheaders from a real chain; invalid requests are misbeha
   }
 });
 
+test('getcfcheckpt answers the filter header of every 1,000th block up to the stop; bad requests score 100', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'oda-cfcheckpt-'));
+  const chain = await Chain.open({ params: regtest, dir, fsync: false });
+  try {
+    const index = new BlockFilterIndex(chain);
+    await mine(chain, 2_050);
+    const server = new CompactFilterServer(chain, index);
+    const header = async (h: number) => hashToHex((await index.header(chain.getEntryByHeight(h)!))!);
+
+    const a = fakePeer();
+    await server.onMessage(a.p, { cmd: 'getcfcheckpt', filterType: 0, stopHash: chain.tip.hash });
+    await server.onMessage(a.p, { cmd: 'getcfcheckpt', filterType: 0, stopHash: chain.getEntryByHeight(1_999)!.hash });
+    await server.onMessage(a.p, { cmd: 'getcfcheckpt', filterType: 0, stopHash: chain.getEntryByHeight(2_000)!.hash });
+    await server.onMessage(a.p, { cmd: 'getcfcheckpt', filterType: 0, stopHash: chain.getEntryByHeight(999)!.hash });
+    assert.is(a.scores.length, 0, a.scores.join('; '));
+    const answers = a.sent as Extract<Message, { cmd: 'cfcheckpt' }>[];
+    assert.equal(answers.map((m) => m.cmd), ['cfcheckpt', 'cfcheckpt', 'cfcheckpt', 'cfcheckpt']);
+    assert.equal(answers[0], { cmd: 'cfcheckpt', filterType: 0, stopHash: chain.tip.hash, filterHeaders: [await header(1_000), await header(2_000)] });
+    assert.equal(answers[1].filterHeaders, [await header(1_000)]);
+    assert.equal(answers[2].filterHeaders, [await header(1_000), await header(2_000)]);
+    assert.equal(answers[3].filterHeaders, []);
+
+    // A side-chain block: a sibling of the tip built on its parent.
+    const [side] = await mine(chain, 1, { prev: chain.getEntryByHeight(chain.height - 1)!, extraNonce: 7 });
+    assert.ok(chain.getEntry(side.getId()) && !chain.isMainChain(chain.getEntry(side.getId())!), 'a side-chain block');
+    const c = fakePeer();
+    await server.onMessage(c.p, { cmd: 'getcfcheckpt', filterType: 1, stopHash: chain.tip.hash });
+    await server.onMessage(c.p, { cmd: 'getcfcheckpt', filterType: 0, stopHash: 'ab'.repeat(32) });
+    await server.onMessage(c.p, { cmd: 'getcfcheckpt', filterType: 0, stopHash: side.getId() });
+    assert.is(c.sent.length, 0);
+    assert.is(c.scores.length, 3, c.scores.join('; '));
+    assert.ok(c.scores.every((r) => r.startsWith('bad-cfilter-request')), c.scores.join('; '));
+  } finally {
+    await chain.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();

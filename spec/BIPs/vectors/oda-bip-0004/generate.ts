@@ -66,6 +66,10 @@ const msgs: Message[] = [
   // ODA-BIP-0006 extended headers: the version's top bits 011 announce 33 more header bytes.
   { cmd: 'headers', headers: [header, extHeader] },
   { cmd: 'block', block: extended },
+  // BIP 157 checkpoints (section 11): an empty answer (stop below height 1000) and one with two headers.
+  { cmd: 'getcfcheckpt', filterType: 0, stopHash: h1 },
+  { cmd: 'cfcheckpt', filterType: 0, stopHash: h1, filterHeaders: [] },
+  { cmd: 'cfcheckpt', filterType: 0, stopHash: h1, filterHeaders: [h2, Buffer.from(filterHash(genesisFilter)).reverse().toString('hex')] },
 ];
 
 const valid = msgs.map((m) => ({ message: messageToJson(m), hex: Buffer.from(encodeFrame(magic, m)).toString('hex') }));
@@ -103,6 +107,9 @@ const invalid = [
   { comment: 'headers entry with the storage top bits but an 80-byte header', hex: withPayload('headers', Buffer.concat([Buffer.from([1]), extHeader.toBuffer(true).subarray(0, 80), Buffer.from([0])])), fault: 'payload' },
   { comment: 'block with the storage top bits but no header extension', hex: withPayload('block', Buffer.concat([extended.toBuffer().subarray(0, 80), genesis.toBuffer().subarray(80)])), fault: 'payload' },
   { comment: 'version relay flag 2', hex: (() => { const b = frame(msgs[0]); b[b.length - 9] = 2; return b; })(), fault: 'payload' },
+  { comment: 'getcfcheckpt with a start height (getcfheaders layout)', hex: withPayload('getcfcheckpt', Buffer.alloc(37)), fault: 'oversize' },
+  { comment: 'cfcheckpt count larger than the headers present', hex: withPayload('cfcheckpt', Buffer.concat([Buffer.from([0]), Buffer.alloc(32), Buffer.from([3]), Buffer.alloc(64)])), fault: 'payload' },
+  { comment: 'cfcheckpt count above 100,000', hex: withPayload('cfcheckpt', Buffer.concat([Buffer.from([0]), Buffer.alloc(32), Buffer.from([0xfe, 0xa1, 0x86, 0x01, 0x00])])), fault: 'payload' },
 ].map((v) => ({ ...v, hex: v.hex.toString('hex') }));
 writeFileSync(dir + 'invalid.json', JSON.stringify({ network: 'regtest', vectors: invalid }, null, 1) + '\n');
 console.log(`${valid.length} valid, ${invalid.length} invalid vectors written`);
