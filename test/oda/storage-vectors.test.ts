@@ -8,7 +8,7 @@ import { PROOF_CASES, SAMPLING_CASES, header, runProofCase, storageFixture } fro
 import { MemoryIndex, indexBlock, decodeIndexUndo, decodeEntry, storageKeys, loadIndex, decodeMeta } from '../../oda/storage-index.js';
 import { STORAGE, buildStorageProof, checkStorageProof, encodeStorageProof, sampleSlots, storageSeed, MAX_PROOF_BYTES, penalizedTarget, checkPenalizedPow, checkHeaderSkips } from '../../oda/storage-proof.js';
 import { memoryLeafSource } from '../../oda/storage-source.js';
-import type { KvChange } from '../../chain/extension.js';
+import { kv } from './kv-map.js';
 
 const dir = new URL('../../spec/BIPs/vectors/oda-bip-0006/', import.meta.url);
 const S = JSON.parse(readFileSync(new URL('sampling.json', dir), 'utf8'));
@@ -69,20 +69,6 @@ test('proof size stays within MAX_PROOF_BYTES and the penalty lowers the target'
   assert.is(reason(() => checkHeaderSkips(1, { skips: 2 } as never)), 'bad-storage-skips');
 });
 
-/** A KV map standing in for the extension state. */
-function kv() {
-  const m = new Map<string, Uint8Array>();
-  const k = (b: Uint8Array) => Buffer.from(b).toString('hex');
-  return {
-    m,
-    get: async (key: Uint8Array) => m.get(k(key)),
-    apply(ch: readonly KvChange[]) { for (const c of ch) (c.value ? m.set(k(c.key), c.value) : m.delete(k(c.key))); },
-    async *iterator(r: { gte: Uint8Array; lt: Uint8Array }): AsyncGenerator<[Uint8Array, Uint8Array]> {
-      const lo = k(r.gte), hi = k(r.lt);
-      for (const key of [...m.keys()].sort()) if (key >= lo && key < hi) yield [Buffer.from(key, 'hex'), m.get(key)!];
-    },
-  };
-}
 
 test('index state: append, dedupe, outcome, and undo restores every byte', async () => {
   const s = kv();
