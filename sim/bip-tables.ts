@@ -15,6 +15,21 @@ export function writeBipTables(bip: URL | string, tables: Record<string, string>
   writeFileSync(bip, doc);
 }
 
+/**
+ * What a simulator command ends with: the tables into `outDir`/tables.md and into the BIP
+ * (a missing marker sets a failing exit code, the other outputs are still written), then on stdout.
+ */
+export function publishTables(outDir: URL, bip: URL | string, tables: Record<string, string>): void {
+  writeFileSync(new URL('tables.md', outDir), Object.entries(tables).map(([k, v]) => `## ${k}\n\n${v}\n`).join('\n'));
+  try {
+    writeBipTables(bip, tables);
+  } catch (e) {
+    console.error(`BIP not updated: ${(e as Error).message}`);
+    process.exitCode = 1;
+  }
+  console.log(Object.values(tables).join('\n\n'));
+}
+
 /** The text between a named block's markers, or undefined (tests compare it with a fresh run). */
 export function readBipTable(bip: URL | string, name: string): string | undefined {
   const m = new RegExp(`<!-- BEGIN ${name} -->\\n([\\s\\S]*?)\\n<!-- END ${name} -->`).exec(readFileSync(bip, 'utf8'));

@@ -9,12 +9,8 @@ import { DataType } from '../../validator/onnx/proto.js';
 import { ModelError } from './errors.js';
 import type { FloatModel, FNode, FTensor } from './float-onnx.js';
 
-/** A 2-D convolution over a [C, H, W] row (group 1, dilation 1), output [M, OH, OW]. */
-export interface ConvGeom {
-  c: number;
-  h: number;
-  w: number;
-  m: number;
+/** A sliding window over [H, W] (ONNX attributes) and the output size it gives. */
+export interface WindowGeom {
   kh: number;
   kw: number;
   strides: [number, number];
@@ -24,15 +20,16 @@ export interface ConvGeom {
   ow: number;
 }
 
-/** A MaxPool after a conv layer (on its activations), output [M, OH, OW]. */
-export interface PoolGeom {
-  kh: number;
-  kw: number;
-  strides: [number, number];
-  pads: [number, number, number, number];
-  oh: number;
-  ow: number;
+/** A 2-D convolution over a [C, H, W] row (group 1, dilation 1), output [M, OH, OW]. */
+export interface ConvGeom extends WindowGeom {
+  c: number;
+  h: number;
+  w: number;
+  m: number;
 }
+
+/** A MaxPool after a conv layer (on its activations), output [M, OH, OW]. */
+export type PoolGeom = WindowGeom;
 
 export interface FloatLayer {
   /** Name of the source weight tensor (for messages and the manifest). */
