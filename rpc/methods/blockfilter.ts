@@ -5,10 +5,10 @@ import type { RpcMethod } from '../types.js';
 import type { NodeContext } from '../context.js';
 import { RPC, RpcError } from '../errors.js';
 import { parseHash } from '../params.js';
+import { hashToHex } from '../../chain/block.js';
 
 type Ctx = NodeContext;
 
-const display = (b: Uint8Array) => Buffer.from(b).reverse().toString('hex');
 
 export const blockFilterMethods: RpcMethod<Ctx>[] = [
   {
@@ -26,7 +26,7 @@ export const blockFilterMethods: RpcMethod<Ctx>[] = [
       if (!ctx.filters) throw new RpcError(RPC.MISC_ERROR, 'Index is not enabled for filtertype basic');
       const [filter, header] = [await ctx.filters.filter(entry), await ctx.filters.header(entry)];
       if (!filter || !header) throw new RpcError(RPC.MISC_ERROR, 'Filter not found. Block was not connected to the active chain.');
-      return { filter: Buffer.from(filter).toString('hex'), header: display(header) };
+      return { filter: Buffer.from(filter).toString('hex'), header: hashToHex(header) };
     },
   },
 ];

@@ -8,21 +8,14 @@ import { checkModel, scoreWeights } from '../../validator/index.js';
 import { bindDataset } from '../../validator/dataset.js';
 import { ModelError } from './errors.js';
 import { explain, readFloatModel, weightsBlob } from './convert.js';
-import { fitOf, loadModelDir } from './check.js';
+import { fitOf, loadModelDir, type ScoreReport } from './check.js';
 import { isRegressionOutput, readManifest } from './manifest.js';
-import type { Fit } from './regression.js';
 import { quantizeNet } from './quantize.js';
 import type { ConvGeom, PoolGeom } from './float-net.js';
 
-export interface ExportReport {
+/** scoreWeights' report on the exported weights, and where they were written. */
+export interface ExportReport extends ScoreReport {
   out: string;
-  score: bigint;
-  baselineScore: bigint;
-  rows: number;
-  improves: boolean;
-  /** Regression: RMSE and R² of the exported and of the registered weights. */
-  fit?: Fit;
-  baselineFit?: Fit;
 }
 
 export async function exportWeights(modelPath: string, dir: string, out: string): Promise<ExportReport> {

@@ -6,7 +6,7 @@ import { genesisBlock, regtest } from '../../../../chain/params.js';
 import { encodeFrame, HEADER_SIZE } from '../../../../p2p/wire/frame.js';
 import { InvType, PROTOCOL_VERSION, Services, type Message } from '../../../../p2p/wire/messages.js';
 import { messageToJson } from '../../../../p2p/wire/json.js';
-import { Block } from '../../../../chain/block.js';
+import { Block, hashToHex } from '../../../../chain/block.js';
 import { withStorageBit } from '../../../../chain/header.js';
 import { encodeManifest } from '../../../../model-store/manifest.js';
 import { sha256 } from '../../../../model-store/merkle.js';
@@ -62,14 +62,14 @@ const msgs: Message[] = [
   { cmd: 'getcfilters', filterType: 0, startHeight: 0, stopHash: h1 },
   { cmd: 'cfilter', filterType: 0, blockHash: h1, filter: genesisFilter },
   { cmd: 'getcfheaders', filterType: 0, startHeight: 0, stopHash: h1 },
-  { cmd: 'cfheaders', filterType: 0, stopHash: h1, prevFilterHeader: '0'.repeat(64), filterHashes: [Buffer.from(filterHash(genesisFilter)).reverse().toString('hex')] },
+  { cmd: 'cfheaders', filterType: 0, stopHash: h1, prevFilterHeader: '0'.repeat(64), filterHashes: [hashToHex(filterHash(genesisFilter))] },
   // ODA-BIP-0006 extended headers: the version's top bits 011 announce 33 more header bytes.
   { cmd: 'headers', headers: [header, extHeader] },
   { cmd: 'block', block: extended },
   // BIP 157 checkpoints (section 11): an empty answer (stop below height 1000) and one with two headers.
   { cmd: 'getcfcheckpt', filterType: 0, stopHash: h1 },
   { cmd: 'cfcheckpt', filterType: 0, stopHash: h1, filterHeaders: [] },
-  { cmd: 'cfcheckpt', filterType: 0, stopHash: h1, filterHeaders: [h2, Buffer.from(filterHash(genesisFilter)).reverse().toString('hex')] },
+  { cmd: 'cfcheckpt', filterType: 0, stopHash: h1, filterHeaders: [h2, hashToHex(filterHash(genesisFilter))] },
 ];
 
 const valid = msgs.map((m) => ({ message: messageToJson(m), hex: Buffer.from(encodeFrame(magic, m)).toString('hex') }));
