@@ -70,10 +70,10 @@ const ROYALTY = 5_000n;
 // ---- fixture: a real chain with the ODA extension, the digits MLP on the full eval split ----
 const dir = mkdtempSync(join(tmpdir(), 'oda-block-bench-'));
 const store = await BlobStore.open(join(dir, 'models'));
-const ext = createOdaExtension({ store });
 // The ODA rules as measured since ODA-BIP-0003: the chain the bench builds by hand carries no
 // ODA-BIP-0005/0007 coinbase commitments (they are measured by their own benches).
 const params: NetworkParams = { ...regtest, activation: { ...regtest.activation, costAwareDifficulty: NEVER_ACTIVE, registryCommitment: NEVER_ACTIVE } };
+const ext = createOdaExtension({ store, params });
 const chain = await Chain.open({ params, dir: join(dir, 'chain'), fsync: false, extensions: [ext] });
 async function importBlob(bytes: Uint8Array, mediaType: MediaType): Promise<BlobRef> {
   const m = await store.importBytes(bytes, { mediaType, durable: false });
@@ -251,7 +251,7 @@ for (const fx of [digitsFx, wideFx]) {
     await s.release();
     if (i > 0) b.push(Number(process.hrtime.bigint() - t0));
     await clearSessionCache();
-    const fresh = new OdaContext(store);
+    const fresh = new OdaContext(store, params);
     await fresh.model(fx.record!, 'block');
     const t1 = process.hrtime.bigint();
     const r = await checkOdaBlock(fresh, chain, block, height);

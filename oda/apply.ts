@@ -16,13 +16,13 @@ import { OdaDecodeError, fromHex } from './codec.js';
 import { decodeOdaTx } from './envelope.js';
 import { commitHash, decodedInlineBytes, modelIdOf, type AddModelPayload, type BlobRef, type DataRef, type InferencePayload, type RevealWeightsPayload, type CommitWeightsPayload } from './payload.js';
 import { RegistryView, type ModelRecord } from './registry.js';
-import { COMMIT_CU, COMMIT_REVEAL_DELAY, MissingBlobError, odaReject, requireModel } from './rules.js';
+import { COMMIT_CU, MissingBlobError, odaReject, requireModel } from './rules.js';
 import { decodeTensorList } from './tensors.js';
 import { OdaReason } from './reasons.js';
 import { dataHash } from './build.js';
 import { txidOf } from '../chain/block.js';
 import { EvaluationTracker, type EvaluationLabel } from './evaluations.js';
-import { NEVER_ACTIVE } from '../chain/params.js';
+import type { NetworkParams } from '../chain/params.js';
 import { applyApprove, checkPrivateTerms, privateActive } from './private.js';
 
 /** Loaded model: checked architecture and bound dataset, cached by model id. */
@@ -33,22 +33,23 @@ export class OdaContext {
   private readonly models = new Map<string, LoadedModel>();
   private readonly blobs = new Map<string, Uint8Array>();
   private readonly scores = new Map<string, bigint>();
-  /**
-   * The network's NetworkParams.commitRevealDelay; the node's plugin sets it from the params
-   * before the chain opens (the extension factory builds this context with the default).
-   */
-  commitRevealDelay = COMMIT_REVEAL_DELAY;
+  /** NetworkParams.commitRevealDelay: blocks between a commit and its reveal (ODA-BIP-0003). */
+  commitRevealDelay: number;
   /** Progress of running evaluations (getevaluations, the log); the plugin gives it the node's logger. */
   evaluations = new EvaluationTracker();
-  /** NetworkParams.activation.privateModels (ODA-BIP-0007b), set by the plugin like commitRevealDelay. */
-  privateModelsHeight = NEVER_ACTIVE;
+  /** NetworkParams.activation.privateModels (ODA-BIP-0007b). */
+  privateModelsHeight: number;
   /**
    * Capability class (ODA-BIP-0007b, not consensus): inference claims costing more CU than
    * this are not re-executed by this node; undefined = re-execute everything.
    */
   maxValidationCost: bigint | undefined = undefined;
 
-  constructor(readonly store: BlobStore, private readonly cacheSize = 8) {}
+  /** The consensus settings come from the network's params, so no caller can leave a default in place. */
+  constructor(readonly store: BlobStore, params: Pick<NetworkParams, 'commitRevealDelay' | 'activation'>, private readonly cacheSize = 8) {
+    this.commitRevealDelay = params.commitRevealDelay;
+    this.privateModelsHeight = params.activation.privateModels;
+  }
 
   /**
    * The validation cache: one score per (model, weights, dataset), shared by the RPC pre-check,

@@ -10,6 +10,7 @@ import type { BlockContext, Chain, ChainExtension, ExtensionVerdict, KvSource } 
 import type { AssemblyContext, ExtensionState } from '../chain/extension.js';
 import type { BlobStore } from '../model-store/store.js';
 import { LIMITS, MAX_BLOCK_CU } from '../validator/index.js';
+import type { NetworkParams } from '../chain/params.js';
 import { MAX_DATA_BLOB, OdaContext, applyTx, verifyClaims, type AppliedTx, type PendingClaim } from './apply.js';
 import { decodeOdaTx } from './envelope.js';
 import { EXTENSION_NAME, RegistryReader, RegistryView, decodeUndo } from './registry.js';
@@ -118,12 +119,12 @@ export function payloadBlobs(block: Block): BlobRef[] {
 }
 
 /**
- * `maxBlockCu` exists for tests that need the block limit reachable with small models; a
- * node always runs with the consensus value MAX_BLOCK_CU.
+ * The consensus settings (commit-reveal delay, activation heights, block CU limit) come from
+ * `params`; `maxBlockCu` overrides the limit for tests that need it reachable with small models.
  */
-export function createOdaExtension(opts: { store: BlobStore; maxBlockCu?: bigint }): OdaExtension {
-  const oc = new OdaContext(opts.store);
-  const maxBlockCu = opts.maxBlockCu ?? MAX_BLOCK_CU;
+export function createOdaExtension(opts: { store: BlobStore; params: Pick<NetworkParams, 'commitRevealDelay' | 'activation' | 'maxBlockCu'>; maxBlockCu?: bigint }): OdaExtension {
+  const oc = new OdaContext(opts.store, opts.params);
+  const maxBlockCu = opts.maxBlockCu ?? opts.params.maxBlockCu;
 
   const ext: OdaExtension = {
     name: EXTENSION_NAME,

@@ -88,9 +88,7 @@ function initOda(host: OdaPluginHost, opts: OdaPluginOptions) {
   const { params, logger } = host;
   // ODA transactions are consensus: the extension validates every block against the registry
   // and the model data in the store, inside the block's atomic batch.
-  const ext: OdaExtension = createOdaExtension({ store: host.store, maxBlockCu: params.maxBlockCu });
-  ext.context.commitRevealDelay = params.commitRevealDelay;
-  ext.context.privateModelsHeight = params.activation.privateModels;
+  const ext: OdaExtension = createOdaExtension({ store: host.store, params });
   ext.context.maxValidationCost = host.maxValidationCost;
   const ledger = new UnverifiedLedger(host.networkDir && join(host.networkDir, 'oda-unverified.txt'));
   ext.onUnverified = (hash, txids) => ledger.record(hash, txids);

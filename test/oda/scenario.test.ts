@@ -18,7 +18,7 @@ const V = JSON.parse(readFileSync(new URL('../../spec/BIPs/vectors/oda-bip-0003/
 test('chain scenario: verdicts, CU and registry states', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'oda-scenario-'));
   const store = await BlobStore.open(join(dir, 'models'));
-  const ext = createOdaExtension({ store });
+  const ext = createOdaExtension({ store, params: regtest });
   const chain = await Chain.open({ params: regtest, dir: join(dir, 'chain'), fsync: false, extensions: [ext] });
   for (const b of V.blobs) {
     const m = await store.importBytes(Buffer.from(b.hex, 'hex'), { mediaType: b.mediaType as MediaType, durable: false });

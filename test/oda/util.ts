@@ -57,8 +57,9 @@ export async function importBlob(store: BlobStore, bytes: Uint8Array, mediaType:
 export async function setup(opts: { maxBlockCu?: bigint; mature?: number; params?: NetworkParams } = {}): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'oda-test-'));
   const store = await BlobStore.open(join(dir, 'models'));
-  const ext = createOdaExtension({ store, maxBlockCu: opts.maxBlockCu });
-  const chain = await Chain.open({ params: opts.params ?? PRE_BIP5_REGTEST, dir: join(dir, 'chain'), fsync: false, extensions: [ext] });
+  const params = opts.params ?? PRE_BIP5_REGTEST;
+  const ext = createOdaExtension({ store, params, maxBlockCu: opts.maxBlockCu });
+  const chain = await Chain.open({ params, dir: join(dir, 'chain'), fsync: false, extensions: [ext] });
   const digits = loadDigits();
   const ev = subset(digitsSplit(digits, 'eval'), 0, ROWS);
   const arch = buildMlp(DIGITS_MLP);
