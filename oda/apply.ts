@@ -181,10 +181,12 @@ async function applyAdd(oc: OdaContext, view: RegistryView, p: AddModelPayload, 
   bound(p.architecture, LIMITS.maxArchitectureBytes, kind, Reason.ENCODING, 'architecture');
   bound(p.weights, LIMITS.maxWeightsBytes, kind, Reason.WEIGHTS_ENCODING, 'weights');
   bound(p.dataset, LIMITS.maxDatasetBytes, kind, Reason.DATASET_ENCODING, 'dataset');
+  // ODA-BIP-0007b §2: the owners' terms are judged before the blobs are asked for, so a
+  // malformed private add-model is refused, never parked waiting for data.
+  if (p.private) checkPrivateTerms(p.private, kind);
   await oc.requireBlobs([p.architecture, p.dataset, p.weights]);
   if (p.private) {
     // Encrypted: nodes keep the blobs available but cannot read, so nothing is admitted or scored.
-    checkPrivateTerms(p.private, kind);
     await view.putModel({ modelId, add: p, txid, height, currentVersion: 0, currentScore: 0n, currentWeights: p.weights, trainerScript: p.payoutScript, private: { approvals: 0, versions: 1 } });
     await view.putVersion(modelId, { version: 0, weights: p.weights, score: 0n, trainerScript: p.payoutScript, txid, height, label: p.versionLabel });
     return { txid, type: 'add-model', cu: 0n, modelId, score: 0n, blobs: [p.architecture, p.dataset, p.weights] };

@@ -192,19 +192,20 @@ function equalPrefix(k: Uint8Array, prefix: Uint8Array): boolean {
 
 /**
  * The blobs a block registers, in block order: add-model's architecture, dataset and weights,
- * reveal-weights' weights. Inference data is not model data the registry keeps (ODA-BIP-0006
- * "Which data counts"). Malformed envelopes are skipped: the ODA extension rejects the block.
+ * reveal-weights' weights (ODA-BIP-0006 §1 "Which data counts"). Neither inference data nor a
+ * private model's ciphertext (types 5/6, decoded here so they are left out by rule, not by
+ * accident) counts. Malformed envelopes are skipped: the ODA extension rejects the block.
  */
 export function registeredBlobs(block: Block): BlobRef[] {
   const out: BlobRef[] = [];
   for (const tx of (block.transactions ?? []).slice(1)) {
     let p;
     try {
-      p = decodeOdaTx(tx, 'block')?.payload;
+      p = decodeOdaTx(tx, 'block', true)?.payload;
     } catch {
       continue;
     }
-    if (p?.type === 'add-model') out.push(p.architecture, p.dataset, p.weights);
+    if (p?.type === 'add-model' && !p.private) out.push(p.architecture, p.dataset, p.weights);
     else if (p?.type === 'reveal-weights') out.push(p.weights);
   }
   return out;

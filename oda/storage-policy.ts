@@ -20,7 +20,8 @@ export function parseStoreModels(value: string | undefined, mining: boolean): St
   throw new Error(`-storemodels=${value}: expected all, pinned or none`);
 }
 
-export interface ModelStorage { modelId: string; name: string; registeredBytes: number; heldBytes: number; blobs: number; heldBlobs: number }
+/** `private`: an ODA-BIP-0007b model, whose ciphertext is not registered data (ODA-BIP-0006 §1) and not in the totals. */
+export interface ModelStorage { modelId: string; name: string; registeredBytes: number; heldBytes: number; blobs: number; heldBlobs: number; private: boolean }
 export interface StorageInfo { mode: StoreModelsMode; registeredBytes: number; registeredBlobs: number; heldBytes: number; heldBlobs: number; heldShare: number; models: ModelStorage[] }
 
 /** Bytes held of a blob: complete blobs count whole, partial ones by verified pieces. */
@@ -54,7 +55,7 @@ export async function storageInfo(mode: StoreModelsMode, index: MemoryIndex, sto
       h += x;
       if (x === len) hb++;
     }
-    models.push({ modelId: m.modelId, name: m.add.name, registeredBytes: reg, heldBytes: h, blobs: refs.size, heldBlobs: hb });
+    models.push({ modelId: m.modelId, name: m.add.name, registeredBytes: reg, heldBytes: h, blobs: refs.size, heldBlobs: hb, private: m.private !== undefined });
   }
   const registeredBytes = Number(index.total);
   const hb = [...held.values()].reduce((a, x) => a + x, 0);

@@ -23,7 +23,8 @@ export const storageMethods: RpcMethod<NodeContext>[] = [
       + '      "registered_bytes" : n,   (numeric) Bytes of its architecture, dataset and every version\'s weights\n'
       + '      "held_bytes" : n,         (numeric) Bytes of them held\n'
       + '      "blobs" : n,              (numeric) Its distinct blobs\n'
-      + '      "held_blobs" : n          (numeric) Its blobs held complete\n'
+      + '      "held_blobs" : n,         (numeric) Its blobs held complete\n'
+      + '      "private" : true|false    (boolean) A private model (ODA-BIP-0007b): its ciphertext is not registered data and not in the totals (ODA-BIP-0006 §1)\n'
       + '    },\n'
       + '    ...\n'
       + '  ]\n'
@@ -35,7 +36,7 @@ export const storageMethods: RpcMethod<NodeContext>[] = [
       return {
         storemodels: s.mode, registered_bytes: s.registeredBytes, registered_blobs: s.registeredBlobs,
         held_bytes: s.heldBytes, held_blobs: s.heldBlobs, held_share: s.heldShare,
-        models: s.models.map((m) => ({ model_id: m.modelId, name: m.name, registered_bytes: m.registeredBytes, held_bytes: m.heldBytes, blobs: m.blobs, held_blobs: m.heldBlobs })),
+        models: s.models.map((m) => ({ model_id: m.modelId, name: m.name, registered_bytes: m.registeredBytes, held_bytes: m.heldBytes, blobs: m.blobs, held_blobs: m.heldBlobs, private: m.private })),
       };
     },
   },

@@ -10,6 +10,7 @@ import {
   buildAddModelPayload, buildApprovePayload, buildCommitPayload, buildInferencePayload, signApproval, ownerKeyOf, inlineData, type ApprovalTarget,
 } from '../../oda/index.js';
 import { OdaReason } from '../../oda/reasons.js';
+import { registeredBlobs } from '../../oda/storage-index.js';
 import { setup, odaTx, mineTxs, registryDump, importBlob, input, type Fixture } from './util.js';
 
 const CREATOR = Uint8Array.from([0x00, 0x14, ...new Array(20).fill(0x11)]);
@@ -76,6 +77,10 @@ test('add a private model: no scoring, owners and threshold recorded, version 0 
   assert.equal(m.add.private, { threshold: 2, owners: [...OWNERS].sort() });
   assert.is(m.currentVersion, 0);
   assert.is(m.currentScore, 0n);
+  // ODA-BIP-0006 §1: a private model's ciphertext is not registered data.
+  const block = (await f.chain.getBlock(f.chain.tip.hash))!;
+  assert.is(block.transactions!.length, 2);
+  assert.equal(registeredBlobs(block), []);
   dumps.push(await registryDump(f.chain));
 });
 

@@ -60,7 +60,7 @@ test('the storage index follows the chain; getstorageinfo, storageheld and -stor
     info = await call('getstorageinfo');
     assert.equal(info, {
       storemodels: 'pinned', registered_bytes: total, registered_blobs: 3, held_bytes: total, held_blobs: 3, held_share: 1,
-      models: [{ model_id: added.model_id, name: 'wiring', registered_bytes: total, held_bytes: total, blobs: 3, held_blobs: 3 }],
+      models: [{ model_id: added.model_id, name: 'wiring', registered_bytes: total, held_bytes: total, blobs: 3, held_blobs: 3, private: false }],
     });
     assert.is((await call('getmininginfo')).storageheld, 1);
 
