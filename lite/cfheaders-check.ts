@@ -104,7 +104,9 @@ export async function crossCheckFilterHeaders(node: LiteNode, peers: readonly Pe
   while (agreed < nCheckpoints && live.every((p) => same(checkpoints.get(p)![agreed], checkpoints.get(live[0])![agreed]))) agreed++;
   /** Header at checkpoint height c (c ≤ agreed · I), agreed by every peer. */
   const checkpoint = (c: number) => checkpoints.get(live[0])![c / I - 1];
-  const confirmed = (h: number) => h === -1 || (h % I === 0 && h / I <= agreed);
+  // Height 0 is no checkpoint: a stored genesis filter header is vouched for by nobody, so a
+  // peer whose answer does not chain onto it only makes us refetch, it is not blamed.
+  const confirmed = (h: number) => h === -1 || (h > 0 && h % I === 0 && h / I <= agreed);
 
   // 2. Stored headers: usable up to the first checkpoint they contradict or the peers dispute.
   let base = Math.min(store.height, tip.height - 1);

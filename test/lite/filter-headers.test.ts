@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { BlockFilterIndex } from '../../chain/filter-index.js';
-import { hashToHex } from '../../chain/block.js';
+import { hashToHex, hexToHash } from '../../chain/block.js';
 import type { FilterEntry } from '../../chain/filter-index.js';
 import { regtest } from '../../chain/params.js';
 import { LiteNode } from '../../lite/node.js';
@@ -145,6 +145,39 @@ test('scan: checkpoints first, stored filter headers reused, only new ones fetch
     assert.equal([fifth.filter_headers_reused, fifth.filter_headers_fetched], [0, 1_001 + 2 * 105]);
     assert.is(fifth.filter_header, await tipHeader());
     assert.is(fifth.misbehaving_peers, 0);
+  } finally {
+    await lite?.close();
+    await cleanup([full]);
+    rmSync(liteDir, { recursive: true, force: true });
+  }
+});
+
+test('a wrong stored genesis filter header is refetched; honest peers are not blamed (height 0 is no checkpoint)', async () => {
+  let index: BlockFilterIndex | undefined;
+  const source = { filter: (e: FilterEntry) => index!.filter(e), header: (e: FilterEntry) => index!.header(e) };
+  const full = await startNode({ filters: source });
+  const liteDir = mkdtempSync(join(tmpdir(), 'oda-lite-fh0-'));
+  let lite: LiteNode | undefined;
+  try {
+    index = new BlockFilterIndex(full.chain);
+    await within(mine(full.chain, 3), 60_000, 'mining 3 blocks');
+    // A record an earlier one-peer scan could have stored from a liar: genesis, a wrong filter.
+    const rec = Buffer.alloc(RECORD);
+    rec.set(hexToHash(regtest.genesis.hash), 0);
+    const bad = fhash(0xee);
+    rec.set(bad, 32);
+    rec.set(dsha256(bad, new Uint8Array(32)), 64);
+    appendFileSync(join(liteDir, FILTER_HEADERS_FILE), rec);
+    lite = await LiteNode.open({ params: regtest, dir: liteDir, logger: nullLogger });
+    const addr = `127.0.0.1:${full.p2p.port}`;
+    await within(lite.connect(addr), 20_000, 'connect');
+    await within(lite.connect(addr), 20_000, 'connect again');
+    await within(until(() => lite!.chain.height === 3, 20_000, 'lite header sync'), 25_000, 'header sync');
+    const r = await within(scanScripts(lite, { scripts: [Uint8Array.of(0x51)], from: 0, timeout: 20_000 }), 60_000, 'scan');
+    assert.is(r.misbehaving_peers, 0);
+    assert.is(r.cross_checked_peers, 2);
+    assert.is(r.filter_header, hashToHex((await index.header(full.chain.tip))!));
+    for (const p of lite.readyPeers()) assert.is(p.banScore, 0);
   } finally {
     await lite?.close();
     await cleanup([full]);
