@@ -1,8 +1,8 @@
 // BIP 157 serving (ODA-BIP-0004 §11): getcfilters → one cfilter per block, getcfheaders →
 // cfheaders, getcfcheckpt → cfcheckpt (the filter header of every 1,000th block up to the
 // stop), for basic filters (type 0) of main-chain blocks up to a stop hash. A request
-// for another type, an unknown or side-chain stop hash, or a range past BIP 157's limits is a
-// protocol violation (Core disconnects such a peer): score 100.
+// for another type or a range past BIP 157's limits is a protocol violation: score 100. An
+// unknown or side-chain stop hash only disconnects (the requester may be ahead of us), as Core.
 import { filterHash, BASIC_FILTER_TYPE } from '../chain/blockfilter.js';
 import type { FilterEntry } from '../chain/filter-index.js';
 import { hashToHex } from '../chain/block.js';
@@ -23,13 +23,18 @@ const display = (b: Uint8Array) => hashToHex(b);
 export class CompactFilterServer {
   constructor(private readonly chain: ChainView, private readonly filters: FilterSource) {}
 
-  /** The main-chain stop entry, or undefined (after penalising the peer) when the request is invalid. */
+  /** The main-chain stop entry, or undefined (after disconnecting or penalising the peer) when the request cannot be served. */
   private stopEntry(p: Peer, filterType: number, stopHash: string, startHeight = 0, max = Infinity): EntryView | undefined {
     const stop = this.chain.getEntry(stopHash);
+    if (filterType === BASIC_FILTER_TYPE && (!stop || !this.chain.isMainChain(stop))) {
+      // Core's PrepareBlockFilterRequest: the requester may just be ahead of us or on a branch
+      // we left, which is no fault; it is disconnected, not scored.
+      p.disconnect(`cfilter request for stop hash ${stopHash}, not on our main chain`);
+      return undefined;
+    }
     const bad = filterType !== BASIC_FILTER_TYPE ? `filter type ${filterType}`
-      : !stop || !this.chain.isMainChain(stop) ? `stop hash ${stopHash} not on our main chain`
-      : startHeight > stop.height ? `start ${startHeight} above stop ${stop.height}`
-      : stop.height - startHeight >= max ? `range of ${stop.height - startHeight + 1} above ${max}` : undefined;
+      : startHeight > stop!.height ? `start ${startHeight} above stop ${stop!.height}`
+      : stop!.height - startHeight >= max ? `range of ${stop!.height - startHeight + 1} above ${max}` : undefined;
     if (bad) {
       p.misbehave(100, `bad-cfilter-request: ${bad}`);
       return undefined;

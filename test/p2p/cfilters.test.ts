@@ -1,6 +1,7 @@
-// BIP 157 serving (ODA-BIP-0004 section 10) against a real chain: getcfilters answers one
-// cfilter per block, getcfheaders a cfheaders whose hashes chain to the filter headers; bad
-// requests (other filter type, unknown stop, too long a range, start above stop) score 100.
+// BIP 157 serving (ODA-BIP-0004 §11) against a real chain: getcfilters answers one cfilter per
+// block, getcfheaders a cfheaders whose hashes chain to the filter headers; malformed requests
+// (other filter type, too long a range, start above stop) score 100, and a stop hash that is
+// unknown or off our main chain disconnects without a score (the requester may be ahead of us).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,8 +20,9 @@ import { mine, spendTx } from '../chain/util/builder.js';
 function fakePeer() {
   const sent: Message[] = [];
   const scores: string[] = [];
-  const p = { closed: false, send: (m: Message) => sent.push(m), misbehave: (_s: number, r: string) => scores.push(r) };
-  return { p: p as unknown as Peer, sent, scores };
+  const disconnects: string[] = [];
+  const p = { closed: false, send: (m: Message) => sent.push(m), misbehave: (s: number, r: string) => scores.push(`${s} ${r}`), disconnect: (r: string) => disconnects.push(r) };
+  return { p: p as unknown as Peer, sent, scores, disconnects };
 }
 
 test('getcfilters / getcfheaders from a real chain; invalid requests are misbehaviour', async () => {
@@ -61,14 +63,16 @@ test('getcfilters / getcfheaders from a real chain; invalid requests are misbeha
     const long = await mine(chain, 1000);
     await server.onMessage(c.p, { cmd: 'getcfilters', filterType: 0, startHeight: 0, stopHash: long[long.length - 1].getId() });
     assert.is(c.sent.length, 0);
-    assert.is(c.scores.length, 4, c.scores.join('; '));
+    assert.is(c.scores.length, 3, c.scores.join('; '));
+    assert.ok(c.scores.every((r) => r.startsWith('100 bad-cfilter-request')), c.scores.join('; '));
+    assert.equal(c.disconnects, [`cfilter request for stop hash ${'ab'.repeat(32)}, not on our main chain`]);
   } finally {
     await chain.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('getcfcheckpt answers the filter header of every 1,000th block up to the stop; bad requests score 100', async () => {
+test('getcfcheckpt answers the filter header of every 1,000th block up to the stop; a bad type scores 100, an unknown or side stop disconnects', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'oda-cfcheckpt-'));
   const chain = await Chain.open({ params: regtest, dir, fsync: false });
   try {
@@ -98,8 +102,8 @@ test('getcfcheckpt answers the filter header of every 1,000th block up to the st
     await server.onMessage(c.p, { cmd: 'getcfcheckpt', filterType: 0, stopHash: 'ab'.repeat(32) });
     await server.onMessage(c.p, { cmd: 'getcfcheckpt', filterType: 0, stopHash: side.getId() });
     assert.is(c.sent.length, 0);
-    assert.is(c.scores.length, 3, c.scores.join('; '));
-    assert.ok(c.scores.every((r) => r.startsWith('bad-cfilter-request')), c.scores.join('; '));
+    assert.equal(c.scores, ['100 bad-cfilter-request: filter type 1']);
+    assert.is(c.disconnects.length, 2, 'unknown and side-chain stops: disconnected, not scored');
   } finally {
     await chain.close();
     rmSync(dir, { recursive: true, force: true });
