@@ -277,8 +277,10 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /** The ODA-BIP-0005 record of a connected block (undefined before activation). */
   costRecordOf(e: BlockEntry): CostRecord | undefined {
-    if (!this.isCostAware(e.height)) return undefined;
-    if (!e.cost) throw new Error(`no ODA-BIP-0005 record for block ${e.hash} at height ${e.height}: database corrupt`);
+    // Genesis is never connected through the rules, so it has no record even when the rule is
+    // active from height 0: the block after it starts from the initial base fee.
+    if (!this.isCostAware(e.height) || e.height === 0) return undefined;
+    if (!e.cost) throw new Error(`no ODA-BIP-0005 record for block ${e.hash} at height ${e.height}: database corrupt, or the data dir was made with a higher costawaredifficulty activation height (-testactivationheight)`);
     return e.cost;
   }
 

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { rmSync } from 'node:fs';
 import { Chain, type BlockEntry, type ChainExtension } from '../../chain/chain.js';
 import type { Block } from '../../chain/block.js';
-import { regtest, type NetworkParams } from '../../chain/params.js';
+import { regtest, withTestActivationHeights, type NetworkParams } from '../../chain/params.js';
 import { VerifyError } from '../../chain/errors.js';
 import { addWitnessCommitment } from '../../chain/coinbase.js';
 import { encodeCuCommitmentScript, findCuCommitment } from '../../chain/cu-commitment.js';
@@ -154,6 +154,20 @@ test('ODA-BIP-0005 in the chain: activation, discount, base fee, reject reasons,
     await chain.close().catch(() => undefined);
   }
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('active from height 0 (-testactivationheight=costawaredifficulty@0): genesis has no record, the chain still grows', async () => {
+  const dir = tempDir('oda-cad0-');
+  const chain = await Chain.open({ params: withTestActivationHeights(regtest, ['costawaredifficulty@0']), dir, fsync: false });
+  try {
+    assert.is(chain.nextBaseFee(), COST_AWARE.minBaseFee, 'the block after genesis starts from the initial base fee');
+    for (let i = 0; i < 3; i++) await chain.processBlock(await template(chain, []));
+    assert.is(chain.height, 3);
+    assert.ok(chain.tip.cost, 'blocks after genesis carry their record');
+  } finally {
+    await chain.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
