@@ -13,6 +13,7 @@ export type FilterEntry = Pick<BlockEntry, 'hash' | 'height' | 'prevHash'>;
 export class BlockFilterIndex {
   private readonly headers = new Map<string, Uint8Array>();
   private readonly filters = new Map<string, Uint8Array>();
+  private readonly building = new Map<string, Promise<Uint8Array | undefined>>();
 
   /** `maxFilters`: filters kept in memory (headers are 32 bytes each and all kept). */
   constructor(private readonly chain: Chain, private readonly maxFilters = 2_000) {
@@ -35,17 +36,31 @@ export class BlockFilterIndex {
     return f;
   }
 
-  /** The filter header of a block (internal order), building every missing ancestor's first. */
-  async header(entry: FilterEntry): Promise<Uint8Array | undefined> {
+  /**
+   * The filter header of a block (internal order), building every missing ancestor's first. A
+   * build in progress is shared: after a restart the first connects each need the whole chain's
+   * filters, and building them once per connect read every block many times over.
+   */
+  header(entry: FilterEntry): Promise<Uint8Array | undefined> {
     const hit = this.headers.get(entry.hash);
-    if (hit) return hit;
+    if (hit) return Promise.resolve(hit);
+    const inflight = this.building.get(entry.hash);
+    if (inflight) return inflight;
+    const p = this.build(entry).finally(() => this.building.delete(entry.hash));
+    this.building.set(entry.hash, p);
+    return p;
+  }
+
+  private async build(entry: FilterEntry): Promise<Uint8Array | undefined> {
     const path: FilterEntry[] = [];
-    let e: FilterEntry | undefined = entry;
-    while (e && !this.headers.has(e.hash)) {
+    let base: Uint8Array | Promise<Uint8Array | undefined> = ZERO; // genesis's previous header
+    for (let e: FilterEntry | undefined = entry; e; e = e.height === 0 ? undefined : this.chain.getEntry(e.prevHash)) {
+      const known = this.headers.get(e.hash) ?? (e === entry ? undefined : this.building.get(e.hash));
+      if (known) { base = known; break; }
       path.push(e);
-      e = e.height === 0 ? undefined : this.chain.getEntry(e.prevHash);
     }
-    let prev = e ? this.headers.get(e.hash)! : ZERO;
+    let prev = await base;
+    if (!prev) return undefined;
     for (const p of path.reverse()) {
       const f = await this.filter(p);
       if (!f) return undefined;
