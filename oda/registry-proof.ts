@@ -1,5 +1,6 @@
 // ODA-BIP-0007 model proofs: "model M's record is R in the registry committed by block B",
-// checkable against B's 80-byte header alone. A proof carries B's coinbase (non-witness
+// checkable against B's header alone
+// (80 bytes, or 113 with ODA-BIP-0006's extension). A proof carries B's coinbase (non-witness
 // serialization), its Merkle branch to the header's merkle root, and for each record (the
 // model, optionally one version) the key, the value and the registry-tree path.
 //
