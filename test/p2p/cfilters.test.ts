@@ -1,4 +1,4 @@
-// BIP 157 serving (ODA-BIP-0004 section 10) against a real chain: getcfilters answers one
+// BIP 157 serving (ODA-BIP-0004 section 11) against a real chain: getcfilters answers one
 // cfilter per block, getcfheaders a cfheaders whose hashes chain to the filter headers; bad
 // requests (other filter type, unknown stop, too long a range, start above stop) score 100.
 import { test } from 'uvu';
