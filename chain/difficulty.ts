@@ -1,8 +1,9 @@
-// The difficulty rule: the ONE place that decides the next block's bits (a later ODA BIP
-// makes it cost-aware). Core's GetNextWorkRequired + CalculateNextWorkRequired (pow.cpp):
-// retarget every powTargetTimespan/powTargetSpacing blocks, timespan clamped to ×¼..×4,
-// never easier than powLimit; test networks may mine a powLimit block after 20 minutes;
-// regtest (powNoRetargeting) keeps the previous bits forever.
+// The difficulty rule: the ONE place that decides a block's bits. Core's GetNextWorkRequired +
+// CalculateNextWorkRequired (pow.cpp) give the base bits: retarget every
+// powTargetTimespan/powTargetSpacing blocks, timespan clamped to ×¼..×4, never easier than
+// powLimit; test networks may mine a powLimit block after 20 minutes; regtest
+// (powNoRetargeting) keeps the previous bits forever. ODA-BIP-0005's cost-aware discount of
+// those bits, its PoW limit and the chainwork of base bits are here too (below).
 import { compactToTarget, targetToCompact, getBlockProof } from './header.js';
 import type { NetworkParams } from './params.js';
 import { COST_AWARE, type CostAwareParams } from './cost-aware.js';
@@ -102,7 +103,11 @@ export function costAwareBits(baseBits: number, discountPpm: bigint, p: CostAwar
   return targetToCompact(discountedTarget(compactToTarget(baseBits).target, discountPpm, p));
 }
 
-/** The easiest target a header may carry after activation (its proof-of-work limit). */
+/**
+ * The easiest target a header may carry after activation. checkBlockHeader uses it as the PoW
+ * limit at every height on a network with an activation height (the height is not known
+ * there); before activation the exact-bits rule still holds headers to powLimit (BIP §3).
+ */
 export function costAwarePowLimit(powLimit: bigint, p: CostAwareParams = COST_AWARE): bigint {
   return discountedTarget(powLimit, p.capPpm, p);
 }

@@ -96,8 +96,9 @@ export interface ChainExtension<V extends ExtensionVerdict = ExtensionVerdict> {
   checkBlock?(ctx: BlockContext, state: ExtensionState): Promise<V>;
   /**
    * Block assembly (the miner's seam for header and coinbase contents): given the template
-   * and this extension's verdict on it, the coinbase outputs the rule requires (ODA-BIP-0005's
-   * CU commitment and burn, 0007's registry commitment). checkBlock then enforces them.
+   * and this extension's verdict on it, the coinbase outputs the rule requires (ODA-BIP-0007's
+   * registry commitment). checkBlock then enforces them. ODA-BIP-0005's CU commitment, burn and
+   * discounted bits are the chain's own rule: Chain.assembleBlock adds them after the hooks.
    */
   assemble?(ctx: AssemblyContext, verdict: V): Promise<readonly CoinbaseOutput[]> | readonly CoinbaseOutput[];
   /** Side effects that must be durable before the block's batch (e.g. pinning blobs). */

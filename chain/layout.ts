@@ -7,7 +7,8 @@
 //   R                      -> tip hash (32 bytes, internal order). Written in the SAME batch as
 //                             the UTXO, tx-index and status changes of every connect/disconnect,
 //                             so the database is always exactly some tip's state.
-//   e[hash:32]             -> block index entry (chain/entry.ts): header 80 | height u32 LE |
+//   e[hash:32]             -> block index entry (chain/entry.ts): header 80, or 113 with the
+//                             ODA-BIP-0006 extension (its version says which) | height u32 LE |
 //                             status u32 LE | chainwork 32 B big-endian
 //   n[hash:32]             -> transactions in the block (Core's CBlockIndex::nTx), u32 LE.
 //                             Written in the SAME batch as the entry that first carries

@@ -1,7 +1,8 @@
 // ODA-BIP-0007 model proofs: "model M's record is R in the registry committed by block B",
-// checkable against B's 80-byte header alone. A proof carries B's coinbase (non-witness
-// serialization), its Merkle branch to the header's merkle root, and for each record (the
-// model, optionally one version) the key, the value and the registry-tree path.
+// checkable against B's header alone (80 bytes, or 113 with ODA-BIP-0006's extension). A
+// proof carries B's coinbase (non-witness serialization), its Merkle branch to the header's
+// merkle root, and for each record (the model, optionally one version) the key, the value
+// and the registry-tree path.
 //
 //   proof   = coinbase var32 | branch u8 n, n x 32 | records u8 n, n x record
 //   record  = key var8 | present u8 (0/1) | [value var32] | path

@@ -7,14 +7,17 @@
 // data. Integers only; every hash input is a canonical byte string.
 import { VerifyError } from '../chain/errors.js';
 import { STORAGE_POW, checkPenalizedPow, penalizedTarget } from '../chain/header.js';
-import { BLOCK_SIZE, HASH_SIZE, blockCount, sha256, blockLength, equalBytes, proofDepth, verifyBlockProof } from '../model-store/merkle.js';
+import { BLOCK_SIZE, HASH_SIZE, sha256, blockLength, equalBytes, proofDepth, verifyBlockProof } from '../model-store/merkle.js';
 import { OdaDecodeError, Reader, Writer } from './codec.js';
 import { createHash, type Hash } from 'node:crypto';
 import type { IndexEntry, IndexLookup } from './storage-index.js';
 
 /** ODA-BIP-0006 constants; every value is derived in the BIP's Rationale. */
 export const STORAGE = {
-  /** Sampled leaves per attempt: a miner holding half the data keeps ≤ 1/10 of its rate ((1/2)^4 = 1/16). */
+  /**
+   * Sampled leaves per attempt: a miner holding half the data keeps at most a fifth of a full
+   * miner's rate, g(1/2) = (1/2 + 1/2 · 2^-b)^k = (5/8)^4 = 0.153 (skipping its missing slots).
+   */
   k: STORAGE_POW.k,
   /** Blobs are sampled only D blocks after registration, so they can propagate first. */
   lookback: 10,
@@ -27,9 +30,9 @@ export const STORAGE = {
 } as const;
 
 export const StorageReason = {
-  /** A leaf or path that does not verify against the index, or a slot of the wrong kind. */
+  /** A leaf or path of the wrong length, or one that does not verify against the sampled blob's root. */
   PROOF: 'bad-storage-proof',
-  /** The proof section cannot be decoded (truncated, trailing bytes, bounds). */
+  /** The proof section cannot be decoded (truncated, trailing bytes, version, unknown slot kind, bounds). */
   ENCODING: 'bad-storage-proof-encoding',
   /** The slot count is not k (or not 0 when nothing is eligible). */
   COUNT: 'bad-storage-proof-count',
@@ -356,9 +359,4 @@ export function createStorageMiner(index: IndexLookup, height: number, src: Sync
 
 function hexBytes(h: string): Uint8Array {
   return new Uint8Array(Buffer.from(h, 'hex'));
-}
-
-/** Number of 16 KiB leaves of an entry (for tables and the simulator). */
-export function entryLeaves(e: Pick<IndexEntry, 'length'>): number {
-  return blockCount(e.length);
 }

@@ -1,11 +1,13 @@
 // ODA-BIP-0007 vectors (spec/BIPs/vectors/oda-bip-0007/registry.json): tree roots and paths,
-// the commitment script, and the model proof (valid and refused variants).
+// the commitment script, and the model proof (valid and refused variants); the committed file
+// must be what its generator produces.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { encodeRegistryCommitmentScript } from '../../oda/registry-commitment.js';
 import { decodeModelProof, ModelProofError, verifyModelProof } from '../../oda/registry-proof.js';
 import { proofRoot, proveKey, sha256, updateTree, type NodeStore } from '../../oda/registry-tree.js';
+import { vectors } from '../../spec/BIPs/vectors/oda-bip-0007/generate.js';
 
 const V = JSON.parse(readFileSync(new URL('../../spec/BIPs/vectors/oda-bip-0007/registry.json', import.meta.url), 'utf8'));
 const unhex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
@@ -17,6 +19,10 @@ class MemStore implements NodeStore {
   put(pos: Uint8Array, v: Uint8Array | undefined) { if (v) this.m.set(hex(pos), v); else this.m.delete(hex(pos)); }
 }
 
+test('the committed vectors are what the generator produces', async () => {
+  assert.equal(JSON.parse(JSON.stringify(await vectors())), V);
+});
+
 test('trees: roots and paths', async () => {
   for (const t of V.trees) {
     const store = new MemStore();
@@ -26,6 +32,8 @@ test('trees: roots and paths', async () => {
       const kh = sha256(unhex(p.key));
       const got = await proveKey(store, kh);
       assert.equal(got.siblings.map(hex), p.siblings, `${t.name} ${p.key}`);
+      const terminal = got.terminal && { keyHash: hex(got.terminal.keyHash), valueHash: hex(got.terminal.valueHash) };
+      assert.equal(terminal, p.terminal, `${t.name} ${p.key} terminal`);
       const proof = { siblings: p.siblings.map(unhex), terminal: p.terminal && { keyHash: unhex(p.terminal.keyHash), valueHash: unhex(p.terminal.valueHash) } };
       assert.is(hex(proofRoot(kh, proof)), t.root, `${t.name} ${p.key} path root`);
     }

@@ -58,7 +58,7 @@ const msgs: Message[] = [
   { cmd: 'getmodproof', modelId: root, version: 0xffffffff },
   { cmd: 'modproof', modelId: root, version: 1, height: 250, header: header.toBuffer(true), proof: Uint8Array.of(1, 2, 3) },
   { cmd: 'nomodproof', modelId: root, version: 0xffffffff, reason: 'model not in the registry' },
-  // BIP 157 (section 10): the regtest genesis block's basic filter and its hash.
+  // BIP 157 (section 11): the regtest genesis block's basic filter and its hash.
   { cmd: 'getcfilters', filterType: 0, startHeight: 0, stopHash: h1 },
   { cmd: 'cfilter', filterType: 0, blockHash: h1, filter: genesisFilter },
   { cmd: 'getcfheaders', filterType: 0, startHeight: 0, stopHash: h1 },
