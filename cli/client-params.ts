@@ -1,8 +1,8 @@
 // Which CLI arguments oda-cli parses as JSON, as Core's vRPCConvertParams (src/rpc/client.cpp):
 // every argument of a listed (method, position|name) is JSON, every other argument of a known
 // method is a string. So `oda-cli getblock 1234…` keeps a hash that happens to be digits a
-// string. Methods not in the table (ODA's own, or new ones) fall back to "JSON if it parses,
-// else string"; owners of new methods with non-string params should add rows here.
+// string. Methods in neither list fall back to "JSON if it parses, else string"; a test
+// (test/rpc/cli.test.ts) fails when a server method is in neither, so new ones get a row.
 const TABLE: [method: string, index: number, name: string][] = [
   ['setmocktime', 0, 'timestamp'],
   ['generatetoaddress', 0, 'nblocks'], ['generatetoaddress', 2, 'maxtries'],
@@ -72,11 +72,21 @@ const TABLE: [method: string, index: number, name: string][] = [
   ['addmodel', 4, 'metadata'], ['addmodel', 5, 'royalty'], ['commitweights', 3, 'options'], ['infer', 2, 'submit'], ['estimatecost', 0, 'request'], ['updateweights', 2, 'options'],
   // The Store category (rpc/methods/store.ts): blob roots stay strings even when all digits.
   ['getblobinfo', 1, 'verbose'],
+  ['rescanblockchain', 0, 'start_height'], ['rescanblockchain', 1, 'stop_height'],
+  // ODA-BIP-0005, 0007 and 0007b: keys, roots and model ids stay strings.
+  ['estimatecufee', 0, 'conf_target'], ['estimatecufee', 1, 'cu'],
+  ['getmodelproof', 1, 'version'],
+  ['addprivatemodel', 2, 'private'], ['addprivatemodel', 3, 'metadata'], ['addprivatemodel', 4, 'royalty'],
+  ['approvemodelversion', 2, 'options'], ['rollbackmodel', 1, 'version'], ['rollbackmodel', 2, 'options'],
 ];
 
+/** Arguments that are a string or a JSON value (importblob's pin: a tag, or true/false). */
+const LOOSE: [method: string, index: number, name: string][] = [['importblob', 2, 'pin']];
+const looseByIndex = new Set(LOOSE.map(([m, i]) => `${m}/${i}`));
+const looseByName = new Set(LOOSE.map(([m, , n]) => `${m}/${n}`));
 const byIndex = new Set(TABLE.map(([m, i]) => `${m}/${i}`));
 const byName = new Set(TABLE.map(([m, , n]) => `${m}/${n}`));
-const methods = new Set(TABLE.map(([m]) => m));
+const methods = new Set([...TABLE, ...LOOSE].map(([m]) => m));
 /** Core methods whose every parameter is a string (no row above): their args stay strings. */
 const STRING_ONLY = new Set([
   'getblockcount', 'getbestblockhash', 'getblockchaininfo', 'getdifficulty', 'getchaintips', 'getmempoolinfo', 'getmempoolentry',
@@ -87,6 +97,8 @@ const STRING_ONLY = new Set([
   'ping', 'getnettotals', 'getmininginfo', 'getindexinfo', 'getrpcinfo', 'getmemoryinfo',
   'getmodel', 'listmodels', 'getmodelhistory', 'getinference', 'revealweights',
   'verifyblob', 'exportblob',
+  'getblockfilter', 'getprioritisedtransactions', 'getaddednodeinfo', 'setlabel', 'listlockunspent', 'listwalletdir',
+  'wrapkey', 'unwrapkey', 'getmodeldownloads', 'getevaluations', 'getstorageinfo', 'listblobs',
 ]);
 
 /** Core's ParseNonRFCJSONValue: any JSON value, or "Error parsing JSON: <text>". */
@@ -105,6 +117,7 @@ function fallback(value: string): unknown {
 /** Converts one positional CLI argument. */
 export function convertPositional(method: string, index: number, value: string): unknown {
   if (byIndex.has(`${method}/${index}`)) return parseNonRfcJson(value);
+  if (looseByIndex.has(`${method}/${index}`)) return fallback(value);
   if (methods.has(method) || STRING_ONLY.has(method)) return value;
   return fallback(value);
 }
@@ -112,6 +125,7 @@ export function convertPositional(method: string, index: number, value: string):
 /** Converts one -named argument. */
 export function convertNamed(method: string, name: string, value: string): unknown {
   if (byName.has(`${method}/${name}`)) return parseNonRfcJson(value);
+  if (looseByName.has(`${method}/${name}`)) return fallback(value);
   if (methods.has(method) || STRING_ONLY.has(method)) return value;
   return fallback(value);
 }

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from './helpers.js';
 import { runCli } from '../../cli/oda-cli.js';
-import { convertPositionalArgs, convertNamedArgs } from '../../cli/client-params.js';
+import { convertPositionalArgs, convertNamedArgs, convertPositional } from '../../cli/client-params.js';
+import { allMethods } from '../../rpc/methods/index.js';
 import { amount } from '../../rpc/amount.js';
 import { RpcError } from '../../rpc/errors.js';
 
@@ -120,6 +121,20 @@ test('conversion table: Core methods typed by position/name, hashes stay strings
   assert.equal(convertPositionalArgs('oda_custom', ['1', 'x', '{"a":true}']), [1, 'x', { a: true }]);
   assert.equal(convertNamedArgs('getblock', ['blockhash=00', 'verbosity=0']), { blockhash: '00', verbosity: 0 });
   assert.equal(convertNamedArgs('getblock', ['00', 'verbosity=2']), { verbosity: 2, args: ['00'] });
+});
+
+test('conversion table covers every server method: string params stay strings, typed ones are JSON', () => {
+  const wrong: string[] = [];
+  for (const m of allMethods()) {
+    m.params.forEach((p, i) => {
+      const types = Array.isArray(p.type) ? p.type : [p.type];
+      if (types.includes('string') && types.length > 1) return; // a tag or a flag: either reading is right
+      const got = convertPositional(m.name, i, '123');
+      const want = types.includes('string') ? '123' : 123;
+      if (got !== want) wrong.push(`${m.name} #${i} ${p.name} (${types.join('|')}): ${JSON.stringify(got)}`);
+    });
+  }
+  assert.equal(wrong, []);
 });
 
 test('config file supplies rpcport and rpcuser/rpcpassword ([regtest] section)', async () => {
