@@ -42,7 +42,7 @@ import { TxCounts } from './tx-counts.js';
 import { BlockIndex, type ChainTip } from './block-index.js';
 import { BlockStatus, FAILED_MASK, entryFromHeader, isFailed, type BlockEntry, type CostRecord } from './entry.js';
 import { decodeHeader, encodeHeader, hashToHex, headerHash, hexToHash, type BlockHeader } from './header.js';
-import { nextWorkRequired as difficultyRule, baseHeaderInfo } from './difficulty.js';
+import { headerPrevContext, requiredBitsAfter } from './header-context.js';
 import { assembleCostAware, blockBaseFee, checkCostAwareBlock } from './cost-aware-block.js';
 import { checkBlock, checkBlockHeader, contextualCheckBlock, contextualCheckBlockHeader, type PrevContext } from './check-block.js';
 import { connectBlock, disconnectBlock, type ConnectParams } from './connect.js';
@@ -257,8 +257,7 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /** The base bits of a block after `prev` at `time` (ODA-BIP-0005: a discount may ease them). */
   nextWorkRequired(prev: BlockEntry, time: number): number {
-    const cursor = this.index.ancestorCursor(prev);
-    return difficultyRule(baseHeaderInfo(prev), time, this.params, (h) => baseHeaderInfo(cursor(h)));
+    return requiredBitsAfter(this.index, prev, time, this.params);
   }
 
   /** ODA-BIP-0005 applies to a block at `height`. */
@@ -518,10 +517,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   private prevContext(prev: BlockEntry, time: number): PrevContext {
-    return {
-      height: prev.height + 1, medianTimePast: this.medianTimePast(prev), requiredBits: this.nextWorkRequired(prev, time),
-      costAware: this.isCostAware(prev.height + 1),
-    };
+    return headerPrevContext(this.index, prev, time, this.params);
   }
 
   private async acceptHeader(raw: Uint8Array): Promise<BlockEntry> {

@@ -6,7 +6,7 @@
 // Exit codes: 0 success, 1 an error (printed as "error: …" on stderr), 2 usage.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { networks, type NetworkName } from '../chain/params.js';
+import { networks, withTestActivationHeights, type NetworkName, type NetworkParams } from '../chain/params.js';
 import { FileLogger } from '../util/logger.js';
 import { RpcError } from '../rpc/errors.js';
 import { LiteNode, LiteError } from '../lite/node.js';
@@ -60,6 +60,10 @@ Options:
   -connect=<host:port>  full node to sync from (repeat for several)
   -timeout=<seconds>    give up a sync, proof or download after this long (default 120)
   -rpcport=<port>       serve: JSON-RPC port (default: the network's RPC port + 10, regtest 28453; 0 = any free port)
+  -testactivationheight=<name@height>
+                        regtest only: move a rule's activation height as odad's option of that name does
+                        (segwit, bip34, dersig, cltv, csv, costawaredifficulty, storageproofs,
+                        registrycommitment, privatemodels); give the same ones as the node you follow
   -printtoconsole       echo the log (also in <datadir>/<network>/lite/debug.log) to stdout`;
 
 export class UsageError extends Error {}
@@ -68,7 +72,7 @@ interface Parsed { opts: Map<string, string[]>; args: string[] }
 
 /** -name=value / --name=value / --name value (for the value options below) / -flag. */
 function parseArgs(argv: string[]): Parsed {
-  const VALUE = new Set(['version', 'out', 'input', 'datadir', 'connect', 'timeout', 'chain', 'key', 'keyfile', 'wrapped', 'devicekey', 'rpcport', 'from']);
+  const VALUE = new Set(['version', 'out', 'input', 'datadir', 'connect', 'timeout', 'chain', 'key', 'keyfile', 'wrapped', 'devicekey', 'rpcport', 'from', 'testactivationheight']);
   const opts = new Map<string, string[]>();
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -126,8 +130,14 @@ function progressLine(kind: BlobKind, p: DownloadProgress): string {
 
 async function withNode<T>(p: Parsed, io: LiteIo, fn: (node: LiteNode, timeoutMs: number) => Promise<T>): Promise<T> {
   const chainName = (one(p, 'chain') ?? 'regtest') as NetworkName;
-  const params = networks[chainName];
-  if (!params) throw new UsageError(`unknown chain '${chainName}' (regtest or main)`);
+  if (!networks[chainName]) throw new UsageError(`unknown chain '${chainName}' (regtest or main)`);
+  let params: NetworkParams;
+  try {
+    // odad's parser and names (chain/params.ts), so a lite node follows a node run with them.
+    params = withTestActivationHeights(networks[chainName], p.opts.get('testactivationheight') ?? []);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const datadir = resolve(one(p, 'datadir') || join(homedir(), '.oda'));
   const dir = join(datadir, chainName === 'regtest' ? 'regtest' : 'main', 'lite');
   const timeoutS = Number(one(p, 'timeout') ?? 120);

@@ -7,9 +7,9 @@
 import { genesisBlock, type NetworkParams } from '../chain/params.js';
 import { BlockIndex } from '../chain/block-index.js';
 import { entryFromHeader, type BlockEntry } from '../chain/entry.js';
-import { decodeHeader, hashToHex, headerHash, HEADER_SIZE } from '../chain/header.js';
+import { decodeHeader, hashToHex, headerHash, headerLength, HEADER_SIZE } from '../chain/header.js';
 import { checkBlockHeader, contextualCheckBlockHeader } from '../chain/check-block.js';
-import { nextWorkRequired, baseHeaderInfo } from '../chain/difficulty.js';
+import { headerPrevContext } from '../chain/header-context.js';
 import { VerifyError, isVerifyError } from '../chain/errors.js';
 import { HeaderStore } from './header-store.js';
 import type { Logger } from '../util/logger.js';
@@ -43,7 +43,7 @@ export class LiteChain {
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     this.logger = opts.logger ?? nullLogger;
     const g = genesisBlock(params).toBuffer(true);
-    const genesis = entryFromHeader(new Uint8Array(g.subarray(0, HEADER_SIZE)), 0, 0n);
+    const genesis = entryFromHeader(new Uint8Array(g.subarray(0, headerLength(g))), 0, 0n);
     if (genesis.hash !== params.genesis.hash) throw new Error(`genesis ${genesis.hash} is not ${params.genesis.hash}`);
     this.index.add(genesis);
     this.index.setTip(genesis);
@@ -51,7 +51,7 @@ export class LiteChain {
 
   /** Opens (or creates) the store and re-validates every stored header, as if received again. */
   static open(opts: LiteChainOptions): LiteChain {
-    const store = new HeaderStore(opts.dir);
+    const store = new HeaderStore(opts.dir, opts.logger);
     const chain = new LiteChain(opts.params, store, opts);
     const stored = store.load();
     for (let i = 0; i < stored.length; i++) {
@@ -87,7 +87,9 @@ export class LiteChain {
    * ban scores; `prev-blk-not-found` with score 0 when the parent is unknown).
    */
   private accept(raw: Uint8Array): { entry: BlockEntry; isNew: boolean; moved?: AcceptResult['reorg'] } {
-    if (raw.length !== HEADER_SIZE) throw new VerifyError('block', 'bad-header-size', 100, `header of ${raw.length} bytes`);
+    // 80 bytes, or 113 when the version announces the ODA-BIP-0006 extension (the height
+    // decides, in contextualCheckBlockHeader, whether it must be there).
+    if (raw.length < HEADER_SIZE || raw.length !== headerLength(raw)) throw new VerifyError('block', 'bad-header-size', 100, `header of ${raw.length} bytes`);
     const hashBytes = headerHash(raw);
     const hash = hashToHex(hashBytes);
     if (this.invalid.has(hash)) throw new VerifyError('block', 'duplicate-invalid', 100, hash);
@@ -95,19 +97,17 @@ export class LiteChain {
     if (known) return { entry: known, isNew: false };
     const h = decodeHeader(raw);
     try {
-      checkBlockHeader(hashBytes, h.bits, this.params);
+      checkBlockHeader(hashBytes, h.bits, this.params, h.storage);
       const prevHash = hashToHex(h.prevHash);
       if (this.invalid.has(prevHash)) throw new VerifyError('block', 'bad-prevblk', 100, 'previous block is invalid');
       const prev = this.index.get(prevHash);
       if (!prev) throw new VerifyError('block', 'prev-blk-not-found', 0, `previous block ${prevHash} unknown`);
-      const cursor = this.index.ancestorCursor(prev);
-      const requiredBits = nextWorkRequired(baseHeaderInfo(prev), h.time, this.params, (x) => baseHeaderInfo(cursor(x)));
       // Under ODA-BIP-0005 a header may carry bits discounted up to the cap; the exact
       // discount depends on the body, which a lite node never sees (BIP-0007 "Lite node").
-      const costAware = prev.height + 1 >= this.params.activation.costAwareDifficulty;
-      contextualCheckBlockHeader(h, { height: prev.height + 1, medianTimePast: this.index.medianTimePast(prev), requiredBits, costAware }, this.now(), this.params);
+      const ctx = headerPrevContext(this.index, prev, h.time, this.params);
+      contextualCheckBlockHeader(h, ctx, this.now(), this.params);
       // Chainwork counts the base bits, as the full node's index does (entryFromHeader).
-      const entry = entryFromHeader(raw, prev.height + 1, prev.chainwork, 0, requiredBits);
+      const entry = entryFromHeader(raw, prev.height + 1, prev.chainwork, 0, ctx.requiredBits);
       this.index.add(entry);
       let moved: AcceptResult['reorg'];
       const oldTip = this.tip;

@@ -231,4 +231,42 @@ test('oda-lite syncs headers, proves, downloads and runs a model; a forged proof
   });
 });
 
+// ODA-BIP-0006 on the wire: past the activation odad serves 113-byte headers. oda-lite given the
+// node's -testactivationheight follows them (checking the skip-penalised PoW); one without it
+// refuses the first extended header (bad-storage-header), keeps the ones before it and drops
+// the peer. Each oda-lite run is bounded by -timeout and by execFile's own timeout.
+test('oda-lite follows a chain with ODA-BIP-0006 storage headers (-testactivationheight)', async () => {
+  const ACTIVATION = 5;
+  const args = [`-testactivationheight=storageproofs@${ACTIVATION}`];
+  await runFunctionalTest({ numNodes: 1, extraArgs: [args] }, async ([a], env) => {
+    await a.generatetoaddress(ACTIVATION + 5, await a.getnewaddress());
+    const best = await a.getbestblockhash();
+    assert.is((await a.getblockheader(best, false) as string).length, 113 * 2, 'odad serves extended headers');
+    const target = `127.0.0.1:${a.p2pPort}`;
+    const bounded = (argv: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [LITE, ...argv], { maxBuffer: 16 << 20, timeout: 90_000 }, (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      });
+    });
+    const follows = await bounded([`-datadir=${join(env.tmpdir, 'lite-a')}`, `-connect=${target}`, '-timeout=30', ...args, 'sync']);
+    assert.is(follows.code, 0, follows.stderr);
+    assert.equal([JSON.parse(follows.stdout).headers, JSON.parse(follows.stdout).bestblockhash], [ACTIVATION + 5, best]);
+    // Reopened from headers.dat (re-validated with the same heights): same tip, no network.
+    const again = await bounded([`-datadir=${join(env.tmpdir, 'lite-a')}`, ...args, 'status']);
+    assert.is(again.code, 0, again.stderr);
+    assert.is(JSON.parse(again.stdout).bestblockhash, best);
+
+    const blind = await bounded([`-datadir=${join(env.tmpdir, 'lite-b')}`, `-connect=${target}`, '-timeout=30', 'sync']);
+    assert.is(blind.code, 1, blind.stdout);
+    assert.match(blind.stderr, /disconnected/);
+    const kept = await bounded([`-datadir=${join(env.tmpdir, 'lite-b')}`, 'status']);
+    assert.is(JSON.parse(kept.stdout).headers, ACTIVATION - 1, 'the headers before activation are kept');
+    assert.match(readFileSync(join(env.tmpdir, 'lite-b', 'regtest', 'lite', 'debug.log'), 'utf8'), /bad-storage-header/);
+
+    const wrongNet = await bounded([`-datadir=${join(env.tmpdir, 'lite-c')}`, '-chain=main', ...args, 'status']);
+    assert.is(wrongNet.code, 2);
+    assert.match(wrongNet.stderr, /only allowed on regtest/);
+  });
+});
+
 test.run();
