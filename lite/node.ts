@@ -37,7 +37,10 @@ export interface LiteNodeOptions {
   pieceTimeout?: number;
 }
 
-type LitePeer = Peer & { lite?: { headersDone: boolean; unconnecting: number; pendingProof?: (m: Message) => void } };
+/** Proof requests waiting for an answer, per `modelId:version`, oldest first (a peer answers in order). */
+type ProofWaiters = Map<string, Array<(m: Message) => void>>;
+type LitePeer = Peer & { lite?: { headersDone: boolean; unconnecting: number; proofs: ProofWaiters } };
+const proofKey = (modelId: string, version: number) => `${modelId}:${version}`;
 
 export class LiteError extends Error {
   constructor(message: string) {
@@ -93,7 +96,7 @@ export class LiteNode extends EventEmitter {
       localVersion: (p) => this.versionMessage(p),
       checkVersion: (v) => (v.nonce === this.nonce ? 'connected to self' : (v.services & Services.NODE_NETWORK) === 0n ? 'peer is not a full node (no NODE_NETWORK)' : undefined),
     });
-    peer.lite = { headersDone: false, unconnecting: 0 };
+    peer.lite = { headersDone: false, unconnecting: 0, proofs: new Map() };
     this.peers.set(peer.id, peer);
     peer.on('misbehaving', (reason: string) => {
       this.discouraged.add(key);
@@ -103,7 +106,10 @@ export class LiteNode extends EventEmitter {
     peer.on('close', (reason: string) => {
       this.peers.delete(peer.id);
       this.blobs.onPeerClosed(peer);
-      peer.lite?.pendingProof?.({ cmd: 'nomodproof', modelId: '', version: 0, reason: `peer disconnected: ${reason}` });
+      for (const [key, waiters] of peer.lite?.proofs ?? []) {
+        const [modelId, version] = key.split(':');
+        for (const w of [...waiters]) w({ cmd: 'nomodproof', modelId, version: Number(version), reason: `peer disconnected: ${reason}` });
+      }
       this.emit('peer-closed', peer, reason);
     });
     ws.on('error', () => { /* reported through 'close' */ });
@@ -133,11 +139,11 @@ export class LiteNode extends EventEmitter {
         // A block we lack announced by inv: our headers are behind that peer's.
         if (m.items.some((i) => i.type === InvType.MSG_BLOCK && !this.chain.getEntry(i.hash))) this.requestHeaders(p);
         return;
-      case 'modproof': case 'nomodproof': {
-        const pending = p.lite!.pendingProof;
-        if (pending) pending(m);
-        return; // an answer nobody waits for (late, after a timeout): harmless
-      }
+      case 'modproof': case 'nomodproof':
+        // Concurrent requests (oda-lite serve) each get the answer to their own question; an
+        // answer nobody waits for (late, after a timeout) is harmless and dropped.
+        p.lite!.proofs.get(proofKey(m.modelId, m.version))?.[0]?.(m);
+        return;
       case 'cfheaders': case 'cfcheckpt': case 'cfilter': case 'block': case 'notfound':
         // Answers to a wallet scan (lite/scan.ts), which listens for them; unasked ones are dropped.
         this.emit('scan-data', p, m);
@@ -209,13 +215,20 @@ export class LiteNode extends EventEmitter {
   /** Sends getmodproof to one peer and waits for its answer (modproof/nomodproof). */
   private askProof(p: LitePeer, modelId: string, version: number | undefined, timeout: number): Promise<Message> {
     const v = version ?? NO_VERSION;
+    const key = proofKey(modelId, v);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => finish({ cmd: 'nomodproof', modelId, version: v, reason: `no answer within ${timeout} ms` }), timeout);
-      const finish = (m: Message) => { clearTimeout(timer); p.lite!.pendingProof = undefined; resolve(m); };
-      p.lite!.pendingProof = (m) => {
-        if ((m.cmd === 'modproof' || m.cmd === 'nomodproof') && m.modelId !== modelId && m.modelId !== '') return; // not ours
-        finish(m);
+      const waiters = p.lite!.proofs.get(key) ?? [];
+      p.lite!.proofs.set(key, waiters);
+      const finish = (m: Message) => {
+        clearTimeout(timer);
+        const i = waiters.indexOf(finish);
+        if (i < 0) return; // already answered
+        waiters.splice(i, 1);
+        if (waiters.length === 0 && p.lite!.proofs.get(key) === waiters) p.lite!.proofs.delete(key);
+        resolve(m);
       };
+      const timer = setTimeout(() => finish({ cmd: 'nomodproof', modelId, version: v, reason: `no answer within ${timeout} ms` }), timeout);
+      waiters.push(finish);
       p.send({ cmd: 'getmodproof', modelId, version: v });
     });
   }

@@ -158,10 +158,18 @@ test('oda-lite syncs headers, proves, downloads and runs a model; a forged proof
       assert.ok(lite.discouraged.has(`127.0.0.1:${proofProxy.port}`));
       await lite.connect(`127.0.0.1:${proofProxy.port}`).then(() => assert.unreachable('redialled a liar'), (e: Error) => assert.match(e.message, /misbehaved earlier/));
       // Still running: the honest node's proof verifies.
-      await lite.connect(target);
+      const honest = await lite.connect(target);
       const ok = await lite.proveModel(added.model_id);
       assert.is(ok.verified.model.currentWeights.root, weights.root);
       assert.is(ok.entry.hash, best);
+      // Concurrent questions to one peer (as oda-lite serve asks them) each get their own answer.
+      const [cur, v0, none] = await within(Promise.all([
+        lite.proveModel(added.model_id), lite.proveModel(added.model_id, 0), lite.proveModel('ab'.repeat(32)).catch((e: Error) => e),
+      ]), 60_000, 'three concurrent proofs');
+      assert.is(cur.verified.model.modelId, added.model_id);
+      assert.is(v0.verified.version?.version, 0);
+      assert.instance(none, LiteError);
+      assert.is(honest.banScore, 0, 'the honest peer is not blamed for answers crossing');
     } finally {
       await lite.close();
       await proofProxy.close();
