@@ -16,7 +16,7 @@ import type { BlockEntry } from '../chain/entry.js';
 import type { Peer } from '../p2p/peer.js';
 import { filterContradiction } from './filter-proof.js';
 import { LiteError, type LiteNode } from './node.js';
-import { fetchBlock, fetchCheckpoints, fetchFilter, fetchFilterHashes, PeerLied, StoredMismatch, type FilterChain } from './scan-io.js';
+import { branchOf, fetchBlock, fetchCheckpoints, fetchFilter, fetchFilterHashes, PeerLied, StoredMismatch, type FilterChain } from './scan-io.js';
 import { CFCHECKPT_INTERVAL, MAX_GETCFHEADERS_SIZE } from '../p2p/wire/messages.js';
 
 /** Peers whose filter header chains one scan compares (BIP 157 leaves the number to the client). */
@@ -75,6 +75,7 @@ export async function crossCheckFilterHeaders(node: LiteNode, peers: readonly Pe
   const out: CrossCheck = { agreed: [], compared: 0, misbehaving: [], failures: [], headers: [], reused: 0, fetched: 0 };
   const store = node.filterHeaders;
   store.matchChain(node.chain);
+  const branch = branchOf(node, tip);
   const punish = (p: Peer, reason: string) => {
     out.failures.push(`${peerName(p)}: ${reason}`);
     if (!out.misbehaving.includes(p)) out.misbehaving.push(p);
@@ -133,7 +134,7 @@ export async function crossCheckFilterHeaders(node: LiteNode, peers: readonly Pe
         hashes.push(...prefixHashes, ...resolved[0].hashes);
         out.headers = headers;
         out.reused = base + 1;
-        const blocks = headers.map((_, h) => node.chain.getEntryByHeight(h)!.hash);
+        const blocks = headers.map((_, h) => branch[h].hash);
         store.save(blocks, hashes, headers);
       }
       return out;
@@ -164,7 +165,7 @@ export async function crossCheckFilterHeaders(node: LiteNode, peers: readonly Pe
       for (let i = queue.shift(); i !== undefined && !mismatch; i = queue.shift()) {
         const [a, b] = batches[i];
         try {
-          const c = await fetchFilterHashes(node, p, a, node.chain.getEntryByHeight(b)!, a - 1 === from ? baseHeader : checkpoint(a - 1), confirmed(a - 1), timeout);
+          const c = await fetchFilterHashes(node, p, a, branch[b], a - 1 === from ? baseHeader : checkpoint(a - 1), confirmed(a - 1), timeout);
           out.fetched += c.hashes.length;
           if (!same(c.headers[c.headers.length - 1], checkpoint(b))) throw new PeerLied(`cfheaders up to ${b} do not chain to its own checkpoint at ${b}`);
           results[i] = c;
@@ -206,7 +207,7 @@ export async function crossCheckFilterHeaders(node: LiteNode, peers: readonly Pe
   async function resolve(initial: FilterChain[]): Promise<FilterChain[]> {
     let chains = initial;
     for (let h = firstDisagreement(chains); h >= 0; h = firstDisagreement(chains)) {
-      const e = node.chain.getEntryByHeight(h)!;
+      const e = branch[h];
       const at = (c: FilterChain) => c.hashes[h - c.start];
       node.opts.logger.warn(`filter headers disagree at height ${h} (block ${e.hash}) among ${chains.map((c) => peerName(c.peer)).join(', ')}: downloading the block to judge`);
       // Any peer may serve the block: it must match our header, whoever sends it.

@@ -11,6 +11,17 @@ import { CFCHECKPT_INTERVAL, InvType, MAX_GETCFHEADERS_SIZE, type Message } from
 import type { Peer } from '../p2p/peer.js';
 import { LiteError, type LiteNode } from './node.js';
 
+/**
+ * The blocks of the branch ending at `tip`, by height. A scan reads heights from this, not from
+ * the live best chain: headers keep arriving during a scan, and after a header reorg an honest
+ * peer's answer for the old branch must not be judged against the new one.
+ */
+export function branchOf(node: LiteNode, tip: BlockEntry): BlockEntry[] {
+  const out: BlockEntry[] = new Array(tip.height + 1);
+  for (let e: BlockEntry | undefined = tip; e; e = e.height === 0 ? undefined : node.chain.getEntry(e.prevHash)) out[e.height] = e;
+  return out;
+}
+
 /** Thrown when a peer's data contradicts itself or our headers. */
 export class PeerLied extends Error {}
 
@@ -73,9 +84,10 @@ export function collect<T>(node: LiteNode, p: Peer, send: () => void, take: (m: 
 export async function fetchFilterHashes(node: LiteNode, p: Peer, start: number, stop: BlockEntry, prev: Uint8Array, prevConfirmed: boolean, timeout: number): Promise<FilterChain> {
   const hashes: Uint8Array[] = [];
   const headers: Uint8Array[] = [];
+  const branch = branchOf(node, stop);
   let header = prev;
   for (let from = start; from <= stop.height; from += MAX_GETCFHEADERS_SIZE) {
-    const to = node.chain.getEntryByHeight(Math.min(from + MAX_GETCFHEADERS_SIZE - 1, stop.height))!;
+    const to = branch[Math.min(from + MAX_GETCFHEADERS_SIZE - 1, stop.height)];
     const m = await collect(node, p, () => p.send({ cmd: 'getcfheaders', filterType: BASIC_FILTER_TYPE, startHeight: from, stopHash: to.hash }),
       (m) => (m.cmd === 'cfheaders' && m.stopHash === to.hash ? m : undefined), timeout, `cfheaders up to ${to.height}`);
     if (m.filterType !== BASIC_FILTER_TYPE || m.filterHashes.length !== to.height - from + 1) throw new PeerLied(`cfheaders up to ${to.height} with ${m.filterHashes.length} hashes`);

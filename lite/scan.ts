@@ -15,7 +15,7 @@ import { formatAmount } from '../util/amount.js';
 import { MAX_GETCFILTERS_SIZE, Services } from '../p2p/wire/messages.js';
 import type { Peer } from '../p2p/peer.js';
 import { LiteError, type LiteNode } from './node.js';
-import { collect, fetchBlock, PeerLied } from './scan-io.js';
+import { branchOf, collect, fetchBlock, PeerLied } from './scan-io.js';
 import { crossCheckFilterHeaders, MAX_CROSS_CHECK_PEERS } from './cfheaders-check.js';
 
 export interface ScanOptions {
@@ -73,12 +73,13 @@ async function scanWith(node: LiteNode, p: Peer, headers: readonly Uint8Array[],
   const zero = new Uint8Array(32);
   const matched: BlockEntry[] = [];
   let checked = 0;
+  const branch = branchOf(node, tip);
   for (let start = o.from; start <= tip.height; start += MAX_GETCFILTERS_SIZE) {
-    const stop = node.chain.getEntryByHeight(Math.min(start + MAX_GETCFILTERS_SIZE - 1, tip.height))!;
+    const stop = branch[Math.min(start + MAX_GETCFILTERS_SIZE - 1, tip.height)];
     let h = start;
     await collect(node, p, () => p.send({ cmd: 'getcfilters', filterType: BASIC_FILTER_TYPE, startHeight: start, stopHash: stop.hash }), (m) => {
       if (m.cmd !== 'cfilter') return undefined;
-      const e = node.chain.getEntryByHeight(h)!;
+      const e = branch[h];
       if (m.blockHash !== e.hash) throw new PeerLied(`cfilter for ${m.blockHash}, expected block ${e.hash} at height ${h}`);
       if (Buffer.compare(filterHeader(m.filter, h === 0 ? zero : headers[h - 1]), headers[h]) !== 0) throw new PeerLied(`cfilter of block ${e.hash} does not hash to its cfheaders entry (the agreed filter header at height ${h})`);
       let hit: boolean;
@@ -143,6 +144,8 @@ export async function scanScripts(node: LiteNode, opts: ScanOptions): Promise<Sc
   for (const c of check.agreed) {
     try {
       const body = await scanWith(node, c.peer, check.headers, tip, { ...opts, from, timeout });
+      // A header reorg during the scan: what was found belongs to a branch we left; nobody lied.
+      if (!node.chain.isMainChain(tip)) throw new LiteError(`the best header chain moved off block ${tip.hash} (height ${tip.height}) during the scan; scan again`);
       return {
         ...body, filter_headers_fetched: check.fetched, filter_headers_reused: check.reused,
         cross_checked_peers: check.compared, misbehaving_peers: misbehaving.size, transactions: body.transactions,
