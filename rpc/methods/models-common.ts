@@ -72,7 +72,8 @@ export function str(v: unknown, name: string, def: string): string {
 }
 
 export function options(v: unknown, allowed: string[]): Record<string, unknown> {
-  if (v === undefined) return {};
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new RpcError(RPC.TYPE_ERROR, `Expected type object, got ${jsonType(v)}`);
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new RpcError(RPC.INVALID_PARAMETER, `Unexpected key ${k}`);
   return o;

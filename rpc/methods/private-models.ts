@@ -13,7 +13,7 @@ import type { Wallet } from '../../wallet/wallet.js';
 import { scriptForKey } from '../../wallet/keys.js';
 import { buildAddModelPayload, buildApprovePayload } from '../../oda/build.js';
 import { approvalMessage, BOUNDS, modelIdOf, type ApprovalSignature, type ApprovalTarget, type PrivateTerms } from '../../oda/payload.js';
-import { signApproval } from '../../oda/private.js';
+import { ownerKeyOf, signApproval } from '../../oda/private.js';
 import type { ModelRecord } from '../../oda/registry.js';
 import {
   Imports, address, modelOr404, num, oda, odaWallet, options, parseObjective, payoutScriptOf, readBlobArg, refOf, rpcCall, str,
@@ -109,6 +109,7 @@ function parseSignatures(v: unknown, n: number): ApprovalSignature[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw new RpcError(RPC.INVALID_PARAMETER, 'signatures must be an array of {"index": n, "signature": hex}');
   return v.map((s) => {
+    if (s === null) throw new RpcError(RPC.TYPE_ERROR, 'signatures: Expected type object, got null');
     const o = options(s, ['index', 'signature']);
     if (typeof o.index !== 'number' || !Number.isInteger(o.index) || o.index < 0 || o.index >= n) throw new RpcError(RPC.INVALID_PARAMETER, `signatures: index must be an owner index in [0, ${n})`);
     if (typeof o.signature !== 'string' || !/^[0-9a-f]{128}$/.test(o.signature)) throw new RpcError(RPC.INVALID_PARAMETER, 'signatures: signature must be 128 lowercase hex characters');
@@ -144,13 +145,13 @@ async function approve(ctx: Ctx, m: ModelRecord, target: ApprovalTarget, o: Reco
   }
   const given = parseKeys(o.keys);
   given.forEach((k, i) => {
-    if (!terms.owners.includes(Buffer.from(ecc.pointFromScalar(k, true)!.subarray(1)).toString('hex'))) {
+    if (!terms.owners.includes(ownerKeyOf(k))) {
       throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, `keys[${i}] is not the key of an owner of model ${m.modelId}`);
     }
   });
   terms.owners.forEach((owner, i) => {
     if (sigs.has(i)) return;
-    const d = given.find((k) => Buffer.from(ecc.pointFromScalar(k, true)!.subarray(1)).toString('hex') === owner) ?? walletOwnerKey(ow.wallet, owner);
+    const d = given.find((k) => ownerKeyOf(k) === owner) ?? walletOwnerKey(ow.wallet, owner);
     if (d) sigs.set(i, signApproval({ modelId: m.modelId, seq, target }, d));
   });
   const signatures = [...sigs.entries()].sort(([a], [b]) => a - b).map(([index, signature]) => ({ index, signature }));

@@ -96,6 +96,10 @@ test('private model: add (2 of 3), approve v1 across two calls, roll back to v0,
   const bad = [{ index: partial.signatures[0].index, signature: '00'.repeat(64) }];
   await rpcFails(call('rollbackmodel', added.model_id, 0, { signatures: bad }), /bad-oda-approval-sig/);
   await rpcFails(call('rollbackmodel', added.model_id, 0, { keys: ['77'.repeat(32)] }), /not the key of an owner/);
+  // Nonsense where an object belongs: a clear type error, not a TypeError from inside.
+  await rpcFails(call('rollbackmodel', added.model_id, 0, 'abc'), /Expected type object, got string/);
+  await rpcFails(call('rollbackmodel', added.model_id, 0, { signatures: [null] }), /Expected type object, got null/);
+  await rpcFails(call('rollbackmodel', added.model_id, 0, { signatures: [[1]] }), /Expected type object, got array/);
   const rb = await call('rollbackmodel', added.model_id, 0, { keys: [hex(EXT[1])] });
   assert.is(rb.complete, true);
   await call('generatetoaddress', 1, addr);
