@@ -130,7 +130,7 @@ function progressLine(kind: BlobKind, p: DownloadProgress): string {
 
 async function withNode<T>(p: Parsed, io: LiteIo, fn: (node: LiteNode, timeoutMs: number) => Promise<T>): Promise<T> {
   const chainName = (one(p, 'chain') ?? 'regtest') as NetworkName;
-  if (!networks[chainName]) throw new UsageError(`unknown chain '${chainName}' (regtest or main)`);
+  if (!Object.hasOwn(networks, chainName)) throw new UsageError(`unknown chain '${chainName}' (regtest or main)`);
   let params: NetworkParams;
   try {
     // odad's parser and names (chain/params.ts), so a lite node follows a node run with them.

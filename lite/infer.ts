@@ -11,6 +11,7 @@ import { checkModel, runInference } from '../validator/index.js';
 import { argmaxRows, parseInput, tensorJson } from '../rpc/methods/models-io.js';
 import { FILE_NAMES, PROVENANCE_FILE, VERIFICATION, type Provenance } from './fetch.js';
 import { LiteError } from './node.js';
+import type { BlobRef } from '../oda/payload.js';
 
 export interface LocalInference {
   model_id: string;
@@ -41,11 +42,20 @@ function readVerified(dir: string, prov: Provenance, kind: 'architecture' | 'wei
 export function readProvenance(dir: string): Provenance {
   const path = join(dir, PROVENANCE_FILE);
   if (!existsSync(path)) throw new LiteError(`${path} not found: not a directory written by oda-lite fetch`);
+  let prov: Provenance;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Provenance;
+    prov = JSON.parse(readFileSync(path, 'utf8')) as Provenance;
   } catch (e) {
     throw new LiteError(`${path}: ${(e as Error).message}`);
   }
+  // Hand-edited or foreign files: name what is missing rather than fail inside the engine.
+  const blob = (b: unknown) => typeof b === 'object' && b !== null && typeof (b as BlobRef).root === 'string' && typeof (b as BlobRef).length === 'number';
+  const missing = [
+    typeof prov?.model_id !== 'string' && 'model_id', !blob(prov?.architecture) && 'architecture', !blob(prov?.weights) && 'weights',
+    (typeof prov?.files !== 'object' || prov.files === null) && 'files',
+  ].filter(Boolean);
+  if (missing.length) throw new LiteError(`${path} is not a provenance file written by oda-lite fetch (missing or malformed: ${missing.join(', ')})`);
+  return prov;
 }
 
 /** `input`: hex, a file, or rows of integers (as the `infer` RPC takes them). */

@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runFunctionalTest, within } from './framework.js';
 import { startTamperProxy } from './tamper-proxy.js';
@@ -139,6 +139,15 @@ test('oda-lite syncs headers, proves, downloads and runs a model; a forged proof
     const usage = await runLite(['fetch', 'xyz']);
     assert.is(usage.code, 2);
     assert.match(usage.stderr, /model_id must be 64 hex/);
+    const proto = await runLite([`-datadir=${join(env.tmpdir, 'proto')}`, '-chain=constructor', 'status']);
+    assert.is(proto.code, 2);
+    assert.match(proto.stderr, /unknown chain 'constructor'/);
+    assert.not.ok(existsSync(join(env.tmpdir, 'proto')), 'nothing created for an unknown chain');
+    mkdirSync(join(env.tmpdir, 'notfetched'));
+    writeFileSync(join(env.tmpdir, 'notfetched', 'provenance.json'), '{}');
+    const foreign = await runLite(['infer', join(env.tmpdir, 'notfetched'), '--input', files.samples[0].hex]);
+    assert.is(foreign.code, 1);
+    assert.match(foreign.stderr, /not a provenance file written by oda-lite fetch \(missing or malformed: model_id, architecture, weights, files\)/);
 
     // --- in process: a forged proof ---------------------------------------------------------
     const logger = new FileLogger(join(env.tmpdir, 'lite-inproc.log'), false);
