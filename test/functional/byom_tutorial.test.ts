@@ -31,6 +31,8 @@ test('the bring-your-own-model tutorial runs as written', async () => {
     const md = readFileSync(DOC, 'utf8');
     const script = blocks(md, 'sh').join('\n');
     assert.ok(script.includes('npx oda-model convert') && script.includes('npx oda-cli addmodel'));
+    // npx finds the project's own commands only inside the checkout: the tutorial never leaves it.
+    assert.not.match(script, /(^|[;&|]\s*)cd\s/m, 'the tutorial must not cd out of the repository');
     const prelude = [
       'set -euo pipefail',
       `npx() { local c=$1; shift; case $c in`,
