@@ -199,5 +199,10 @@ export function filterHash(filter: Uint8Array): Uint8Array {
 
 /** BIP 157 filter header (internal order): dSHA256(filterHash || prevHeader); genesis's prev is 32 zero bytes. */
 export function filterHeader(filter: Uint8Array, prevHeader: Uint8Array): Uint8Array {
-  return dsha256(filterHash(filter), prevHeader);
+  return filterHeaderFromHash(filterHash(filter), prevHeader);
+}
+
+/** The same from a filter's hash (what cfheaders carries): dSHA256(filterHash || prevHeader). */
+export function filterHeaderFromHash(hash: Uint8Array, prevHeader: Uint8Array): Uint8Array {
+  return dsha256(hash, prevHeader);
 }

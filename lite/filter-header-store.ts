@@ -7,12 +7,11 @@
 // chain (a header reorg) are cut by `matchChain`.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import { hashToHex, hexToHash } from '../chain/block.js';
+import { filterHeaderFromHash } from '../chain/blockfilter.js';
 
 export const FILTER_HEADERS_FILE = 'filterheaders.dat';
 const RECORD = 96;
-const dsha256 = (a: Uint8Array, b: Uint8Array) => new Uint8Array(createHash('sha256').update(createHash('sha256').update(a).update(b).digest()).digest());
 
 /** What the store needs of the best header chain. */
 export interface HeightIndex { getEntryByHeight(h: number): { hash: string } | undefined }
@@ -40,7 +39,7 @@ export class FilterHeaderStore {
       let prev = new Uint8Array(32);
       for (let o = 0; o < whole; o += RECORD) {
         const hash = new Uint8Array(buf.subarray(o + 32, o + 64)), header = new Uint8Array(buf.subarray(o + 64, o + RECORD));
-        if (Buffer.compare(dsha256(hash, prev), header) !== 0) break;
+        if (Buffer.compare(filterHeaderFromHash(hash, prev), header) !== 0) break;
         s.blocks.push(hashToHex(buf.subarray(o, o + 32)));
         s.hashes.push(hash);
         s.headers.push(header);

@@ -15,14 +15,13 @@ import { Peer, BAN_THRESHOLD } from '../p2p/peer.js';
 import { BlobExchange, type DownloadProgress } from '../p2p/blobs.js';
 import { parseHostPort } from '../p2p/pool.js';
 import { MAX_FRAME } from '../p2p/wire/frame.js';
-import { InvType, MAX_HEADERS, NO_VERSION, PROTOCOL_VERSION, Services, type Message, type MessageOf } from '../p2p/wire/messages.js';
+import { InvType, MAX_HEADERS, NO_VERSION, PROTOCOL_VERSION, Services, ZERO_HASH, type Message, type MessageOf } from '../p2p/wire/messages.js';
 import type { Logger } from '../util/logger.js';
 import { LiteChain } from './header-chain.js';
 import { verifyPeerProof, ProofRefused, type ProvenModel } from './proof.js';
 import { FilterHeaderStore } from './filter-header-store.js';
 
 export const LITE_USER_AGENT = '/oda-lite:0.1.0/';
-const ZERO_HASH = '0'.repeat(64);
 const BLOB_COMMANDS = new Set(['getmanifest', 'manifest', 'getblobhave', 'blobhave', 'havepiece', 'getpiece', 'piece', 'nopiece']);
 /** Every 10th unconnecting headers message scores 20 (ODA-BIP-0004 §6.3). */
 const MAX_UNCONNECTING = 10;

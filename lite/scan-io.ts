@@ -2,10 +2,9 @@
 // block), each answer checked against what the peer itself committed to or against our
 // synced header. A contradiction is a PeerLied: the caller scores the peer 100 (ODA-BIP-0004
 // §11); a silent or vanished peer is a LiteError (no score: it may just be slow or gone).
-import { createHash } from 'node:crypto';
 import { hashToHex, hexToHash, type Block } from '../chain/block.js';
 import { merkleRoot } from '../chain/coinbase.js';
-import { BASIC_FILTER_TYPE, filterHash } from '../chain/blockfilter.js';
+import { BASIC_FILTER_TYPE, filterHash, filterHeaderFromHash } from '../chain/blockfilter.js';
 import type { BlockEntry } from '../chain/entry.js';
 import { CFCHECKPT_INTERVAL, InvType, MAX_GETCFHEADERS_SIZE, type Message } from '../p2p/wire/messages.js';
 import type { Peer } from '../p2p/peer.js';
@@ -41,11 +40,6 @@ export interface FilterChain {
   hashes: Uint8Array[];
   /** Filter header of each height (internal order). */
   headers: Uint8Array[];
-}
-
-function dsha256(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const h = createHash('sha256').update(a).update(b).digest();
-  return new Uint8Array(createHash('sha256').update(h).digest());
 }
 
 /** Waits for messages from `p` until `take` returns a value (or throws); `timeout` ms without one fails. */
@@ -98,7 +92,7 @@ export async function fetchFilterHashes(node: LiteNode, p: Peer, start: number, 
     for (const h of m.filterHashes) {
       const fh = hexToHash(h);
       hashes.push(fh);
-      header = dsha256(fh, header);
+      header = filterHeaderFromHash(fh, header);
       headers.push(header);
     }
   }

@@ -8,7 +8,7 @@
 //   record  = key var8 | present u8 (0/1) | [value var32] | path
 //   path    = depth u16 | bitmap ceil(depth/8) (bit i set: sibling i non-empty, MSB first)
 //             | non-empty siblings x 32 | terminal u8 (0 empty, 1 leaf) | [keyHash 32 | valueHash 32]
-import { createHash } from 'node:crypto';
+import { hash256 } from '../chain/script/hashes.js';
 import { Transaction } from '../chain/block.js';
 import { decodeHeader, HEADER_SIZE, headerId, headerLength } from '../chain/header.js';
 import { Reader, Writer, fromHex, toHex } from './codec.js';
@@ -111,10 +111,6 @@ export function decodeModelProof(b: Uint8Array): ModelProof {
   return { coinbase, branch, records };
 }
 
-function sha256d(b: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(createHash('sha256').update(b).digest()).digest());
-}
-
 /** The Merkle branch of transaction 0 (the coinbase) in a block's txid list (internal order). */
 export function coinbaseBranch(txids: readonly Uint8Array[]): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -123,7 +119,7 @@ export function coinbaseBranch(txids: readonly Uint8Array[]): Uint8Array[] {
     if (level.length & 1) level.push(level[level.length - 1]);
     out.push(level[1]);
     const next: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(sha256d(Uint8Array.from([...level[i], ...level[i + 1]])));
+    for (let i = 0; i < level.length; i += 2) next.push(hash256(Uint8Array.from([...level[i], ...level[i + 1]])));
     level = next;
   }
   return out;
@@ -172,8 +168,8 @@ export function verifyModelProof(header: Uint8Array, proof: ModelProof, want: { 
   }
   if (tx.hasWitnesses()) fail('coinbase must be given without witness');
   if (tx.ins.length !== 1 || !tx.ins[0].hash.every((b) => b === 0) || tx.ins[0].index !== 0xffffffff) fail('not a coinbase');
-  let node = sha256d(proof.coinbase);
-  for (const s of proof.branch) node = sha256d(Uint8Array.from([...node, ...s]));
+  let node = hash256(proof.coinbase);
+  for (const s of proof.branch) node = hash256(Uint8Array.from([...node, ...s]));
   if (Buffer.compare(node, h.merkleRoot) !== 0) fail('coinbase is not in the block (merkle branch mismatch)');
   const found = findRegistryCommitment(tx.outs);
   if ('error' in found) fail(`block has no valid registry commitment: ${found.error}`);
