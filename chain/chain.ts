@@ -44,7 +44,7 @@ import { BlockStatus, FAILED_MASK, entryFromHeader, isFailed, type BlockEntry, t
 import { decodeHeader, encodeHeader, hashToHex, headerHash, hexToHash, type BlockHeader } from './header.js';
 import { headerPrevContext, requiredBitsAfter } from './header-context.js';
 import { assembleCostAware, blockBaseFee, checkCostAwareBlock } from './cost-aware-block.js';
-import { checkBlock, checkBlockHeader, contextualCheckBlock, contextualCheckBlockHeader, type PrevContext } from './check-block.js';
+import { checkBlock, checkBlockHeader, contextualCheckBlock, contextualCheckBlockHeader, storageProofsActive, type PrevContext } from './check-block.js';
 import { connectBlock, disconnectBlock, type ConnectParams } from './connect.js';
 import { OverlayState, type BlockContext, type ChainExtension, type ExtensionState, type ExtensionVerdict, type KvChange, type StorageMiner } from './extension.js';
 import { MissingDataError, VerifyError } from './errors.js';
@@ -463,7 +463,7 @@ export class Chain extends EventEmitter<ChainEvents> {
    */
   storageMiner(height: number = this.tip.height + 1): Promise<StorageMiner | undefined> {
     return this.lock.run(async () => {
-      if (height < this.params.activation.storageProofs) return undefined;
+      if (!storageProofsActive(height, this.params)) return undefined;
       for (const x of this.extensions) {
         const m = await x.storageMiner?.(height, this.db.extensionState(x.name), this.tip.hash);
         if (m) return m;

@@ -3,7 +3,7 @@
 // functions over what the chain computed once for the block (its CU from the extensions'
 // verdicts, its fees from connectBlock, its base bits from the header chain).
 import type { CostRecord } from './entry.js';
-import { CU_COMMITMENT_PREFIX, encodeCuCommitmentScript, findCuCommitment } from './cu-commitment.js';
+import { encodeCuCommitmentScript, findCuCommitment, hasCuCommitmentPrefix } from './cu-commitment.js';
 import { nextBaseFee, requiredBurn, targetBlockCu } from './cu-fee.js';
 import { blockDiscountPpm, costAwareBits } from './difficulty.js';
 import { COST_AWARE, type CostAwareParams } from './cost-aware.js';
@@ -18,12 +18,6 @@ export type CostVerdict = { ok: true; record: CostRecord } | { ok: false; reason
 export function blockBaseFee(parent: CostRecord | undefined, maxBlockCu: bigint, p: CostAwareParams = COST_AWARE): bigint {
   const target = targetBlockCu(maxBlockCu, p);
   return parent ? nextBaseFee(parent.baseFee, parent.cu, target, p) : nextBaseFee(p.minBaseFee, target, target, p);
-}
-
-function startsWithPrefix(script: Uint8Array): boolean {
-  if (script.length < CU_COMMITMENT_PREFIX.length) return false;
-  for (let i = 0; i < CU_COMMITMENT_PREFIX.length; i++) if (script[i] !== CU_COMMITMENT_PREFIX[i]) return false;
-  return true;
 }
 
 export interface CostAwareBlock {
@@ -50,7 +44,7 @@ export interface CostAwareBlock {
 export function checkCostAwareBlock(b: CostAwareBlock, p: CostAwareParams = COST_AWARE): CostVerdict {
   let cu = 0n;
   let burn = 0n;
-  if (b.cu > 0n || b.outputs.some((o) => startsWithPrefix(o.script))) {
+  if (b.cu > 0n || b.outputs.some((o) => hasCuCommitmentPrefix(o.script))) {
     const found = findCuCommitment(b.outputs);
     if (!found.ok) return { ok: false, reason: found.reason, detail: found.detail };
     const c = found.commitment;

@@ -27,7 +27,8 @@ export function encodeCuCommitmentScript(c: CuCommitment): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
 }
 
-function hasPrefix(script: Uint8Array): boolean {
+/** Whether an output script starts with the CU commitment's prefix (well-formed or not). */
+export function hasCuCommitmentPrefix(script: Uint8Array): boolean {
   if (script.length < CU_COMMITMENT_PREFIX.length) return false;
   for (let i = 0; i < CU_COMMITMENT_PREFIX.length; i++) if (script[i] !== CU_COMMITMENT_PREFIX[i]) return false;
   return true;
@@ -43,7 +44,7 @@ export function findCuCommitment(outputs: readonly { script: Uint8Array; value: 
   let found: CommitmentLookup | undefined;
   for (let i = 0; i < outputs.length; i++) {
     const o = outputs[i]!;
-    if (!hasPrefix(o.script)) continue;
+    if (!hasCuCommitmentPrefix(o.script)) continue;
     if (found !== undefined) return { ok: false, reason: 'bad-blk-cu-commitment', detail: 'more than one CU commitment' };
     if (o.script.length !== CU_COMMITMENT_SCRIPT_SIZE) return { ok: false, reason: 'bad-blk-cu-commitment', detail: `commitment script is ${o.script.length} bytes` };
     const b = Buffer.from(o.script.buffer, o.script.byteOffset, o.script.length);

@@ -15,6 +15,7 @@ import { requiredBurn } from '../chain/cu-fee.js';
 import { MAX_HEADER_SIZE, HEADER_SIZE, STORAGE_POW, withStorageBit } from '../chain/header.js';
 import type { StorageMiner } from '../chain/extension.js';
 import { NO_STORAGE } from './grind.js';
+import { storageProofsActive } from '../chain/check-block.js';
 
 /** Core's VERSIONBITS_TOP_BITS: version-bits signalling with no deployment bit set. */
 export const BLOCK_VERSION = 0x20000000;
@@ -279,7 +280,7 @@ export async function createBlockTemplate(opts: TemplateOptions): Promise<BlockT
   const height = prev.height + 1;
   const mtp = chain.medianTimePast(prev);
   const time = opts.time ?? Math.max(mtp + 1, Math.floor(Date.now() / 1000));
-  const storage = height >= params.activation.storageProofs;
+  const storage = storageProofsActive(height, params);
   const maxWeight = Math.max(4000, Math.min(opts.maxWeight ?? DEFAULT_BLOCK_MAX_WEIGHT, params.maxBlockWeight - 4000) - (storage ? STORAGE_RESERVED_WEIGHT : 0));
 
   let txs: TemplateTx[];
