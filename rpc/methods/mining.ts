@@ -25,6 +25,7 @@ import { loadIndex, STORAGE_EXTENSION } from '../../oda/storage-index.js';
 import { eligibleCount, STORAGE } from '../../oda/storage-proof.js';
 import { estimateCuFee, feeForCu, nextCostFields } from '../cost-aware-json.js';
 import { amount } from '../amount.js';
+import { COST_AWARE } from '../../chain/cost-aware.js';
 
 type Ctx = NodeContext;
 
@@ -453,7 +454,7 @@ export const miningMethods: RpcMethod<Ctx>[] = [
       if (!est) return { errors: ['ODA-BIP-0005 (CU fee market) is not active at the next height'], blocks };
       return {
         base_fee: Number(est.baseFee), base_fee_max: Number(est.baseFeeMax), priority_fee: Number(est.priorityFee),
-        fee_rate: Number(est.baseFeeMax + est.priorityFee), cu_per_fee_unit: 1_000_000, pending_cu: Number(est.pendingCu),
+        fee_rate: Number(est.baseFeeMax + est.priorityFee), cu_per_fee_unit: Number(COST_AWARE.cuPerFeeUnit), pending_cu: Number(est.pendingCu),
         ...(cu !== undefined ? { fee: amount(feeForCu(est, cu)) } : {}),
         blocks,
       };

@@ -2,7 +2,7 @@
 // run offline on a model directory, so a user sees the verdict, the CU and the fee floor before
 // any transaction is funded.
 import { readFileSync, existsSync } from 'node:fs';
-import { admitModel, checkModel, scoreWeights, inferenceCost, updateCost } from '../../validator/index.js';
+import { admitModel, checkModel, scoreWeights, inferenceCost, updateCost, SCORE_MARGIN } from '../../validator/index.js';
 import { bindDataset } from '../../validator/dataset.js';
 import { minFeeForCu, MIN_FEE_PER_KCU } from '../../oda/rules.js';
 import { ModelError } from './errors.js';
@@ -72,7 +72,7 @@ export interface ScoreReport {
   score: bigint;
   baselineScore: bigint;
   rows: number;
-  /** score ≥ baseline + 1: an update from the directory's weights would be accepted. */
+  /** score ≥ baseline + SCORE_MARGIN (the consensus rule): an update from the directory's weights would be accepted. */
   improves: boolean;
   /** Regression: RMSE and R² of the scored weights and of the directory's weights. */
   fit?: Fit;
@@ -90,7 +90,7 @@ export async function scoreDir(dir: string, weightsPath: string): Promise<ScoreR
     const baselineScore = await scoreWeights(ctx, b.weights, ds, m.objective);
     const score = await scoreWeights(ctx, w, ds, m.objective);
     const fit = fitOf(m, score, ds);
-    return { score, baselineScore, rows: ds.rows, improves: score >= baselineScore + 1n, ...(fit ? { fit, baselineFit: fitOf(m, baselineScore, ds) } : {}) };
+    return { score, baselineScore, rows: ds.rows, improves: score >= baselineScore + SCORE_MARGIN, ...(fit ? { fit, baselineFit: fitOf(m, baselineScore, ds) } : {}) };
   } catch (e) {
     return explain(e, 'scoring');
   }

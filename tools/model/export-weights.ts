@@ -4,7 +4,7 @@
 // calibration rows are the directory's dataset, already quantized.
 import { writeFileSync } from 'node:fs';
 import { parseSafetensors } from '../../model-store/safetensors.js';
-import { checkModel, scoreWeights } from '../../validator/index.js';
+import { checkModel, scoreWeights, SCORE_MARGIN } from '../../validator/index.js';
 import { bindDataset } from '../../validator/dataset.js';
 import { ModelError } from './errors.js';
 import { explain, readFloatModel, weightsBlob } from './convert.js';
@@ -41,7 +41,7 @@ export async function exportWeights(modelPath: string, dir: string, out: string)
     const score = await scoreWeights(ctx, weights, dataset, m.objective);
     writeFileSync(out, weights);
     const fit = fitOf(m, score, dataset);
-    return { out, score, baselineScore, rows: dataset.rows, improves: score >= baselineScore + 1n, ...(fit ? { fit, baselineFit: fitOf(m, baselineScore, dataset) } : {}) };
+    return { out, score, baselineScore, rows: dataset.rows, improves: score >= baselineScore + SCORE_MARGIN, ...(fit ? { fit, baselineFit: fitOf(m, baselineScore, dataset) } : {}) };
   } catch (e) {
     return explain(e, 'the exported weights');
   }
