@@ -99,7 +99,9 @@ function initOda(host: OdaPluginHost, opts: OdaPluginOptions) {
   // it from genesis, so activation needs no rebuild. It runs after the ODA extension, whose
   // verdict decides whether the block's registrations happen at all.
   const storage = createStorageIndexExtension({ store: host.store });
-  const storageIndex = () => storage.index(host.chain.extensionState(STORAGE_EXTENSION));
+  // The tip's index from the per-block cache when the proof check put it there (read-only; the
+  // RPCs and the keeper only read it), else from the state.
+  const storageIndex = async () => storage.cache.get(host.chain.tip.hash) ?? storage.index(host.chain.extensionState(STORAGE_EXTENSION));
   const keeper = new StoreKeeper({
     mode: opts.storeModels ?? 'pinned',
     store: host.store,
