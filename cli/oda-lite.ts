@@ -1,6 +1,6 @@
 // oda-lite: the lite node (ODA-BIP-0007 "Lite node"), a program of its own rather than an
-// odad mode: it links no mempool, wallet, UTXO set, block store or RPC server, so what a
-// device must trust is the header rules and the proof/piece checks, nothing else. It keeps
+// odad mode: it links no mempool, wallet, UTXO set or block store (only `serve` runs a small
+// RPC server of its own, lite/rpc.ts), so what a device must trust is the header rules and the proof/piece checks, nothing else. It keeps
 // validated headers in <datadir>/<network>/lite/headers.dat and verified blobs in
 // <datadir>/<network>/lite/models/, and talks to full nodes over P2P only (-connect).
 // Exit codes: 0 success, 1 an error (printed as "error: …" on stderr), 2 usage.
@@ -17,7 +17,7 @@ import type { DownloadProgress } from '../p2p/blobs.js';
 import { keyFromHex, readKeyFile, wrappedFromHex, type ContentKeySource } from '../lite/content-key.js';
 import { privateProvenance, VERIFICATION } from '../lite/fetch.js';
 import { RpcServer } from '../rpc/server.js';
-import { liteMethods, type LiteRpcContext } from '../lite/rpc.js';
+import { headerStatus, liteMethods, type LiteRpcContext } from '../lite/rpc.js';
 import { parseHostPort } from '../p2p/pool.js';
 import { scanScripts } from '../lite/scan.js';
 import { addressToScript, isValidAddress } from '../chain/address.js';
@@ -159,10 +159,8 @@ async function connectAll(p: Parsed, node: LiteNode, io: LiteIo): Promise<void> 
   if (!results.some((r) => r.status === 'fulfilled')) throw new LiteError('could not connect to any -connect peer');
 }
 
-function status(node: LiteNode): Record<string, unknown> {
-  const t = node.chain.tip;
-  return { chain: node.opts.params.chain ?? 'regtest', headers: t.height, bestblockhash: t.hash, chainwork: t.chainwork.toString(16).padStart(64, '0'), time: t.time, peers: node.readyPeers().length };
-}
+/** The header status, as the serve RPC's getblockchaininfo gives it. */
+const status = (node: LiteNode) => headerStatus(node);
 
 /** Redial period for -connect peers that dropped, while serving. */
 const REDIAL_MS = 15_000;

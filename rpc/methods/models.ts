@@ -65,6 +65,9 @@ export const modelMethods: RpcMethod<Ctx>[] = [
       const dataset = await readBlobArg(ctx, datasetArg, 'dataset');
 
       const modelId = modelIdOf({ architecture: refOf(arch), dataset: refOf(dataset), objective, objectiveParams: '' });
+      // Duplicates are refused before the dataset is scored, and before anything is imported or funded.
+      if (await oda(ctx).registry().getModel(modelId)) throw new RpcError(RPC.VERIFY_REJECTED, `bad-oda-model-duplicate, model ${modelId} exists`);
+      await rpcCall(() => ow.checkPending({ type: 'add-model', modelId }));
       // The score lands in the validation cache: the mempool and the block reuse it.
       const memo = oda(ctx).context.scoreMemo(modelId, refOf(weights), refOf(dataset));
       const admitted = await rpcCall(async () => {
@@ -75,9 +78,6 @@ export const modelMethods: RpcMethod<Ctx>[] = [
           throw withConvertHint(e, arch.bytes);
         }
       });
-      // Duplicates are refused before anything is imported or funded.
-      if (await oda(ctx).registry().getModel(modelId)) throw new RpcError(RPC.VERIFY_REJECTED, `bad-oda-model-duplicate, model ${modelId} exists`);
-      await rpcCall(() => ow.checkPending({ type: 'add-model', modelId }));
       const imports = new Imports(ctx);
       const { refs, built, sent } = await imports.guard(async () => {
         const refs = {

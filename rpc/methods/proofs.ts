@@ -5,7 +5,7 @@ import type { NodeContext } from '../context.js';
 import { RPC, RpcError } from '../errors.js';
 import { parseHash } from '../params.js';
 import { encodeModelProof, ModelProofError } from '../../oda/registry-proof.js';
-import { buildModelProof, ProofUnavailableError, type ProofChain } from '../../oda/registry-prover.js';
+import { buildModelProof, ProofUnavailableError } from '../../oda/registry-prover.js';
 import { provenanceJson } from '../../oda/proof-json.js';
 
 function parseVersion(v: unknown): number | undefined {
@@ -27,7 +27,7 @@ export const proofMethods: RpcMethod<NodeContext>[] = [
       const modelId = parseHash(idArg, 'model_id');
       const version = parseVersion(vArg);
       try {
-        const a = await buildModelProof(ctx.chain as unknown as ProofChain, modelId, version);
+        const a = await buildModelProof(ctx.chain, modelId, version);
         const proof = encodeModelProof(a.proof);
         return {
           ...provenanceJson(a.verified, a.entry.height, ctx.params),
